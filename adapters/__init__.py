@@ -1,0 +1,1 @@
+"""Thin translations between a platform (Slack, Teams, web, terminal) and the engine."""

@@ -1,0 +1,31 @@
+"""The one aiohttp server of `leercoach serve`: adapters mount their endpoints on it.
+
+For now it serves `/healthz`, which answers 200 only while the database does, so a load
+balancer or container runtime takes a replica out when it loses its database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+from bot.storage.database import ping
+
+RUNTIME_KEY = web.AppKey("runtime", Runtime)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME_KEY]
+    healthy = await asyncio.to_thread(ping, runtime.database)
+    if healthy:
+        return web.json_response({"status": "ok", "database": "ok"})
+    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[RUNTIME_KEY] = runtime
+    app.router.add_get("/healthz", healthz)
+    return app

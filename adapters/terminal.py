@@ -1,0 +1,98 @@
+"""The terminal adapter: lines on stdin become events, the coach's messages become plain text.
+
+Works interactively and piped (`printf 'diary\n...' | leercoach chat --user alice`). A form is
+filled in here one field per line and handed to the engine as one submission, the way a
+modal or card would submit it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from bot.engine import Engine
+from bot.messages import Address, Form, InboundEvent, Message, Notice, Outbound, Question, Scale
+
+PLATFORM = "terminal"
+TENANT = "local"
+
+
+def terminal_address(user: str) -> Address:
+    return Address(platform=PLATFORM, tenant=TENANT, person=user, conversation=f"{PLATFORM}:{user}")
+
+
+def render(message: Message) -> str:
+    """Plain text for a terminal; nothing in it is interpreted, so nothing needs escaping."""
+    if isinstance(message, Notice):
+        return f"· {message.text}"
+    if isinstance(message, Question):
+        lines = [message.text]
+        if message.hint:
+            lines.append(f"  ({message.hint})")
+        for number, choice in enumerate(message.choices, start=1):
+            mark = " [x]" if message.multiple and choice.value in message.selected else ""
+            lines.append(f"  {number}) {choice.label}{mark}")
+        return "\n".join(lines)
+    if isinstance(message, Scale):
+        labels = ""
+        if message.low_label and message.high_label:
+            labels = (
+                f"  ({message.minimum} = {message.low_label}, "
+                f"{message.maximum} = {message.high_label})"
+            )
+        numbers = " ".join(str(n) for n in range(message.minimum, message.maximum + 1))
+        return f"{message.text}\n  {numbers}{labels}"
+    if isinstance(message, Form):
+        lines = [message.title]
+        if message.intro:
+            lines.append(message.intro)
+        return "\n".join(lines)
+    return message.text
+
+
+class TerminalChat:
+    """One person's chat with the coach over a pair of text streams."""
+
+    def __init__(self, engine: Engine, user: str, output: TextIO) -> None:
+        self.engine = engine
+        self.address = terminal_address(user)
+        self.output = output
+
+    def show(self, outbound: list[Outbound], lines: Iterator[str]) -> None:
+        for item in outbound:
+            self.output.write(render(item.message) + "\n")
+            if isinstance(item.message, Form):
+                self.output.flush()
+                self._fill_form(item.message, lines)
+                return
+        self.output.flush()
+
+    def _fill_form(self, form: Form, lines: Iterator[str]) -> None:
+        values: dict[str, str] = {}
+        for form_field in form.fields:
+            note = f" ({form_field.error})" if form_field.error else ""
+            self.output.write(f"  {form_field.label}{note}\n")
+            self.output.flush()
+            values[form_field.name] = next(lines, "")
+        event = InboundEvent(address=self.address, form=values, reply_to=form.ref)
+        self.show(self.engine.handle(event), lines)
+
+    def run(self, lines: Iterator[str]) -> None:
+        self.show(self.engine.resume(self.address), lines)
+        for line in lines:
+            self.show(self.engine.handle(InboundEvent(address=self.address, text=line)), lines)
+
+
+def stdin_lines(stream: TextIO | None = None) -> Iterator[str]:
+    """Lines from a pipe as they are, or from a person at the keyboard with a prompt."""
+    stream = stream or sys.stdin
+    if stream.isatty():
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+    else:
+        for line in stream:
+            yield line.rstrip("\n")

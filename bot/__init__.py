@@ -1,0 +1,1 @@
+"""The channel-agnostic Leercoach engine: people, dialogs, the rhythm and its records."""

@@ -1,0 +1,90 @@
+"""Everything stored about one person, as plain JSON-ready data (the right of access).
+
+Answers are exported verbatim, exactly as stored; nothing is summarised or left out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Base, DiaryEntry, Dialog, Identity, Person, Team, TeamMember
+
+EXPORT_FORMAT = 1
+
+
+class UnknownPerson(LookupError):
+    """No person matches, or several do and the caller must say which."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: Base) -> dict[str, Any]:
+    mapper = inspect(type(obj))
+    return {column.key: _plain(getattr(obj, column.key)) for column in mapper.column_attrs}
+
+
+def find_person(
+    session: Session, user: str, platform: str | None = None, tenant: str | None = None
+) -> Person:
+    """The person with platform account `user` (or `#<id>` for the internal id)."""
+    if user.startswith("#") and user[1:].isdigit():
+        person = session.get(Person, int(user[1:]))
+        if person is None:
+            raise UnknownPerson(f"no person with id {user[1:]}")
+        return person
+    statement = select(Identity.person_id).where(Identity.external_id == user)
+    if platform:
+        statement = statement.where(Identity.platform == platform)
+    if tenant:
+        statement = statement.where(Identity.tenant == tenant)
+    ids = sorted(set(session.scalars(statement)))
+    if not ids:
+        raise UnknownPerson(f"no person known as {user!r}")
+    if len(ids) > 1:
+        raise UnknownPerson(
+            f"{user!r} matches several people ({', '.join(f'#{i}' for i in ids)}); "
+            "give --platform/--tenant or #id"
+        )
+    person = session.get(Person, ids[0])
+    assert person is not None
+    return person
+
+
+def export_person(session: Session, person: Person) -> dict[str, Any]:
+    """All rows about `person`, grouped by kind, oldest first."""
+    identities = session.scalars(
+        select(Identity).where(Identity.person_id == person.id).order_by(Identity.id)
+    ).all()
+    teams = session.execute(
+        select(Team.name, Team.kind, TeamMember.joined_at)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.person_id == person.id)
+        .order_by(Team.name)
+    ).all()
+    dialogs = session.scalars(
+        select(Dialog).where(Dialog.person_id == person.id).order_by(Dialog.id)
+    ).all()
+    entries = session.scalars(
+        select(DiaryEntry)
+        .where(DiaryEntry.person_id == person.id)
+        .order_by(DiaryEntry.local_date, DiaryEntry.id)
+    ).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "person": _row(person),
+        "identities": [_row(i) for i in identities],
+        "teams": [
+            {"name": name, "kind": kind, "joined_at": _plain(joined)}
+            for name, kind, joined in teams
+        ],
+        "diary_entries": [_row(e) for e in entries],
+        "dialogs": [_row(d) for d in dialogs],
+    }

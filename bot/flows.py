@@ -1,0 +1,265 @@
+"""Flows as data: the parsed, checked form of a `prompts/flows/*.toml` file.
+
+A flow is a list of steps. Each step has a kind (free text, single or multiple choice, a 1–5
+scale, a yes/no confirmation or a multi-field form), refers to its texts by key, may be
+validated by a named validator, may be shown only `when` an earlier answer or the context
+says so, and may jump elsewhere with `next` (on the step or per choice). Parsing is strict, so
+an organisation's override with a typo fails when it is loaded, not in a person's DM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+StepKind = Literal["text", "single", "multiple", "scale", "confirm", "form"]
+STEP_KINDS: tuple[str, ...] = ("text", "single", "multiple", "scale", "confirm", "form")
+END = "end"
+
+
+class FlowError(ValueError):
+    """A flow definition that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Show a step only when an earlier answer (or a context value) matches.
+
+    `answer` or `context` names what to look at; with `equals` the value must match it (for a
+    multiple-choice answer: contain it); without, it must be present and not empty/false.
+    `negate` turns the test around.
+    """
+
+    answer: str | None = None
+    context: str | None = None
+    equals: str | int | bool | None = None
+    negate: bool = False
+
+    def holds(self, answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+        source = answers if self.answer is not None else context
+        key = self.answer if self.answer is not None else self.context
+        value = source.get(key or "")
+        if self.equals is None:
+            result = bool(value)
+        elif isinstance(value, list):
+            result = self.equals in value
+        else:
+            result = value == self.equals
+        return result != self.negate
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceDef:
+    value: str
+    label: str
+    next: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    name: str
+    label: str
+    multiline: bool = False
+    required: bool = True
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    kind: StepKind
+    prompt: str
+    hint: str | None = None
+    required: bool = False
+    max_length: int | None = None
+    min_length: int = 1
+    validate: str | None = None
+    choices: tuple[ChoiceDef, ...] = ()
+    choices_from: str | None = None
+    max_choices: int | None = None
+    fields: tuple[FieldDef, ...] = ()
+    minimum: int = 1
+    maximum: int = 5
+    low: str | None = None
+    high: str | None = None
+    when: Condition | None = None
+    next: str | None = None
+    applies: str | None = None
+
+    def text_keys(self) -> Iterator[str]:
+        yield self.prompt
+        for key in (self.hint, self.low, self.high):
+            if key:
+                yield key
+        for choice in self.choices:
+            yield choice.label
+        for form_field in self.fields:
+            yield form_field.label
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    id: str
+    steps: tuple[Step, ...]
+    intro: str | None = None
+    outro: str | None = None
+    title: str | None = None
+    on_complete: str | None = None
+    keep_partial: bool = False
+    expires_after_minutes: int | None = None
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise FlowError(f"flow {self.id!r} has no step {step_id!r}")
+
+    def index_of(self, step_id: str) -> int:
+        return next(i for i, step in enumerate(self.steps) if step.id == step_id)
+
+    def text_keys(self) -> Iterator[str]:
+        for key in (self.intro, self.outro, self.title):
+            if key:
+                yield key
+        for step in self.steps:
+            yield from step.text_keys()
+
+
+def _str(raw: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str | None:
+    value = raw.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise FlowError(f"{where}: {key} must be text")
+    return value
+
+
+def _required_str(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = _str(raw, key, where)
+    if not value:
+        raise FlowError(f"{where}: {key} is required")
+    return value
+
+
+def _int(raw: Mapping[str, Any], key: str, where: str, default: int | None) -> int | None:
+    value = raw.get(key, default)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise FlowError(f"{where}: {key} must be a whole number")
+    return value
+
+
+def _condition(raw: Any, where: str) -> Condition | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or ("answer" in raw) == ("context" in raw):
+        raise FlowError(f"{where}: when needs exactly one of answer or context")
+    unknown = set(raw) - {"answer", "context", "equals", "negate"}
+    if unknown:
+        raise FlowError(f"{where}: unknown keys in when: {sorted(unknown)}")
+    return Condition(
+        answer=raw.get("answer"),
+        context=raw.get("context"),
+        equals=raw.get("equals"),
+        negate=bool(raw.get("negate", False)),
+    )
+
+
+_STEP_KEYS = {
+    "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
+    "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
+    "next", "applies",
+}
+
+
+def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
+    where = f"flow {flow_id}, step {raw.get('id', '?')}"
+    unknown = set(raw) - _STEP_KEYS
+    if unknown:
+        raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
+    kind = _required_str(raw, "kind", where)
+    if kind not in STEP_KINDS:
+        raise FlowError(f"{where}: kind must be one of {', '.join(STEP_KINDS)}")
+    choices = tuple(
+        ChoiceDef(
+            value=_required_str(c, "value", where),
+            label=_required_str(c, "label", where),
+            next=_str(c, "next", where),
+        )
+        for c in raw.get("choices", ())
+    )
+    fields = tuple(
+        FieldDef(
+            name=_required_str(f, "name", where),
+            label=_required_str(f, "label", where),
+            multiline=bool(f.get("multiline", False)),
+            required=bool(f.get("required", True)),
+            max_length=_int(f, "max_length", where, None),
+        )
+        for f in raw.get("fields", ())
+    )
+    choices_from = _str(raw, "choices_from", where)
+    if kind in ("single", "multiple") and not choices and not choices_from:
+        raise FlowError(f"{where}: a {kind} step needs choices or choices_from")
+    if kind == "form" and not fields:
+        raise FlowError(f"{where}: a form step needs fields")
+    minimum = _int(raw, "min", where, 1) or 1
+    maximum = _int(raw, "max", where, 5) or 5
+    if kind == "scale" and not minimum < maximum:
+        raise FlowError(f"{where}: min must be below max")
+    return Step(
+        id=_required_str(raw, "id", where),
+        kind=kind,  # type: ignore[arg-type]
+        prompt=_required_str(raw, "prompt", where),
+        hint=_str(raw, "hint", where),
+        required=bool(raw.get("required", False)),
+        max_length=_int(raw, "max_length", where, None),
+        min_length=_int(raw, "min_length", where, 1) or 0,
+        validate=_str(raw, "validate", where),
+        choices=choices,
+        choices_from=choices_from,
+        max_choices=_int(raw, "max_choices", where, None),
+        fields=fields,
+        minimum=minimum,
+        maximum=maximum,
+        low=_str(raw, "low", where),
+        high=_str(raw, "high", where),
+        when=_condition(raw.get("when"), where),
+        next=_str(raw, "next", where),
+        applies=_str(raw, "applies", where),
+    )
+
+
+_FLOW_KEYS = {
+    "id", "steps", "intro", "outro", "title", "on_complete", "keep_partial",
+    "expires_after_minutes",
+}
+
+
+def parse_flow(raw: Mapping[str, Any], source: str = "") -> Flow:
+    """Turn a decoded TOML table into a checked Flow; raise FlowError saying what is wrong."""
+    flow_id = raw.get("id")
+    where = f"{source or 'flow'}"
+    if not isinstance(flow_id, str) or not flow_id:
+        raise FlowError(f"{where}: id is required")
+    unknown = set(raw) - _FLOW_KEYS
+    if unknown:
+        raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
+    steps = tuple(_step(s, flow_id) for s in raw.get("steps", ()))
+    if not steps:
+        raise FlowError(f"{where}: a flow needs at least one step")
+    ids = [s.id for s in steps]
+    if len(set(ids)) != len(ids) or END in ids:
+        raise FlowError(f"{where}: step ids must be unique and not {END!r}")
+    targets = {s.next for s in steps} | {c.next for s in steps for c in s.choices}
+    missing = {t for t in targets if t is not None and t != END and t not in ids}
+    if missing:
+        raise FlowError(f"{where}: next points to unknown steps {sorted(missing)}")
+    return Flow(
+        id=flow_id,
+        steps=steps,
+        intro=_str(raw, "intro", where),
+        outro=_str(raw, "outro", where),
+        title=_str(raw, "title", where),
+        on_complete=_str(raw, "on_complete", where),
+        keep_partial=bool(raw.get("keep_partial", False)),
+        expires_after_minutes=_int(raw, "expires_after_minutes", where, None),
+    )

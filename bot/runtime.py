@@ -1,0 +1,49 @@
+"""Wiring the engine to its database once, the same way for every command and adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.storage import migrate
+from bot.storage.database import create_db_engine, make_session_factory
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database needs `leercoach db upgrade` before Leercoach can use it."""
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    database: DatabaseEngine
+    sessions: sessionmaker[Session]
+    engine: Engine
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def is_embedded(settings: Settings) -> bool:
+    return make_url(settings.database_url).get_backend_name() == "sqlite"
+
+
+def open_runtime(settings: Settings, *, migrate_embedded: bool = True) -> Runtime:
+    """Connect, make sure the schema is current, and build the engine.
+
+    The embedded SQLite default migrates itself; a shared PostgreSQL is migrated
+    deliberately with `leercoach db upgrade`, so replicas never race to change its schema.
+    """
+    database = create_db_engine(settings.database_url)
+    if migrate_embedded and is_embedded(settings):
+        migrate.upgrade(database)
+    elif not migrate.is_up_to_date(database):
+        database.dispose()
+        raise SchemaOutOfDate("the database schema is not current: run `leercoach db upgrade`")
+    sessions = make_session_factory(database)
+    return Runtime(settings, database, sessions, Engine(sessions, settings))

@@ -1,0 +1,1 @@
+"""Persistence: models, database setup and migrations."""

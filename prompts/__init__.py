@@ -1,0 +1,1 @@
+"""Dialog flows, texts (nl, en) and command words, as data an organisation can override."""
