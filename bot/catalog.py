@@ -38,7 +38,9 @@ def load_catalog(path: Path = STARTER_CATALOG) -> list[dict[str, str]]:
 def seed_catalog(session: Session, organisation_id: int, path: Path = STARTER_CATALOG) -> int:
     """Add the catalog's competences the organisation does not have yet; return how many."""
     existing = set(
-        session.scalars(select(Competence.code).where(Competence.organisation_id == organisation_id))
+        session.scalars(
+            select(Competence.code).where(Competence.organisation_id == organisation_id)
+        )
     )
     added = 0
     for entry in load_catalog(path):

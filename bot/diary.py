@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, insert, select
 
-from bot.storage.models import DiaryEntry, Person
+from bot.choice_sources import WEEKDAYS
+from bot.storage.models import DiaryEntry, table_of
 
 DIARY_FIELDS: tuple[str, ...] = ("moments", "approach", "learning")
 STREAK_LOOKBACK_DAYS = 400
 
-
-def entries_on(session: Session, person_id: int, local_date: date) -> int:
-    statement = select(func.count()).where(
-        DiaryEntry.person_id == person_id, DiaryEntry.local_date == local_date
+_entries = table_of(DiaryEntry)
+_COUNT_ON = select(func.count()).where(
+    _entries.c.person_id == bindparam("person_id"), _entries.c.local_date == bindparam("day")
+)
+_DATES = (
+    select(_entries.c.local_date)
+    .where(
+        _entries.c.person_id == bindparam("person_id"),
+        _entries.c.local_date.between(bindparam("since"), bindparam("until")),
     )
-    return int(session.scalar(statement) or 0)
+    .distinct()
+)
+_INSERT = insert(_entries)
 
 
-def streak(session: Session, person: Person, until: date) -> int:
+def entries_on(connection: Connection, person_id: int, local_date: date) -> int:
+    return int(connection.execute(_COUNT_ON, {"person_id": person_id, "day": local_date})
+               .scalar_one())
+
+
+def streak(connection: Connection, person_id: int, workdays: str, until: date) -> int:
     """Workdays in a row, ending at `until`, with at least one diary entry.
 
     Days the person does not work neither break nor extend the streak, so a Friday entry
@@ -29,49 +41,48 @@ def streak(session: Session, person: Person, until: date) -> int:
     """
     since = until - timedelta(days=STREAK_LOOKBACK_DAYS)
     dates = set(
-        session.scalars(
-            select(DiaryEntry.local_date)
-            .where(DiaryEntry.person_id == person.id, DiaryEntry.local_date.between(since, until))
-            .distinct()
-        )
+        connection.execute(
+            _DATES, {"person_id": person_id, "since": since, "until": until}
+        ).scalars()
     )
-    workdays = {day for day in person.workdays.split(",")}
-    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    working = set(workdays.split(","))
     count = 0
     day = until
     while day >= since:
         if day in dates:
             count += 1
-        elif names[day.weekday()] in workdays:
+        elif WEEKDAYS[day.weekday()] in working:
             break
         day -= timedelta(days=1)
     return count
 
 
 def store_entry(
-    session: Session,
-    person: Person,
+    connection: Connection,
+    person_id: int,
     dialog_id: int,
     local_date: date,
     answers: dict[str, Any],
     complete: bool,
-) -> DiaryEntry | None:
+    now: datetime,
+) -> bool:
     """Keep the reflection; a partial one only if at least one question was answered."""
     texts = {name: answers.get(name) for name in DIARY_FIELDS}
     value = answers.get("value")
     extra = {k: v for k, v in answers.items() if k not in (*DIARY_FIELDS, "value")}
     if not complete and not any(texts.values()) and value is None and not extra:
-        return None
-    entry = DiaryEntry(
-        person_id=person.id,
-        dialog_id=dialog_id,
-        local_date=local_date,
-        moments=texts["moments"],
-        approach=texts["approach"],
-        learning=texts["learning"],
-        value=value if isinstance(value, int) else None,
-        extra=extra,
-        complete=complete,
+        return False
+    connection.execute(
+        _INSERT,
+        {
+            "person_id": person_id,
+            "dialog_id": dialog_id,
+            "local_date": local_date,
+            **texts,
+            "value": value if isinstance(value, int) else None,
+            "extra": extra,
+            "complete": complete,
+            "created_at": now,
+        },
     )
-    session.add(entry)
-    return entry
+    return True

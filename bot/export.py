@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Base, DiaryEntry, Dialog, Identity, Person, Team, TeamMember
+from bot.storage.models import Base, Dialog, DiaryEntry, Identity, Person, Team, TeamMember
 
 EXPORT_FORMAT = 1
 

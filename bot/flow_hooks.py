@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from bot import diary
 from bot.person_settings import describe_workdays, workdays_of
 from bot.prompts import PromptLibrary
-from bot.storage.models import Dialog, Person
+from bot.storage.turn_store import DialogState, PersonState
 
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    session: Session
-    person: Person
-    dialog: Dialog
+    connection: Connection
+    person: PersonState
+    dialog: DialogState
     partial: bool
     now: datetime
     prompts: PromptLibrary
@@ -38,16 +38,17 @@ Handler = Callable[[Completion], dict[str, Any]]
 def _diary_entry(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     diary.store_entry(
-        done.session, done.person, dialog.id, dialog.local_date, dict(dialog.answers),
-        complete=not done.partial,
+        done.connection, done.person.id, dialog.id, dialog.local_date, dict(dialog.answers),
+        complete=not done.partial, now=done.now,
     )
     if done.partial:
         return {}
-    done.session.flush()
     return {
         "local_date": dialog.local_date,
         "learning": dialog.answers.get("learning"),
-        "streak": diary.streak(done.session, done.person, dialog.local_date),
+        "streak": diary.streak(
+            done.connection, done.person.id, done.person.workdays, dialog.local_date
+        ),
     }
 
 
@@ -67,16 +68,19 @@ HANDLERS: dict[str, Handler] = {"diary_entry": _diary_entry, "onboarding": _onbo
 
 @dataclass(frozen=True, slots=True)
 class Start:
-    session: Session
-    person: Person
+    connection: Connection
+    person: PersonState
     local_date: date
+    is_new: bool
 
 
 Starter = Callable[[Start], dict[str, Any]]
 
 
 def _diary_start(start: Start) -> dict[str, Any]:
-    return {"entries_today": diary.entries_on(start.session, start.person.id, start.local_date)}
+    if start.is_new:
+        return {"entries_today": 0}
+    return {"entries_today": diary.entries_on(start.connection, start.person.id, start.local_date)}
 
 
 STARTERS: dict[str, Starter] = {"diary": _diary_start}

@@ -1,34 +1,50 @@
-"""Finding the person behind an inbound event, or creating them with the organisation's defaults.
+"""Finding the organisation behind a workspace and creating people with its defaults.
 
 A platform account (Identity) belongs to one person; a workspace or tenant belongs to one
 organisation. Someone seen for the first time is created on the spot, so their first message
-is never lost; on PostgreSQL the person's row is locked for the rest of the turn.
+is never lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import seed_catalog
 from bot.messages import Address, InboundEvent
 from bot.prompts import LOCALES
 from bot.settings import Settings
-from bot.storage.models import Identity, Organisation, Person, Workspace
+from bot.storage.models import Identity, Organisation, Person, Workspace, table_of
+from bot.storage.turn_store import PersonState
 from bot.validators import timezone as valid_timezone
 
 DEFAULT_ORGANISATION_SLUG = "default"
-LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
-@dataclass(slots=True)
-class Resolved:
-    person: Person
-    identity: Identity
-    created: bool
+@dataclass(frozen=True, slots=True)
+class OrganisationDefaults:
+    """What a new person of the organisation starts with, and where its prompts live."""
+
+    id: int
+    locale: str
+    timezone: str
+    workdays: str
+    diary_time: time
+    prompts_dir: str | None
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> OrganisationDefaults:
+        return cls(
+            id=organisation.id,
+            locale=organisation.default_locale,
+            timezone=organisation.default_timezone,
+            workdays=organisation.default_workdays,
+            diary_time=organisation.default_diary_time,
+            prompts_dir=organisation.prompts_dir,
+        )
 
 
 def default_organisation(session: Session, settings: Settings) -> Organisation:
@@ -50,97 +66,94 @@ def default_organisation(session: Session, settings: Settings) -> Organisation:
 
 def organisation_for(
     session: Session, settings: Settings, platform: str, tenant: str
-) -> Organisation:
-    """The organisation a workspace belongs to; unknown workspaces join the default one."""
+) -> OrganisationDefaults:
+    """The organisation a workspace belongs to; an unknown workspace joins the default one."""
     workspace = session.scalar(
         select(Workspace).where(Workspace.platform == platform, Workspace.tenant == tenant)
     )
-    if workspace is not None:
-        organisation = session.get(Organisation, workspace.organisation_id)
-        if organisation is not None:
-            return organisation
-    organisation = default_organisation(session, settings)
-    if workspace is None:
-        session.add(Workspace(organisation_id=organisation.id, platform=platform, tenant=tenant))
-    return organisation
+    organisation = session.get(Organisation, workspace.organisation_id) if workspace else None
+    if organisation is None:
+        organisation = default_organisation(session, settings)
+        if workspace is None:
+            session.add(
+                Workspace(organisation_id=organisation.id, platform=platform, tenant=tenant)
+            )
+        session.flush()
+    return OrganisationDefaults.of(organisation)
 
 
-def resolve(
-    session: Session, settings: Settings, event: InboundEvent, now: datetime, lock: bool
-) -> Resolved:
-    """The person who sent `event`, created if new; their DM address is kept up to date."""
+def organisation_by_id(session: Session, organisation_id: int) -> OrganisationDefaults | None:
+    organisation = session.get(Organisation, organisation_id)
+    return OrganisationDefaults.of(organisation) if organisation else None
+
+
+_person_t = table_of(Person)
+_identity_t = table_of(Identity)
+_INSERT_PERSON = insert(_person_t).returning(_person_t.c.id)
+_INSERT_IDENTITY = insert(_identity_t).returning(_identity_t.c.id)
+
+
+def create_person(
+    connection: Connection, organisation: OrganisationDefaults, event: InboundEvent, now: datetime
+) -> PersonState:
+    """A new person with the organisation's defaults (and the platform's hints, if valid)."""
     address = event.address
-    statement = (
-        select(Identity, Person)
-        .join(Person, Person.id == Identity.person_id)
-        .where(
-            Identity.platform == address.platform,
-            Identity.tenant == address.tenant,
-            Identity.external_id == address.person,
-        )
-    )
-    if lock:
-        statement = statement.with_for_update(of=Person)
-    row = session.execute(statement).first()
-    if row is not None:
-        identity, person = row.tuple()
-        if identity.conversation != address.conversation and address.thread is None:
-            identity.conversation = address.conversation
-        if now - identity.last_seen_at > LAST_SEEN_RESOLUTION:
-            identity.last_seen_at = now
-        if event.display_name and person.display_name != event.display_name:
-            person.display_name = event.display_name[:200]
-        return Resolved(person, identity, created=False)
-    return Resolved(*_create(session, settings, event, now), created=True)
-
-
-def _create(
-    session: Session, settings: Settings, event: InboundEvent, now: datetime
-) -> tuple[Person, Identity]:
-    address = event.address
-    organisation = organisation_for(session, settings, address.platform, address.tenant)
-    locale = event.locale if event.locale in LOCALES else organisation.default_locale
-    zone = (event.timezone and valid_timezone(event.timezone)) or organisation.default_timezone
-    person = Person(
+    person = PersonState(
+        id=0,
         organisation_id=organisation.id,
         display_name=(event.display_name or "")[:200],
-        locale=locale,
-        timezone=zone,
-        workdays=organisation.default_workdays,
-        diary_time=organisation.default_diary_time,
-        created_at=now,
-    )
-    session.add(person)
-    session.flush()
-    identity = Identity(
-        person_id=person.id,
+        locale=event.locale if event.locale in LOCALES else organisation.locale,
+        timezone=(event.timezone and valid_timezone(event.timezone)) or organisation.timezone,
+        workdays=organisation.workdays,
+        diary_time=organisation.diary_time,
+        status="active",
+        onboarded_at=None,
+        onboarding_offered_at=None,
+        identity_id=0,
         platform=address.platform,
         tenant=address.tenant,
         external_id=address.person,
         conversation=address.conversation,
-        created_at=now,
         last_seen_at=now,
     )
-    session.add(identity)
-    session.flush()
-    return person, identity
-
-
-def address_of(identity: Identity) -> Address:
-    """Where to reach a person proactively: the DM of their identity."""
-    return Address(
-        platform=identity.platform,
-        tenant=identity.tenant,
-        person=identity.external_id,
-        conversation=identity.conversation,
+    person.id = int(
+        connection.execute(
+            _INSERT_PERSON,
+            {
+                "organisation_id": person.organisation_id,
+                "display_name": person.display_name,
+                "locale": person.locale,
+                "timezone": person.timezone,
+                "workdays": person.workdays,
+                "diary_time": person.diary_time,
+                "status": person.status,
+                "role": "participant",
+                "created_at": now,
+            },
+        ).scalar_one()
     )
+    person.identity_id = int(
+        connection.execute(
+            _INSERT_IDENTITY,
+            {
+                "person_id": person.id,
+                "platform": address.platform,
+                "tenant": address.tenant,
+                "external_id": address.person,
+                "conversation": address.conversation,
+                "created_at": now,
+                "last_seen_at": now,
+            },
+        ).scalar_one()
+    )
+    return person
 
 
-def reachable_identity(session: Session, person_id: int) -> Identity | None:
-    """The account the person used most recently, which is where a nudge should go."""
-    return session.scalar(
-        select(Identity)
-        .where(Identity.person_id == person_id)
-        .order_by(Identity.last_seen_at.desc(), Identity.id.desc())
-        .limit(1)
+def dm_address(person: PersonState) -> Address:
+    """Where to reach a person proactively: the DM of the account they used last."""
+    return Address(
+        platform=person.platform,
+        tenant=person.tenant,
+        person=person.external_id,
+        conversation=person.conversation,
     )

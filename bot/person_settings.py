@@ -12,12 +12,12 @@ from typing import Any
 
 from bot.choice_sources import WEEKDAYS
 from bot.prompts import LOCALES, PromptLibrary
-from bot.storage.models import Person
+from bot.storage.turn_store import PersonState
 
 PERSON_SETTINGS: tuple[str, ...] = ("locale", "timezone", "workdays", "diary_time")
 
 
-def workdays_of(person: Person) -> list[str]:
+def workdays_of(person: PersonState) -> list[str]:
     return [day for day in person.workdays.split(",") if day in WEEKDAYS]
 
 
@@ -25,7 +25,7 @@ def describe_workdays(days: list[str], prompts: PromptLibrary, locale: str) -> s
     return ", ".join(prompts.render(f"weekday.{day}", locale) for day in days)
 
 
-def current_value(person: Person, name: str, prompts: PromptLibrary, locale: str) -> str:
+def current_value(person: PersonState, name: str, prompts: PromptLibrary, locale: str) -> str:
     """How the setting reads now, for texts like 'it is set to Europe/Amsterdam now'."""
     if name == "workdays":
         return describe_workdays(workdays_of(person), prompts, locale)
@@ -34,7 +34,7 @@ def current_value(person: Person, name: str, prompts: PromptLibrary, locale: str
     return str(getattr(person, name))
 
 
-def selected_values(person: Person, name: str) -> tuple[str, ...]:
+def selected_values(person: PersonState, name: str) -> tuple[str, ...]:
     """The choices to show as already selected (today's workdays, the current language)."""
     if name == "workdays":
         return tuple(workdays_of(person))
@@ -43,27 +43,27 @@ def selected_values(person: Person, name: str) -> tuple[str, ...]:
     return ()
 
 
-def _set_locale(person: Person, value: Any) -> None:
+def _set_locale(person: PersonState, value: Any) -> None:
     if value in LOCALES:
         person.locale = value
 
 
-def _set_timezone(person: Person, value: Any) -> None:
+def _set_timezone(person: PersonState, value: Any) -> None:
     person.timezone = str(value)
 
 
-def _set_workdays(person: Person, value: Any) -> None:
+def _set_workdays(person: PersonState, value: Any) -> None:
     days = [day for day in WEEKDAYS if day in set(value)]
     if days:
         person.workdays = ",".join(days)
 
 
-def _set_diary_time(person: Person, value: Any) -> None:
+def _set_diary_time(person: PersonState, value: Any) -> None:
     hour, minute = str(value).split(":")
     person.diary_time = time(int(hour), int(minute))
 
 
-APPLIERS: dict[str, Callable[[Person, Any], None]] = {
+APPLIERS: dict[str, Callable[[PersonState, Any], None]] = {
     "locale": _set_locale,
     "timezone": _set_timezone,
     "workdays": _set_workdays,
@@ -71,5 +71,5 @@ APPLIERS: dict[str, Callable[[Person, Any], None]] = {
 }
 
 
-def apply_setting(person: Person, name: str, value: Any) -> None:
+def apply_setting(person: PersonState, name: str, value: Any) -> None:
     APPLIERS[name](person, value)

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+@lru_cache(maxsize=4096)
 def _format_date(value: date, locale: str, pattern: str = "EEEE d MMMM") -> str:
+    """A date in the person's language ('zaterdag 21 november'); cached, babel is slow."""
     return str(format_date(value, pattern, locale=locale))
 
 
@@ -66,8 +69,13 @@ class Command:
 
 
 def normalise_command_text(text: str) -> str:
-    """Commands match case-insensitively, with or without a leading slash or trailing '!'."""
-    return " ".join(text.strip().lstrip("/").rstrip("!.?").lower().split())
+    """Commands match case-insensitively, with or without a leading slash or trailing '!'.
+
+    A message of only punctuation ('?') keeps it, so '?' can be a command word of its own.
+    """
+    words = text.strip().lower()
+    words = words[1:] if words.startswith("/") else words
+    return " ".join((words.rstrip("!.?") or words).split())
 
 
 class PromptLibrary:
@@ -164,7 +172,8 @@ class PromptLibrary:
 
     def command_for(self, text: str) -> Command | None:
         """The command a whole message is, if it is one (`dagboek`, `/help`, `Stop!`)."""
-        return self._word_index.get(normalise_command_text(text))
+        word = normalise_command_text(text)
+        return self._word_index.get(word) if word else None
 
     def command(self, name: str) -> Command | None:
         return self._commands.get(name)

@@ -46,4 +46,4 @@ def open_runtime(settings: Settings, *, migrate_embedded: bool = True) -> Runtim
         database.dispose()
         raise SchemaOutOfDate("the database schema is not current: run `leercoach db upgrade`")
     sessions = make_session_factory(database)
-    return Runtime(settings, database, sessions, Engine(sessions, settings))
+    return Runtime(settings, database, sessions, Engine(database, settings))

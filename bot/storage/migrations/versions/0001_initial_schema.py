@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-20 23:55:14.498105
+Revises:
+Create Date: 2026-11-20 23:58:01.680134
 """
 
 from __future__ import annotations

@@ -1,0 +1,503 @@
+"""One turn of the coach: what a person's message means for their dialog, and the reply.
+
+A Turn lives inside one transaction (see bot.engine). It loads the person and their active
+dialog, decides (command, answer, or something else), changes the dialog and the person in
+memory, and `save()` writes those changes before the transaction commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot import people
+from bot.answers import Rejected, Reply, parse_answer
+from bot.dialogs import StepRenderer, first_step, next_step, position, step_ref
+from bot.flow_hooks import HANDLERS, STARTERS, Completion, Start
+from bot.flows import Flow, FlowError, Step
+from bot.messages import Address, InboundEvent, Message, Notice, Outbound, Text
+from bot.people import OrganisationDefaults
+from bot.person_settings import apply_setting, current_value, selected_values
+from bot.prompts import Command, PromptError, PromptLibrary
+from bot.storage.turn_store import (
+    PERSON_UPDATABLE,
+    DialogState,
+    PersonState,
+    TurnStore,
+)
+from bot.text_input import clean_text
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+ONBOARDING_FLOW = "onboarding"
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+_KIND_HINTS = {
+    "scale": "common.scale_hint",
+    "single": "common.choices_hint",
+    "multiple": "common.multiple_hint",
+    "confirm": "common.confirm_hint",
+}
+
+
+class Turn:
+    """The work of one inbound event (or one scheduler call) inside one transaction."""
+
+    def __init__(self, engine: Engine, store: TurnStore, now: datetime) -> None:
+        self.engine = engine
+        self.store = store
+        self._session: Session | None = None
+        self.now = now
+        self.settings = engine.settings
+        self.prompts: PromptLibrary = engine.prompts
+        self.person: PersonState | None = None
+        self._person_before: tuple[Any, ...] = ()
+        self._touched: dict[int, DialogState] = {}
+        self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
+
+    # -- entry points ------------------------------------------------------------------
+
+    def handle(self, event: InboundEvent) -> list[Outbound]:
+        address = event.address
+        if event.event_id and not self.store.first_time_seen(
+            address.platform, event.event_id[:200], self.now
+        ):
+            return []
+        person, dialog, created = self._load(event)
+        out: list[Message] = []
+        if dialog is not None and dialog.expires_at <= self.now:
+            out += self.end(dialog, "expired", told=True)
+            dialog = None
+        elif dialog is None and not created:
+            out += self._untold_endings(person)
+        command = self._command(event)
+        if command is not None:
+            out += self._run_command(dialog, command, address)
+        elif event.command is not None:
+            out.append(Text(self._text("common.help")))
+        elif dialog is not None:
+            out += self._answer(dialog, event)
+        elif person.onboarding_offered_at is None and person.onboarded_at is None:
+            # First contact: get to know each other before anything else.
+            person.onboarding_offered_at = self.now
+            out += self._start(ONBOARDING_FLOW, {}, address, is_new=created)
+        elif not (event.text or "").strip() and event.value is None and event.form is None:
+            out.append(Text(self._text("common.empty")))
+        else:
+            out.append(Text(self._text("common.not_understood")))
+        return [Outbound(address, message) for message in out]
+
+    def resume(self, address: Address) -> list[Outbound]:
+        _, dialog, created = self._load(InboundEvent(address))
+        out: list[Message] = []
+        if dialog is None:
+            out = [] if created else self._untold_endings(self._me())
+        elif dialog.expires_at <= self.now:
+            out = self.end(dialog, "expired", told=True)
+        else:
+            _, step = self._position(dialog)
+            if step is None:
+                out = self.end(dialog, "stopped", told=True)
+            else:
+                out = [Text(self._text("common.resume")), self._step_message(dialog, step)]
+        return [Outbound(address, message) for message in out]
+
+    def start_for(
+        self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool
+    ) -> list[Outbound]:
+        loaded = self.store.by_person(person_id)
+        if loaded is None:
+            return []
+        person, dialog = loaded
+        self._enter(person)
+        address = people.dm_address(person)
+        out: list[Message] = []
+        if dialog is not None and dialog.expires_at <= self.now:
+            out += self.end(dialog, "expired", told=True)
+            dialog = None
+        if dialog is not None:
+            if dialog.flow_id == flow_id or not interrupt:
+                return []
+            out += self._interrupt(dialog)
+        out += self._start(flow_id, context, address, is_new=False)
+        return [Outbound(address, message) for message in out]
+
+    def set_locale(self, address: Address, locale: str) -> None:
+        person, _, _ = self._load(InboundEvent(address, locale=locale))
+        person.locale = locale
+
+    def expire_due(self) -> int:
+        due = self.store.due_for_expiry(self.now)
+        for dialog in due:
+            loaded = self.store.by_person(dialog.person_id)
+            if loaded is not None:
+                self._enter(loaded[0])
+                self.end(dialog, "expired", told=False)
+        return len(due)
+
+    def save(self) -> None:
+        """Write what this turn changed; called just before the transaction commits."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+        self._save_dialogs()
+        person = self.person
+        if person is None:
+            return
+        now = _snapshot(person)
+        if now == self._person_before:
+            return
+        if now[:-2] != self._person_before[:-2]:
+            self.store.save_person(person)
+        if now[-2:] != self._person_before[-2:]:
+            self.store.touch_identity(person)
+
+    def _orm(self) -> Session:
+        """An ORM session on the turn's own transaction, for the rare paths that need one."""
+        if self._session is None:
+            self._session = Session(bind=self.store.connection)
+        return self._session
+
+    # -- loading -----------------------------------------------------------------------
+
+    def _load(self, event: InboundEvent) -> tuple[PersonState, DialogState | None, bool]:
+        address = event.address
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is None:
+            organisation = self.engine.organisation_for_workspace(
+                self._orm, address.platform, address.tenant
+            )
+            self.new_workspaces.append((address.platform, address.tenant, organisation))
+            person = people.create_person(self.store.connection, organisation, event, self.now)
+            self._enter(person, organisation)
+            return person, None, True
+        person, dialog = loaded
+        self._enter(person)
+        if address.thread is None and person.conversation != address.conversation:
+            person.conversation = address.conversation
+        if self.now - person.last_seen_at > LAST_SEEN_RESOLUTION:
+            person.last_seen_at = self.now
+        if event.display_name:
+            person.display_name = clean_text(event.display_name)[:200]
+        return person, dialog, False
+
+    def _enter(self, person: PersonState, organisation: OrganisationDefaults | None = None) -> None:
+        self.person = person
+        self._person_before = _snapshot(person)
+        organisation = organisation or self.engine.organisation(
+            self._orm, person.organisation_id
+        )
+        self.prompts = self.engine.prompts_for(organisation)
+
+    def _me(self) -> PersonState:
+        assert self.person is not None, "a turn's person is loaded first"
+        return self.person
+
+    def _touch(self, dialog: DialogState) -> None:
+        self._touched[dialog.id] = dialog
+
+    def _save_dialogs(self) -> None:
+        for dialog in self._touched.values():
+            self.store.save_dialog(dialog)
+        self._touched.clear()
+
+    # -- texts -------------------------------------------------------------------------
+
+    @property
+    def locale(self) -> str:
+        return self.person.locale if self.person is not None else self.settings.default_locale
+
+    def _variables(self) -> dict[str, Any]:
+        name = self.person.display_name.split(" ")[0] if self.person else ""
+        return {"name": name}
+
+    def _text(self, key: str, **variables: Any) -> str:
+        return self.prompts.render(key, self.locale, **{**self._variables(), **variables})
+
+    def _renderer(self) -> StepRenderer:
+        locale = self.locale
+        return StepRenderer(
+            render=lambda key, **v: self.prompts.render(key, locale, **v),
+            variables=self._variables(),
+        )
+
+    def _command(self, event: InboundEvent) -> Command | None:
+        if event.command is not None:
+            word = clean_text(event.command)
+            return self.prompts.command(word) or self.prompts.command_for(word)
+        if event.text is not None and event.value is None and event.form is None:
+            return self.prompts.command_for(clean_text(event.text))
+        return None
+
+    def _local_today(self, person: PersonState) -> date:
+        try:
+            zone = ZoneInfo(person.timezone)
+        except (KeyError, ValueError):
+            zone = ZoneInfo(self.settings.default_timezone)
+        return self.now.astimezone(zone).date()
+
+    def _timeout(self, flow: Flow | None) -> timedelta:
+        minutes = (flow.expires_after_minutes if flow else None) or (
+            self.settings.dialog_timeout_minutes
+        )
+        return timedelta(minutes=minutes)
+
+    def _flow(self, flow_id: str) -> Flow | None:
+        try:
+            return self.prompts.flow(flow_id)
+        except PromptError:
+            return None
+
+    def _position(self, dialog: DialogState) -> tuple[Flow | None, Step | None]:
+        """The dialog's flow and open step; None where an organisation's change of its
+        prompts removed them (the dialog is then closed with its answers kept)."""
+        flow = self._flow(dialog.flow_id)
+        if flow is None or dialog.step_id is None:
+            return flow, None
+        try:
+            return flow, flow.step(dialog.step_id)
+        except FlowError:
+            return flow, None
+
+    def _flow_title(self, flow: Flow | None) -> str:
+        return self._text(flow.title) if flow and flow.title else ""
+
+    # -- commands ----------------------------------------------------------------------
+
+    def _run_command(
+        self, dialog: DialogState | None, command: Command, address: Address
+    ) -> list[Message]:
+        if command.flow is not None:
+            return self._start_by_command(dialog, command.flow, address)
+        if command.name == "help":
+            return self._help(dialog)
+        if dialog is None:
+            key = {"stop": "nothing_to_stop", "skip": "nothing_to_skip"}.get(
+                command.name, "nothing_to_snooze"
+            )
+            return [Text(self._text(f"common.{key}"))]
+        if command.name == "stop":
+            return [*self.end(dialog, "stopped", told=True), Text(self._text("common.stopped"))]
+        if command.name == "skip":
+            return self._skip(dialog)
+        return self._snooze(dialog)
+
+    def _start_by_command(
+        self, dialog: DialogState | None, flow_id: str, address: Address
+    ) -> list[Message]:
+        if dialog is not None and dialog.flow_id == flow_id:
+            flow, step = self._position(dialog)
+            if step is not None:
+                return [
+                    Text(self._text("common.already_in_flow", flow_title=self._flow_title(flow))),
+                    self._step_message(dialog, step),
+                ]
+        out = self._interrupt(dialog) if dialog is not None else []
+        return out + self._start(flow_id, {}, address, is_new=False)
+
+    def _help(self, dialog: DialogState | None) -> list[Message]:
+        flow, step = self._position(dialog) if dialog else (None, None)
+        if dialog is None or flow is None or step is None:
+            return [Text(self._text("common.help"))]
+        number, total = position(flow, step.id)
+        text = self._text(
+            "common.help_in_dialog",
+            flow_title=self._flow_title(flow),
+            position=number,
+            total=total,
+            hint=self._step_hint(step),
+        )
+        return [Text(text), self._step_message(dialog, step)]
+
+    def _step_hint(self, step: Step) -> str:
+        if step.hint:
+            return self._text(step.hint, current=self._current(step))
+        kind_hint = _KIND_HINTS.get(step.kind)
+        if kind_hint is None:
+            return ""
+        return self._text(kind_hint, minimum=step.minimum, maximum=step.maximum)
+
+    def _skip(self, dialog: DialogState) -> list[Message]:
+        flow, step = self._position(dialog)
+        if flow is None or step is None:
+            return self.end(dialog, "stopped", told=True)
+        if step.required:
+            return [Text(self._text("common.cannot_skip")), self._step_message(dialog, step)]
+        return self._advance(dialog, flow, step, None)
+
+    def _snooze(self, dialog: DialogState) -> list[Message]:
+        minutes = self.settings.snooze_minutes
+        snoozed_until = self.now + timedelta(minutes=minutes)
+        dialog.snoozed_until = snoozed_until
+        dialog.expires_at = max(
+            dialog.expires_at, snoozed_until + self._timeout(self._flow(dialog.flow_id))
+        )
+        dialog.updated_at = self.now
+        self._touch(dialog)
+        return [Text(self._text("common.snoozed", minutes=minutes))]
+
+    # -- dialogs -----------------------------------------------------------------------
+
+    def _start(
+        self, flow_id: str, context: dict[str, Any], address: Address, is_new: bool
+    ) -> list[Message]:
+        person = self._me()
+        flow = self._flow(flow_id)
+        if flow is None:
+            return [Text(self._text("common.help"))]
+        local_date = self._local_today(person)
+        starter = STARTERS.get(flow_id)
+        if starter is not None:
+            started = starter(Start(self.store.connection, person, local_date, is_new))
+            context = {**started, **context}
+        first = first_step(flow, {}, context)
+        dialog = DialogState(
+            person_id=person.id,
+            flow_id=flow_id,
+            local_date=local_date,
+            started_at=self.now,
+            updated_at=self.now,
+            expires_at=self.now + self._timeout(flow),
+            step_id=first,
+            context=context,
+            address=asdict(address),
+        )
+        self._save_dialogs()  # an ended dialog must stop being active before a new one is
+        self.store.insert_dialog(dialog)
+        out: list[Message] = []
+        if flow.intro:
+            out.append(Text(self._text(flow.intro, **context)))
+        if first is None:
+            return out + self._complete(dialog, flow)
+        return [*out, self._step_message(dialog, flow.step(first))]
+
+    def _current(self, step: Step) -> str:
+        if step.applies and self.person is not None:
+            return current_value(self.person, step.applies, self.prompts, self.locale)
+        return ""
+
+    def _step_message(
+        self, dialog: DialogState, step: Step, rejected: Rejected | None = None
+    ) -> Message:
+        selected: tuple[str, ...] = ()
+        if step.applies and self.person is not None:
+            selected = selected_values(self.person, step.applies)
+        return self._renderer().message(
+            step,
+            step_ref(dialog.id, step.id),
+            dialog.context,
+            selected=selected,
+            current=self._current(step),
+            rejected=rejected,
+            max_chars=self.settings.max_answer_chars,
+        )
+
+    def _answer(self, dialog: DialogState, event: InboundEvent) -> list[Message]:
+        flow, step = self._position(dialog)
+        if flow is None or step is None:
+            return [*self.end(dialog, "stopped", told=True), Text(self._text("common.help"))]
+        if event.reply_to is not None and event.reply_to != step_ref(dialog.id, step.id):
+            return [Notice(self._text("common.stale")), self._step_message(dialog, step)]
+        reply = Reply(
+            text=clean_text(event.text) if event.text is not None else None,
+            value=clean_text(event.value) if event.value is not None else None,
+            values=tuple(clean_text(v) for v in event.values) if event.values else None,
+            form=event.form,
+        )
+        options = self._renderer().options(step, dialog.context)
+        result = parse_answer(step, reply, options, self.settings.max_answer_chars)
+        if isinstance(result, Rejected):
+            out: list[Message] = [Text(self._text(result.key, **result.variables))]
+            if step.kind != "text":
+                out.append(self._step_message(dialog, step, result))
+            return out
+        return self._advance(dialog, flow, step, result)
+
+    def _advance(self, dialog: DialogState, flow: Flow, step: Step, answer: Any) -> list[Message]:
+        answers = dict(dialog.answers)
+        if answer is not None:
+            answers[step.id] = answer
+            if step.applies:
+                apply_setting(self._me(), step.applies, answer)
+        dialog.answers = answers
+        dialog.updated_at = self.now
+        dialog.snoozed_until = None
+        dialog.expires_at = self.now + self._timeout(flow)
+        following = next_step(flow, step, answer, answers, dialog.context)
+        dialog.step_id = following
+        self._touch(dialog)
+        if following is None:
+            return self._complete(dialog, flow)
+        return [self._step_message(dialog, flow.step(following))]
+
+    def _complete(self, dialog: DialogState, flow: Flow) -> list[Message]:
+        person = self._me()
+        dialog.status = "completed"
+        dialog.ended_at = self.now
+        dialog.step_id = None
+        self._touch(dialog)
+        variables: dict[str, Any] = {}
+        if flow.on_complete:
+            variables = HANDLERS[flow.on_complete](
+                Completion(self.store.connection, person, dialog, False, self.now, self.prompts)
+            )
+        out: list[Message] = []
+        if flow.outro:
+            out.append(Text(self._text(flow.outro, **variables)))
+        if (
+            flow.id != ONBOARDING_FLOW
+            and person.onboarded_at is None
+            and person.onboarding_offered_at is None
+        ):
+            person.onboarding_offered_at = self.now
+            out.append(Text(self._text("common.offer_onboarding")))
+        return out
+
+    def _interrupt(self, dialog: DialogState) -> list[Message]:
+        flow = self._flow(dialog.flow_id)
+        self.end(dialog, "interrupted", told=True)
+        return [Text(self._text("common.interrupted", flow_title=self._flow_title(flow)))]
+
+    def end(self, dialog: DialogState, status: str, *, told: bool) -> list[Message]:
+        """Close a dialog that did not finish; keep its answers (and, where the flow asks
+        for it, its partial record). Returns the notice for the person if `told`."""
+        flow = self._flow(dialog.flow_id)
+        dialog.status = status
+        dialog.ended_at = self.now
+        dialog.end_noticed = told
+        self._touch(dialog)
+        if flow and flow.keep_partial and flow.on_complete and dialog.answers:
+            HANDLERS[flow.on_complete](
+                Completion(self.store.connection, self._me(), dialog, True, self.now, self.prompts)
+            )
+        if status != "expired" or not told:
+            return []
+        return [self._expiry_notice(dialog, flow)]
+
+    def _expiry_notice(self, dialog: DialogState, flow: Flow | None) -> Message:
+        text = self._text(
+            "common.expired", flow_title=self._flow_title(flow), date=dialog.local_date
+        )
+        return Notice(text, level="warning")
+
+    def _untold_endings(self, person: PersonState) -> list[Message]:
+        out: list[Message] = []
+        for dialog in self.store.untold_endings(person.id):
+            dialog.end_noticed = True
+            self._touch(dialog)
+            out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
+        return out
+
+
+
+def _snapshot(person: PersonState) -> tuple[Any, ...]:
+    """What `save` compares: the person's updatable fields, then the account's two."""
+    return (
+        *(getattr(person, name) for name in PERSON_UPDATABLE),
+        person.conversation,
+        person.last_seen_at,
+    )

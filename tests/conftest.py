@@ -1,0 +1,143 @@
+"""Shared fixtures: a database on SQLite (always) and PostgreSQL (when configured), an engine
+with a clock the test controls, and a small chat helper that talks to the engine like an
+adapter would."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.engine import Engine
+from bot.messages import Address, InboundEvent, Message, Outbound
+from bot.settings import Settings
+from bot.storage import migrate
+from bot.storage.database import create_db_engine
+
+PG_URL = os.environ.get("LEERCOACH_TEST_DATABASE_URL", "").strip()
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand; engines read it for every turn."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def _postgres_schema_url(base: str) -> tuple[str, str]:
+    """A URL whose connections use a fresh schema, so tests never see each other's rows."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    admin = create_db_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, and PostgreSQL when it is configured."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'leercoach.db'}"
+        database = create_db_engine(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
+        return
+    if not PG_URL:
+        pytest.skip("LEERCOACH_TEST_DATABASE_URL is not set")
+    url, schema = _postgres_schema_url(PG_URL)
+    database = create_db_engine(url)
+    migrate.upgrade(database)
+    database.dispose()
+    try:
+        yield url
+    finally:
+        _drop_schema(PG_URL, schema)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'leercoach.db'}"
+    database = create_db_engine(url)
+    migrate.upgrade(database)
+    database.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[DatabaseEngine]:
+    engine = create_db_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(database_url=sqlite_url)
+
+
+@pytest.fixture
+def engine(database: DatabaseEngine, settings: Settings, clock: Clock) -> Engine:
+    return Engine(database, settings, clock=clock)
+
+
+class Chat:
+    """One person talking to the engine, the way an adapter would pass their events on."""
+
+    def __init__(self, engine: Engine, user: str = "alice", platform: str = "test") -> None:
+        self.engine = engine
+        self.address = Address(platform, "acme", user, f"dm-{user}")
+        self.last: list[Outbound] = []
+
+    def send(self, **fields: Any) -> list[Message]:
+        self.last = self.engine.handle(InboundEvent(address=self.address, **fields))
+        assert all(out.address == self.address for out in self.last)
+        return [out.message for out in self.last]
+
+    def say(self, text: str) -> list[Message]:
+        return self.send(text=text)
+
+    def say_text(self, text: str) -> str:
+        """Everything the coach answered to `text`, joined, for assertions on wording."""
+        return joined(self.say(text))
+
+
+def joined(messages: list[Message]) -> str:
+    parts = []
+    for message in messages:
+        parts.append(getattr(message, "text", None) or getattr(message, "title", ""))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def chat(engine: Engine) -> Chat:
+    return Chat(engine)
