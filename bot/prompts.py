@@ -8,6 +8,7 @@ the same layout: its texts replace ours key by key, its flows replace ours by id
 
 from __future__ import annotations
 
+import re
 import threading
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,22 @@ def _format_date(value: date, locale: str, pattern: str = "EEEE d MMMM") -> str:
     return str(format_date(value, pattern, locale=locale))
 
 
+WORD_JOINER = "\u2060"
+_MENTION = re.compile(r"<(?=[!@#])|@(?=(?:here|channel|everyone|all)\b)", re.IGNORECASE)
+
+
+def defuse_mentions(value: Any) -> Any:
+    """Values filled into a text (what a person typed) can never ping a channel.
+
+    An invisible word joiner after `<` of `<!channel>`/`<@U123>` and after `@` of `@here`
+    keeps the text readable and stored as typed, while no platform reads it as a mention.
+    Adapters escape for their platform as well; this holds even where one forgets.
+    """
+    if isinstance(value, str) and ("<" in value or "@" in value):
+        return _MENTION.sub(lambda match: match.group(0) + WORD_JOINER, value)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """A command word list, and the flow it starts if it starts one."""
@@ -89,7 +106,10 @@ class PromptLibrary:
         for folder in self._folders:
             self._load_folder(folder)
         self._env = ImmutableSandboxedEnvironment(
-            undefined=Undefined, autoescape=False, keep_trailing_newline=False
+            undefined=Undefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            finalize=defuse_mentions,
         )
         self._templates: dict[tuple[str, str], Template] = {}
         self._lock = threading.Lock()
