@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.export import UnknownPerson, export_person, find_person
 from bot.prompts import LOCALES, PromptError
 from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
@@ -129,6 +131,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, SchemaOutOfDate, PromptError) as exc:
         print(f"leercoach: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"leercoach: cannot use the database ({reason})", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say to it.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

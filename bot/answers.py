@@ -52,7 +52,9 @@ def _match_option(token: str, options: Sequence[Option]) -> Option | None:
     token = token.strip().lower().rstrip(".)")
     if not token:
         return None
-    if token.isdigit():
+    if token.isascii() and token.isdigit():
+        if len(token) > 3:
+            return None
         index = int(token) - 1
         return options[index] if 0 <= index < len(options) else None
     for option in options:
@@ -107,6 +109,8 @@ def parse_text(step: Step, reply: Reply, max_chars: int) -> str | Rejected:
 
 def parse_single(reply: Reply, options: Sequence[Option]) -> str | Rejected:
     token = reply.value if reply.value is not None else (reply.text or "")
+    if reply.values is not None:
+        token = reply.values[0] if len(reply.values) == 1 else ""
     option = _match_option(token, options)
     if option is None:
         return Rejected("common.choose_one", {"options": _listing(options)})
@@ -128,7 +132,9 @@ def parse_multiple(step: Step, reply: Reply, options: Sequence[Option]) -> list[
     return sorted((o.value for o in matched), key=order.__getitem__)
 
 
-_LEADING_INT = re.compile(r"^\s*(\d{1,3})(?:\s*(?:/|van|of|uit|out of)\s*\d+)?\s*$")
+# '4 van 5', '4/5', '4 out of 5'; not '4 of 5', which in Dutch means 'four or five'.
+_SKIN_TONES = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F]")
+_LEADING_INT = re.compile(r"^\s*(\d{1,3})(?:\s*(?:/|van|uit|out of)\s*\d+)?\s*$")
 
 
 def parse_scale(step: Step, reply: Reply) -> int | Rejected:
@@ -141,7 +147,7 @@ def parse_scale(step: Step, reply: Reply) -> int | Rejected:
 
 def parse_confirm(reply: Reply) -> bool | Rejected:
     token = (reply.value if reply.value is not None else (reply.text or "")).strip().lower()
-    token = token.rstrip("!.")
+    token = _SKIN_TONES.sub("", token).rstrip("!.")
     if token in YES_WORDS:
         return True
     if token in NO_WORDS:
@@ -173,7 +179,9 @@ def parse_answer(
 ) -> Any | Rejected:
     """The stored form of the answer (str, list, int, bool or dict), or a Rejected."""
     if step.kind != "form" and reply.form is not None:
-        return Rejected("common.empty")
+        return Rejected("common.not_an_answer")
+    if step.kind in ("text", "scale", "confirm") and reply.values is not None:
+        return Rejected("common.not_an_answer")
     if step.kind == "text":
         return parse_text(step, reply, max_chars)
     if step.kind == "single":

@@ -147,6 +147,27 @@ def _int(raw: Mapping[str, Any], key: str, where: str, default: int | None) -> i
     return value
 
 
+def _bool(raw: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise FlowError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _tables(
+    raw: Mapping[str, Any], key: str, where: str, allowed: set[str] | None = None
+) -> list[Mapping[str, Any]]:
+    """A list of TOML tables, each (when `allowed` is given) with only those keys."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise FlowError(f"{where}: {key} must be a list of tables")
+    for item in value if allowed is not None else ():
+        unknown = set(item) - allowed
+        if unknown:
+            raise FlowError(f"{where}: unknown keys in {key}: {sorted(unknown)}")
+    return value
+
+
 def _condition(raw: Any, where: str) -> Condition | None:
     if raw is None:
         return None
@@ -159,7 +180,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
         answer=raw.get("answer"),
         context=raw.get("context"),
         equals=raw.get("equals"),
-        negate=bool(raw.get("negate", False)),
+        negate=_bool(raw, "negate", where, False),
     )
 
 
@@ -184,25 +205,28 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
             label=_required_str(c, "label", where),
             next=_str(c, "next", where),
         )
-        for c in raw.get("choices", ())
+        for c in _tables(raw, "choices", where, {"value", "label", "next"})
     )
     fields = tuple(
         FieldDef(
             name=_required_str(f, "name", where),
             label=_required_str(f, "label", where),
-            multiline=bool(f.get("multiline", False)),
-            required=bool(f.get("required", True)),
+            multiline=_bool(f, "multiline", where, False),
+            required=_bool(f, "required", where, True),
             max_length=_int(f, "max_length", where, None),
         )
-        for f in raw.get("fields", ())
+        for f in _tables(
+            raw, "fields", where, {"name", "label", "multiline", "required", "max_length"}
+        )
     )
     choices_from = _str(raw, "choices_from", where)
     if kind in ("single", "multiple") and not choices and not choices_from:
         raise FlowError(f"{where}: a {kind} step needs choices or choices_from")
     if kind == "form" and not fields:
         raise FlowError(f"{where}: a form step needs fields")
-    minimum = _int(raw, "min", where, 1) or 1
-    maximum = _int(raw, "max", where, 5) or 5
+    minimum = _int(raw, "min", where, 1)
+    maximum = _int(raw, "max", where, 5)
+    assert minimum is not None and maximum is not None
     if kind == "scale" and not minimum < maximum:
         raise FlowError(f"{where}: min must be below max")
     return Step(
@@ -210,7 +234,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         kind=kind,  # type: ignore[arg-type]
         prompt=_required_str(raw, "prompt", where),
         hint=_str(raw, "hint", where),
-        required=bool(raw.get("required", False)),
+        required=_bool(raw, "required", where, False),
         max_length=_int(raw, "max_length", where, None),
         min_length=_int(raw, "min_length", where, 1) or 0,
         validate=_str(raw, "validate", where),
@@ -243,7 +267,7 @@ def parse_flow(raw: Mapping[str, Any], source: str = "") -> Flow:
     unknown = set(raw) - _FLOW_KEYS
     if unknown:
         raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
-    steps = tuple(_step(s, flow_id) for s in raw.get("steps", ()))
+    steps = tuple(_step(s, flow_id) for s in _tables(raw, "steps", where))
     if not steps:
         raise FlowError(f"{where}: a flow needs at least one step")
     ids = [s.id for s in steps]
@@ -260,6 +284,6 @@ def parse_flow(raw: Mapping[str, Any], source: str = "") -> Flow:
         outro=_str(raw, "outro", where),
         title=_str(raw, "title", where),
         on_complete=_str(raw, "on_complete", where),
-        keep_partial=bool(raw.get("keep_partial", False)),
+        keep_partial=_bool(raw, "keep_partial", where, False),
         expires_after_minutes=_int(raw, "expires_after_minutes", where, None),
     )

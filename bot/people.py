@@ -19,6 +19,7 @@ from bot.prompts import LOCALES
 from bot.settings import Settings
 from bot.storage.models import Identity, Organisation, Person, Workspace, table_of
 from bot.storage.turn_store import PersonState
+from bot.text_input import clean_text
 from bot.validators import timezone as valid_timezone
 
 DEFAULT_ORGANISATION_SLUG = "default"
@@ -101,7 +102,7 @@ def create_person(
     person = PersonState(
         id=0,
         organisation_id=organisation.id,
-        display_name=(event.display_name or "")[:200],
+        display_name=clean_text(event.display_name or "")[:200],
         locale=event.locale if event.locale in LOCALES else organisation.locale,
         timezone=(event.timezone and valid_timezone(event.timezone)) or organisation.timezone,
         workdays=organisation.workdays,

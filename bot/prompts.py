@@ -228,7 +228,8 @@ class PromptLibrary:
     def render(self, key: str, locale: str, **variables: Any) -> str:
         """The text `key` in `locale`, with `variables` filled in (never interpreted)."""
         locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        template = self._template(locale, key)
         try:
-            return self._template(locale, key).render(**variables).strip()
-        except TemplateError as exc:
+            return template.render(**variables).strip()
+        except Exception as exc:  # an organisation's template may fail in any way
             raise PromptError(f"text {key!r} ({locale}) failed to render: {exc}") from exc

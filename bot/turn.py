@@ -81,21 +81,27 @@ class Turn:
             out.append(Text(self._text("common.help")))
         elif dialog is not None:
             out += self._answer(dialog, event)
+        elif event.reply_to is not None:
+            out.append(Notice(self._text("common.already_done")))
         elif person.onboarding_offered_at is None and person.onboarded_at is None:
             # First contact: get to know each other before anything else.
             person.onboarding_offered_at = self.now
             out += self._start(ONBOARDING_FLOW, {}, address, is_new=created)
-        elif not (event.text or "").strip() and event.value is None and event.form is None:
+        elif not clean_text(event.text or "") and event.value is None and event.form is None:
             out.append(Text(self._text("common.empty")))
         else:
             out.append(Text(self._text("common.not_understood")))
         return [Outbound(address, message) for message in out]
 
     def resume(self, address: Address) -> list[Outbound]:
-        _, dialog, created = self._load(InboundEvent(address))
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is None:
+            return []  # nobody to resume; opening a chat creates no one
+        person, dialog = loaded
+        self._enter(person)
         out: list[Message] = []
         if dialog is None:
-            out = [] if created else self._untold_endings(self._me())
+            out = self._untold_endings(person)
         elif dialog.expires_at <= self.now:
             out = self.end(dialog, "expired", told=True)
         else:

@@ -19,6 +19,8 @@ def _zones() -> dict[str, str]:
     zones = {zone.lower(): zone for zone in available_timezones() if "/" in zone or zone == "UTC"}
     by_city: dict[str, list[str]] = {}
     for zone in zones.values():
+        if zone.startswith("Etc/"):
+            continue  # 'GMT+1' would become Etc/GMT+1, which is UTC-1: only by its full name
         by_city.setdefault(zone.rsplit("/", 1)[-1].lower().replace("_", " "), []).append(zone)
     for city, candidates in by_city.items():
         if len(candidates) == 1:
@@ -33,7 +35,9 @@ def timezone(text: str) -> str | None:
 
 
 _TIME = re.compile(
-    r"^(?P<hour>\d{1,2})(?:\s*(?:[:.hu]|uur)\s*(?P<minute>\d{2})?)?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
+    r"^(?P<hour>\d{1,2})"
+    r"(?:(?:[:.]|\s*[hu]\s*)(?P<minute>\d{2})|\s*(?:u|uur|h))?"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
 )
 
 

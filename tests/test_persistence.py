@@ -15,7 +15,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from bot.engine import Engine
 from bot.export import export_person, find_person
@@ -78,8 +79,7 @@ def entries_of(database: DatabaseEngine, user: str) -> list[DiaryEntry]:
         person = find_person(session, user)
         return list(
             session.scalars(
-                select(DiaryEntry).where(DiaryEntry.person_id == person.id)
-                .order_by(DiaryEntry.id)
+                select(DiaryEntry).where(DiaryEntry.person_id == person.id).order_by(DiaryEntry.id)
             )
         )
 
@@ -187,6 +187,31 @@ def test_resume_without_open_dialog_says_nothing_new(
     assert engine.resume(chat.address) == []
 
 
+def test_restart_after_the_dialog_expired_keeps_the_partial_answers(
+    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+):
+    first_database = databases()
+    chat_a = Chat(make_engine(first_database, database_url, clock))
+    chat_a.say("dagboek")
+    chat_a.say("Half af 🙂")
+    first_database.dispose()
+
+    clock.advance(hours=13)  # past the 12-hour dialog timeout
+    engine_b = make_engine(databases(), database_url, clock)
+    resumed = engine_b.resume(address("alice"))
+    assert "bleef halverwege liggen" in texts(resumed)
+    assert "woensdag 11 maart" in texts(resumed)
+    assert engine_b.resume(address("alice")) == []  # told once, then nothing is open
+
+    [dialog] = dialogs_of(engine_b.database, "alice")
+    assert dialog.status == "expired"
+    assert dialog.answers == {"moments": "Half af 🙂"}
+    [entry] = entries_of(engine_b.database, "alice")
+    assert entry.moments == "Half af 🙂"
+    assert entry.complete is False
+    assert entry.dialog_id == dialog.id
+
+
 # -- concurrency -----------------------------------------------------------------------
 
 
@@ -219,9 +244,8 @@ def test_concurrent_messages_of_one_person_never_lose_an_update(
     for round_ in range(ROUNDS):
         answers = [f"ronde {round_} antwoord {n} ✨" for n in range(3)]
         assert NL_QUESTIONS[0] in chat.say_text("dagboek")
-        [dialog_before] = [d for d in dialogs_of(engine.database, "alice") if
-                           d.status == "active"]
-        events = [InboundEvent(address=chat.address, text=text) for text in [*answers, "4"]]
+        [dialog_before] = [d for d in dialogs_of(engine.database, "alice") if d.status == "active"]
+        events = [InboundEvent(address=chat.address, text=answer) for answer in [*answers, "4"]]
         replies = _fire_together(engine, events)
 
         # Every message got an answer; none failed.
@@ -246,9 +270,9 @@ def test_concurrent_messages_of_one_person_never_lose_an_update(
         assert dialog.version == 1 + len(dialog.answers)
 
         # The question each text answer got in reply follows the order they were stored in.
-        for index, text in enumerate(stored):
-            reply = texts(replies[answers.index(text)])
-            assert NL_QUESTIONS[index + 1] in reply, (text, reply)
+        for index, answer in enumerate(stored):
+            reply = texts(replies[answers.index(answer)])
+            assert NL_QUESTIONS[index + 1] in reply, (answer, reply)
 
         entries = [e for e in entries_of(engine.database, "alice") if e.dialog_id == dialog.id]
         assert len(entries) == 1  # completed exactly once
@@ -257,9 +281,7 @@ def test_concurrent_messages_of_one_person_never_lose_an_update(
         assert entry.value == 4 and entry.complete
 
     assert len(entries_of(engine.database, "alice")) == 3 + ROUNDS
-    assert [d.status for d in dialogs_of(engine.database, "alice")] == ["completed"] * (
-        3 + ROUNDS
-    )
+    assert [d.status for d in dialogs_of(engine.database, "alice")] == ["completed"] * (3 + ROUNDS)
 
 
 PEOPLE = 20
@@ -299,7 +321,10 @@ def test_many_people_at_once_all_complete(
     assert sorted(by_person) == [f"user{n:02d}" for n in range(PEOPLE)]
     for user, entry in by_person.items():
         assert (entry.moments, entry.approach, entry.learning, entry.value) == (
-            f"moment van {user}", f"aanpak van {user}", f"les van {user}", 4
+            f"moment van {user}",
+            f"aanpak van {user}",
+            f"les van {user}",
+            4,
         )
         assert entry.complete
 
@@ -364,7 +389,9 @@ def test_privacy_export_contains_everything_verbatim(
     assert data["person"]["locale"] == "nl"
     [identity] = data["identities"]
     assert (identity["platform"], identity["tenant"], identity["external_id"]) == (
-        "test", "acme", "alice"
+        "test",
+        "acme",
+        "alice",
     )
     dialogs: list[dict[str, Any]] = data["dialogs"]
     assert [d["flow_id"] for d in dialogs] == ["diary", "diary"]
@@ -379,3 +406,70 @@ def test_privacy_export_contains_everything_verbatim(
     assert entry["complete"] is True
     assert entry["dialog_id"] == dialogs[0]["id"]
     assert entry["local_date"] == "2026-03-11"
+
+
+# -- PostgreSQL: what a turn sees after waiting for the person's lock ---------------------
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll `condition` (bounded); the test fails rather than hang if it never holds."""
+    for _ in range(3000):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    pytest.fail(f"timed out waiting until {what}")
+
+
+def test_postgres_turn_after_lock_wait_sees_the_previous_turns_answer(
+    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL row-lock semantics")
+    tag = f"lc-lockwait-{threading.get_ident()}"
+    tagged = make_url(database_url).update_query_dict({"application_name": tag})
+    tagged_database = create_db_engine(tagged.render_as_string(hide_password=False))
+    engine = make_engine(tagged_database, database_url, clock)
+    try:
+        chat = Chat(engine)
+        chat.say("dagboek")
+        chat.say("moment")
+        assert NL_QUESTIONS[2] in chat.say_text("aanpak")  # the learning question is open
+        with make_session_factory(engine.database)() as session:
+            person_id = find_person(session, "alice").id
+
+        monitor = databases()
+        holder = databases().connect()
+
+        def waiting() -> int:
+            with monitor.connect() as connection:
+                return int(
+                    connection.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE application_name = :tag AND wait_event_type = 'Lock'"
+                        ),
+                        {"tag": tag},
+                    ).scalar_one()
+                )
+
+        # An earlier message of alice is still being handled: its turn holds her row lock.
+        transaction = holder.begin()
+        holder.execute(text("SELECT id FROM people WHERE id = :id FOR UPDATE"), {"id": person_id})
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            third = pool.submit(engine.handle, InboundEvent(chat.address, text="les geleerd"))
+            _wait_until(lambda: waiting() == 1, "the third answer waits for the lock")
+            value = pool.submit(engine.handle, InboundEvent(chat.address, text="4"))
+            _wait_until(lambda: waiting() == 2, "the value waits behind it")
+            transaction.commit()
+            third_reply = texts(third.result(timeout=60))
+            value_reply = texts(value.result(timeout=60))
+        holder.close()
+
+        # The two answers were applied one after the other, in the order they queued.
+        assert NL_QUESTIONS[3] in third_reply
+        assert "Dank je wel" in value_reply, value_reply
+        [dialog] = dialogs_of(engine.database, "alice")
+        assert dialog.status == "completed"
+        assert dialog.answers["value"] == 4
+    finally:
+        tagged_database.dispose()

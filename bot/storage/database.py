@@ -44,7 +44,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: this runs once per turn, and is the whole statement.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str) -> Engine:

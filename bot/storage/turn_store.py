@@ -106,7 +106,18 @@ _BY_ACCOUNT = (
         _identity_t.c.external_id == bindparam("external_id"),
     )
 )
-_BY_ACCOUNT_LOCKED = _BY_ACCOUNT.with_for_update(of=_person_t)
+# PostgreSQL (READ COMMITTED) re-reads only the locked row after waiting for a lock, so the
+# dialog must be read by a statement that starts after the lock is held: lock, then read.
+_LOCK_BY_ACCOUNT = (
+    select(_person_t.c.id)
+    .select_from(_identity_t.join(_person_t, _person_t.c.id == _identity_t.c.person_id))
+    .where(
+        _identity_t.c.platform == bindparam("platform"),
+        _identity_t.c.tenant == bindparam("tenant"),
+        _identity_t.c.external_id == bindparam("external_id"),
+    )
+    .with_for_update(of=_person_t)
+)
 
 _BY_PERSON = (
     select(*_person_columns, *_identity_columns, *_dialog_columns)
@@ -119,7 +130,9 @@ _BY_PERSON = (
     .order_by(_identity_t.c.last_seen_at.desc(), _identity_t.c.id.desc())
     .limit(1)
 )
-_BY_PERSON_LOCKED = _BY_PERSON.with_for_update(of=_person_t)
+_LOCK_PERSON = (
+    select(_person_t.c.id).where(_person_t.c.id == bindparam("person_id")).with_for_update()
+)
 
 _SAVE_DIALOG = (
     update(_dialog_t)
@@ -177,18 +190,19 @@ class TurnStore:
     def by_account(
         self, platform: str, tenant: str, external_id: str
     ) -> tuple[PersonState, DialogState | None] | None:
-        statement = _BY_ACCOUNT_LOCKED if self.lock_rows else _BY_ACCOUNT
-        row = self.connection.execute(
-            statement, {"platform": platform, "tenant": tenant, "external_id": external_id}
-        ).first()
+        params = {"platform": platform, "tenant": tenant, "external_id": external_id}
+        if self.lock_rows:
+            self.connection.execute(_LOCK_BY_ACCOUNT, params)
+        row = self.connection.execute(_BY_ACCOUNT, params).first()
         if row is None:
             return None
         return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
 
     def by_person(self, person_id: int) -> tuple[PersonState, DialogState | None] | None:
         """The person, reached through the account they used most recently."""
-        statement = _BY_PERSON_LOCKED if self.lock_rows else _BY_PERSON
-        row = self.connection.execute(statement, {"person_id": person_id}).first()
+        if self.lock_rows:
+            self.connection.execute(_LOCK_PERSON, {"person_id": person_id})
+        row = self.connection.execute(_BY_PERSON, {"person_id": person_id}).first()
         if row is None:
             return None
         return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
