@@ -161,10 +161,11 @@ def _tables(
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
         raise FlowError(f"{where}: {key} must be a list of tables")
-    for item in value if allowed is not None else ():
-        unknown = set(item) - allowed
-        if unknown:
-            raise FlowError(f"{where}: unknown keys in {key}: {sorted(unknown)}")
+    if allowed is not None:
+        for item in value:
+            unknown = set(item) - allowed
+            if unknown:
+                raise FlowError(f"{where}: unknown keys in {key}: {sorted(unknown)}")
     return value
 
 
