@@ -10,7 +10,7 @@ become a mention, a link or markup.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -134,4 +134,3 @@ class Outbound:
 
     address: Address
     message: Message
-    metadata: Mapping[str, str] = field(default_factory=dict)

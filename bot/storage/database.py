@@ -7,8 +7,6 @@ person (see bot.engine). Both keep different people's turns independent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -49,13 +47,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    """An Engine configured for Leercoach's access pattern on either database."""
+    """An Engine configured for Leercoach's access pattern on either database.
+
+    Statement parameters are hidden from errors and logs: they are people's reflections.
+    """
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -70,10 +75,3 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
