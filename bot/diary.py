@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from bot.choice_sources import WEEKDAYS
 from bot.storage.models import DiaryEntry, table_of
+from bot.storage.prepared import Prepared, insert_values
 
 DIARY_FIELDS: tuple[str, ...] = ("moments", "approach", "learning")
 STREAK_LOOKBACK_DAYS = 400
 
 _entries = table_of(DiaryEntry)
-_COUNT_ON = select(func.count()).where(
-    _entries.c.person_id == bindparam("person_id"), _entries.c.local_date == bindparam("day")
+_COUNT_ON = Prepared(
+    select(func.count()).where(
+        _entries.c.person_id == bindparam("person_id"), _entries.c.local_date == bindparam("day")
+    )
 )
-_DATES = (
+_DATES = Prepared(
     select(_entries.c.local_date)
     .where(
         _entries.c.person_id == bindparam("person_id"),
@@ -25,12 +28,18 @@ _DATES = (
     )
     .distinct()
 )
-_INSERT = insert(_entries)
+_INSERT = Prepared(
+    insert_values(
+        _entries,
+        ("person_id", "dialog_id", "local_date", *DIARY_FIELDS, "value", "extra", "complete",
+         "created_at"),
+    )
+)
 
 
 def entries_on(connection: Connection, person_id: int, local_date: date) -> int:
-    return int(connection.execute(_COUNT_ON, {"person_id": person_id, "day": local_date})
-               .scalar_one())
+    row = _COUNT_ON.first(connection, {"person_id": person_id, "day": local_date})
+    return int(row[0]) if row else 0
 
 
 def streak(connection: Connection, person_id: int, workdays: str, until: date) -> int:
@@ -40,11 +49,8 @@ def streak(connection: Connection, person_id: int, workdays: str, until: date) -
     followed by a Monday entry is two in a row for someone who works Monday to Friday.
     """
     since = until - timedelta(days=STREAK_LOOKBACK_DAYS)
-    dates = set(
-        connection.execute(
-            _DATES, {"person_id": person_id, "since": since, "until": until}
-        ).scalars()
-    )
+    rows = _DATES.all(connection, {"person_id": person_id, "since": since, "until": until})
+    dates = {row[0] for row in rows}
     working = set(workdays.split(","))
     count = 0
     day = until
@@ -72,8 +78,8 @@ def store_entry(
     extra = {k: v for k, v in answers.items() if k not in (*DIARY_FIELDS, "value")}
     if not complete and not any(texts.values()) and value is None and not extra:
         return False
-    connection.execute(
-        _INSERT,
+    _INSERT.run(
+        connection,
         {
             "person_id": person_id,
             "dialog_id": dialog_id,

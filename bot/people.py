@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot.catalog import seed_catalog
@@ -18,6 +19,7 @@ from bot.messages import Address, InboundEvent
 from bot.prompts import LOCALES
 from bot.settings import Settings
 from bot.storage.models import Identity, Organisation, Person, Workspace, table_of
+from bot.storage.prepared import Prepared, insert_values
 from bot.storage.turn_store import PersonState
 from bot.text_input import clean_text
 from bot.validators import timezone as valid_timezone
@@ -90,8 +92,42 @@ def organisation_by_id(session: Session, organisation_id: int) -> OrganisationDe
 
 _person_t = table_of(Person)
 _identity_t = table_of(Identity)
-_INSERT_PERSON = insert(_person_t).returning(_person_t.c.id)
-_INSERT_IDENTITY = insert(_identity_t).returning(_identity_t.c.id)
+_INSERT_PERSON = Prepared(
+    insert_values(
+        _person_t,
+        (
+            "organisation_id",
+            "display_name",
+            "locale",
+            "timezone",
+            "workdays",
+            "diary_time",
+            "status",
+            "role",
+            "created_at",
+        ),
+    ).returning(_person_t.c.id)
+)
+_INSERT_IDENTITY = Prepared(
+    insert_values(
+        _identity_t,
+        (
+            "person_id",
+            "platform",
+            "tenant",
+            "external_id",
+            "conversation",
+            "created_at",
+            "last_seen_at",
+        ),
+    ).returning(_identity_t.c.id)
+)
+
+
+def _new_id(statement: Prepared, connection: Connection, values: dict[str, Any]) -> int:
+    row = statement.first(connection, values)
+    assert row is not None, "INSERT … RETURNING returns the new id"
+    return int(row[0])
 
 
 def create_person(
@@ -117,35 +153,33 @@ def create_person(
         conversation=address.conversation,
         last_seen_at=now,
     )
-    person.id = int(
-        connection.execute(
-            _INSERT_PERSON,
-            {
-                "organisation_id": person.organisation_id,
-                "display_name": person.display_name,
-                "locale": person.locale,
-                "timezone": person.timezone,
-                "workdays": person.workdays,
-                "diary_time": person.diary_time,
-                "status": person.status,
-                "role": "participant",
-                "created_at": now,
-            },
-        ).scalar_one()
+    person.id = _new_id(
+        _INSERT_PERSON,
+        connection,
+        {
+            "organisation_id": person.organisation_id,
+            "display_name": person.display_name,
+            "locale": person.locale,
+            "timezone": person.timezone,
+            "workdays": person.workdays,
+            "diary_time": person.diary_time,
+            "status": person.status,
+            "role": "participant",
+            "created_at": now,
+        },
     )
-    person.identity_id = int(
-        connection.execute(
-            _INSERT_IDENTITY,
-            {
-                "person_id": person.id,
-                "platform": address.platform,
-                "tenant": address.tenant,
-                "external_id": address.person,
-                "conversation": address.conversation,
-                "created_at": now,
-                "last_seen_at": now,
-            },
-        ).scalar_one()
+    person.identity_id = _new_id(
+        _INSERT_IDENTITY,
+        connection,
+        {
+            "person_id": person.id,
+            "platform": address.platform,
+            "tenant": address.tenant,
+            "external_id": address.person,
+            "conversation": address.conversation,
+            "created_at": now,
+            "last_seen_at": now,
+        },
     )
     return person
 

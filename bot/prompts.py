@@ -60,6 +60,7 @@ def _format_date(value: date, locale: str, pattern: str = "EEEE d MMMM") -> str:
     return str(format_date(value, pattern, locale=locale))
 
 
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
 WORD_JOINER = "\u2060"
 _MENTION = re.compile(r"<(?=[!@#])|@(?=(?:here|channel|everyone|all)\b)", re.IGNORECASE)
 
@@ -111,7 +112,7 @@ class PromptLibrary:
             keep_trailing_newline=False,
             finalize=defuse_mentions,
         )
-        self._templates: dict[tuple[str, str], Template] = {}
+        self._templates: dict[tuple[str, str], Template | str] = {}
         self._lock = threading.Lock()
         self._word_index = self._index_commands()
         self.check()
@@ -203,7 +204,9 @@ class PromptLibrary:
 
     # -- rendering ---------------------------------------------------------------------
 
-    def _template(self, locale: str, key: str) -> Template:
+    def _template(self, locale: str, key: str) -> Template | str:
+        """The compiled text; a text without any template syntax is kept as a plain string,
+        which renders to itself without the cost of a template context."""
         cache_key = (locale, key)
         template = self._templates.get(cache_key)
         if template is None:
@@ -212,6 +215,9 @@ class PromptLibrary:
                 source = self._texts[DEFAULT_LOCALE].get(key)
             if source is None:
                 raise PromptError(f"unknown text {key!r}")
+            if not _TEMPLATE_SYNTAX.search(source):
+                with self._lock:
+                    return self._templates.setdefault(cache_key, source.strip())
             helpers = {
                 "format_date": lambda value, pattern="EEEE d MMMM": _format_date(
                     value, locale, pattern
@@ -229,6 +235,8 @@ class PromptLibrary:
         """The text `key` in `locale`, with `variables` filled in (never interpreted)."""
         locale = locale if locale in LOCALES else DEFAULT_LOCALE
         template = self._template(locale, key)
+        if isinstance(template, str):
+            return template
         try:
             return template.render(**variables).strip()
         except Exception as exc:  # an organisation's template may fail in any way

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, literal_column, select, update
 
 from bot.storage.models import Dialog, Identity, Person, ProcessedEvent, table_of
+from bot.storage.prepared import Prepared
 
 ACTIVE = "active"
 
@@ -93,33 +94,30 @@ _dialog_columns = [_dialog_t.c[name].label(f"d_{name}") for name in DIALOG_FIELD
 _IS_ACTIVE = _dialog_t.c.status == literal_column(f"'{ACTIVE}'")
 _active_join = and_(_dialog_t.c.person_id == _person_t.c.id, _IS_ACTIVE)
 
-_BY_ACCOUNT = (
+_OF_ACCOUNT = (
+    _identity_t.c.platform == bindparam("platform"),
+    _identity_t.c.tenant == bindparam("tenant"),
+    _identity_t.c.external_id == bindparam("external_id"),
+)
+_BY_ACCOUNT = Prepared(
     select(*_person_columns, *_identity_columns, *_dialog_columns)
     .select_from(
         _identity_t.join(_person_t, _person_t.c.id == _identity_t.c.person_id).outerjoin(
             _dialog_t, _active_join
         )
     )
-    .where(
-        _identity_t.c.platform == bindparam("platform"),
-        _identity_t.c.tenant == bindparam("tenant"),
-        _identity_t.c.external_id == bindparam("external_id"),
-    )
+    .where(*_OF_ACCOUNT)
 )
 # PostgreSQL (READ COMMITTED) re-reads only the locked row after waiting for a lock, so the
 # dialog must be read by a statement that starts after the lock is held: lock, then read.
-_LOCK_BY_ACCOUNT = (
+_LOCK_BY_ACCOUNT = Prepared(
     select(_person_t.c.id)
     .select_from(_identity_t.join(_person_t, _person_t.c.id == _identity_t.c.person_id))
-    .where(
-        _identity_t.c.platform == bindparam("platform"),
-        _identity_t.c.tenant == bindparam("tenant"),
-        _identity_t.c.external_id == bindparam("external_id"),
-    )
+    .where(*_OF_ACCOUNT)
     .with_for_update(of=_person_t)
 )
 
-_BY_PERSON = (
+_BY_PERSON = Prepared(
     select(*_person_columns, *_identity_columns, *_dialog_columns)
     .select_from(
         _person_t.join(_identity_t, _identity_t.c.person_id == _person_t.c.id).outerjoin(
@@ -130,11 +128,11 @@ _BY_PERSON = (
     .order_by(_identity_t.c.last_seen_at.desc(), _identity_t.c.id.desc())
     .limit(1)
 )
-_LOCK_PERSON = (
+_LOCK_PERSON = Prepared(
     select(_person_t.c.id).where(_person_t.c.id == bindparam("person_id")).with_for_update()
 )
 
-_SAVE_DIALOG = (
+_SAVE_DIALOG = Prepared(
     update(_dialog_t)
     .where(_dialog_t.c.id == bindparam("b_id"), _dialog_t.c.version == bindparam("b_version"))
     .values(
@@ -142,24 +140,34 @@ _SAVE_DIALOG = (
         | {"version": bindparam("b_new_version")}
     )
 )
-_INSERT_DIALOG = insert(_dialog_t).returning(_dialog_t.c.id)
-_UNTOLD = select(*[_dialog_t.c[name] for name in DIALOG_FIELDS]).where(
+_INSERT_DIALOG = Prepared(
+    insert(_dialog_t)
+    .values({name: bindparam(name) for name in DIALOG_FIELDS if name != "id"})
+    .returning(_dialog_t.c.id)
+)
+_UNTOLD = Prepared(select(*[_dialog_t.c[name] for name in DIALOG_FIELDS]).where(
     _dialog_t.c.person_id == bindparam("person_id"), _dialog_t.c.end_noticed.is_(False)
-)
-_DUE = select(*[_dialog_t.c[name] for name in DIALOG_FIELDS]).where(
+))
+_DUE = Prepared(select(*[_dialog_t.c[name] for name in DIALOG_FIELDS]).where(
     _IS_ACTIVE, _dialog_t.c.expires_at <= bindparam("now")
-)
-_SEEN = select(_events_t.c.event_id).where(
+))
+_SEEN = Prepared(select(_events_t.c.event_id).where(
     _events_t.c.platform == bindparam("platform"),
     _events_t.c.event_id == bindparam("event_id"),
+))
+_MARK_SEEN = Prepared(
+    insert(_events_t).values(
+        platform=bindparam("platform"),
+        event_id=bindparam("event_id"),
+        received_at=bindparam("received_at"),
+    )
 )
-_MARK_SEEN = insert(_events_t)
-_SAVE_PERSON = (
+_SAVE_PERSON = Prepared(
     update(_person_t)
     .where(_person_t.c.id == bindparam("b_id"))
     .values({name: bindparam(f"b_{name}") for name in PERSON_UPDATABLE})
 )
-_TOUCH_IDENTITY = (
+_TOUCH_IDENTITY = Prepared(
     update(_identity_t)
     .where(_identity_t.c.id == bindparam("b_id"))
     .values(conversation=bindparam("b_conversation"), last_seen_at=bindparam("b_last_seen_at"))
@@ -192,8 +200,8 @@ class TurnStore:
     ) -> tuple[PersonState, DialogState | None] | None:
         params = {"platform": platform, "tenant": tenant, "external_id": external_id}
         if self.lock_rows:
-            self.connection.execute(_LOCK_BY_ACCOUNT, params)
-        row = self.connection.execute(_BY_ACCOUNT, params).first()
+            _LOCK_BY_ACCOUNT.first(self.connection, params)
+        row = _BY_ACCOUNT.first(self.connection, params)
         if row is None:
             return None
         return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
@@ -201,47 +209,49 @@ class TurnStore:
     def by_person(self, person_id: int) -> tuple[PersonState, DialogState | None] | None:
         """The person, reached through the account they used most recently."""
         if self.lock_rows:
-            self.connection.execute(_LOCK_PERSON, {"person_id": person_id})
-        row = self.connection.execute(_BY_PERSON, {"person_id": person_id}).first()
+            _LOCK_PERSON.first(self.connection, {"person_id": person_id})
+        row = _BY_PERSON.first(self.connection, {"person_id": person_id})
         if row is None:
             return None
         return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
 
     def insert_dialog(self, dialog: DialogState) -> None:
         values = {name: getattr(dialog, name) for name in DIALOG_FIELDS if name != "id"}
-        dialog.id = int(self.connection.execute(_INSERT_DIALOG, values).scalar_one())
+        row = _INSERT_DIALOG.first(self.connection, values)
+        assert row is not None
+        dialog.id = int(row[0])
 
     def save_dialog(self, dialog: DialogState) -> None:
         params = {f"b_{name}": getattr(dialog, name) for name in DIALOG_MUTABLE}
         params |= {"b_id": dialog.id, "b_version": dialog.version,
                    "b_new_version": dialog.version + 1}
-        if self.connection.execute(_SAVE_DIALOG, params).rowcount != 1:
+        if _SAVE_DIALOG.run(self.connection, params) != 1:
             raise Conflict(f"dialog {dialog.id} changed concurrently")
         dialog.version += 1
 
     def save_person(self, person: PersonState) -> None:
         params = {f"b_{name}": getattr(person, name) for name in PERSON_UPDATABLE}
-        self.connection.execute(_SAVE_PERSON, {**params, "b_id": person.id})
+        _SAVE_PERSON.run(self.connection, {**params, "b_id": person.id})
 
     def touch_identity(self, person: PersonState) -> None:
-        self.connection.execute(
-            _TOUCH_IDENTITY,
+        _TOUCH_IDENTITY.run(
+            self.connection,
             {"b_id": person.identity_id, "b_conversation": person.conversation,
              "b_last_seen_at": person.last_seen_at},
         )
 
     def untold_endings(self, person_id: int) -> list[DialogState]:
-        rows = self.connection.execute(_UNTOLD, {"person_id": person_id})
+        rows = _UNTOLD.all(self.connection, {"person_id": person_id})
         return [DialogState(*row) for row in rows]
 
     def due_for_expiry(self, now: datetime) -> list[DialogState]:
-        rows = self.connection.execute(_DUE, {"now": now})
+        rows = _DUE.all(self.connection, {"now": now})
         return [DialogState(*row) for row in rows]
 
     def first_time_seen(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record a platform event id; False if it was recorded before (a retry)."""
         params = {"platform": platform, "event_id": event_id}
-        if self.connection.execute(_SEEN, params).first() is not None:
+        if _SEEN.first(self.connection, params) is not None:
             return False
-        self.connection.execute(_MARK_SEEN, {**params, "received_at": now})
+        _MARK_SEEN.run(self.connection, {**params, "received_at": now})
         return True

@@ -1,0 +1,127 @@
+"""Prepared statements for the engine's hot path, run straight on the driver's cursor.
+
+SQLAlchemy still builds and compiles each statement (once per dialect) and still converts
+every value with the column type's own bind and result processors; only its per-execution
+machinery (execution contexts, events, result objects) is skipped, which halves the cost of
+a turn on SQLite. Driver errors are raised as SQLAlchemy's own exceptions (IntegrityError,
+OperationalError …), so callers handle one family of errors whichever way a statement ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table, bindparam, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+
+
+def insert_values(table: Table, columns: Sequence[str]) -> Insert:
+    """INSERT of exactly `columns`, each bound by its own name (for Prepared)."""
+    return insert(table).values({name: bindparam(name) for name in columns})
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    binds: tuple[Processor, ...]
+    results: tuple[Processor, ...]
+    fixed: Mapping[str, Any]  # values the statement itself carries (e.g. LIMIT 1)
+
+
+class Prepared:
+    """One Core statement (SELECT, INSERT … RETURNING, UPDATE) ready to run fast."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compile(dialect)
+            self._compiled[dialect.name] = compiled
+        return compiled
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiler = self.statement.compile(dialect=dialect)
+        assert isinstance(compiler, SQLCompiler)
+        positional = bool(compiler.positional)
+        names = tuple(compiler.positiontup or ()) if positional else tuple(compiler.binds)
+        binds = tuple(
+            compiler.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        columns = getattr(self.statement, "selected_columns", None)
+        if columns is None or not len(columns):
+            returning = getattr(self.statement, "_returning", ())
+            columns = returning
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
+        )
+        fixed = {
+            name: compiler.binds[name].effective_value
+            for name in names
+            if not compiler.binds[name].required
+        }
+        return _Compiled(str(compiler), names, positional, binds, results, fixed)
+
+    def _execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        compiled = self._for(connection.dialect)
+        if compiled.fixed:
+            params = {**compiled.fixed, **params}
+        values = [
+            process(params[name]) if process else params[name]
+            for name, process in zip(compiled.names, compiled.binds, strict=True)
+        ]
+        arguments: Sequence[Any] | dict[str, Any] = (
+            values if compiled.positional else dict(zip(compiled.names, values, strict=True))
+        )
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, arguments)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            cursor.close()
+            raise DBAPIError.instance(
+                compiled.sql, None, exc, connection.dialect.loaded_dbapi.Error,
+                hide_parameters=True, dialect=connection.dialect,
+            ) from exc
+        return cursor, compiled
+
+    def _convert(self, compiled: _Compiled, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            process(value) if process else value
+            for process, value in zip(compiled.results, row, strict=True)
+        )
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        cursor, compiled = self._execute(connection, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return None if row is None else self._convert(compiled, row)
+
+    def all(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor, compiled = self._execute(connection, params)
+        try:
+            return [self._convert(compiled, row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Execute; the number of rows changed."""
+        cursor, _ = self._execute(connection, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
