@@ -28,6 +28,7 @@ from bot.people import OrganisationDefaults
 from bot.person_settings import APPLIERS
 from bot.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
 from bot.settings import Settings
+from bot.storage.database import ThreadConnections
 from bot.storage.turn_store import Conflict, TurnStore
 from bot.turn import Turn
 from bot.validators import VALIDATORS
@@ -71,6 +72,7 @@ class Engine:
         self.prompts = prompts or PromptLibrary.with_override(settings.prompts_dir)
         check_references(self.prompts)
         self.lock_rows = database.dialect.name != "sqlite"
+        self.connections = ThreadConnections(database)
         self._organisations: dict[int, tuple[float, OrganisationDefaults]] = {}
         self._workspaces: dict[tuple[str, str], OrganisationDefaults] = {}
         self._folder_prompts: dict[str, PromptLibrary] = {}
@@ -118,6 +120,10 @@ class Engine:
         at their next message. Returns how many ended."""
         ended = self._run(lambda turn: turn.expire_due(), now or self.clock(), None, None)
         return ended if isinstance(ended, int) else 0
+
+    def close(self) -> None:
+        """Close the connections the engine keeps open per thread."""
+        self.connections.close()
 
     # -- what turns need ---------------------------------------------------------------
 
@@ -176,7 +182,7 @@ class Engine:
     ) -> T | list[Outbound]:
         for attempt in range(1, TURN_ATTEMPTS + 1):
             try:
-                with self.database.begin() as connection:
+                with self.connections.transaction() as connection:
                     turn = Turn(self, TurnStore(connection, self.lock_rows), now)
                     result = work(turn)
                     turn.save()

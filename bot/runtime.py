@@ -26,6 +26,7 @@ class Runtime:
     engine: Engine
 
     def close(self) -> None:
+        self.engine.close()
         self.database.dispose()
 
 

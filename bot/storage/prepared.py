@@ -33,7 +33,7 @@ class _Compiled:
     names: tuple[str, ...]
     positional: bool
     binds: tuple[Processor, ...]
-    results: tuple[Processor, ...]
+    converting: tuple[tuple[int, Callable[[Any], Any]], ...]  # result columns to convert
     fixed: Mapping[str, Any]  # values the statement itself carries (e.g. LIMIT 1)
 
 
@@ -64,16 +64,17 @@ class Prepared:
         if columns is None or not len(columns):
             returning = getattr(self.statement, "_returning", ())
             columns = returning
-        results = tuple(
+        results = (
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in columns
         )
+        converting = tuple((i, p) for i, p in enumerate(results) if p is not None)
         fixed = {
             name: compiler.binds[name].effective_value
             for name in names
             if not compiler.binds[name].required
         }
-        return _Compiled(str(compiler), names, positional, binds, results, fixed)
+        return _Compiled(str(compiler), names, positional, binds, converting, fixed)
 
     def _execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         compiled = self._for(connection.dialect)
@@ -97,11 +98,12 @@ class Prepared:
             ) from exc
         return cursor, compiled
 
-    def _convert(self, compiled: _Compiled, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            process(value) if process else value
-            for process, value in zip(compiled.results, row, strict=True)
-        )
+    @staticmethod
+    def _convert(compiled: _Compiled, row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row)
+        for index, process in compiled.converting:
+            values[index] = process(values[index])
+        return tuple(values)
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         cursor, compiled = self._execute(connection, params)
