@@ -8,6 +8,7 @@ person (see bot.engine). Both keep different people's turns independent.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -84,24 +85,28 @@ class ThreadConnections:
     """One open connection per thread, reused from turn to turn.
 
     Checking a connection out of the pool and back in costs about as much as a whole SQLite
-    statement; a turn only needs a transaction. A connection that broke is dropped, and the
-    next turn of that thread opens a fresh one.
+    statement; a turn only needs a transaction. The connection goes back to the pool when its
+    thread ends (or `close` is called); one that broke is dropped, and the next turn of that
+    thread opens a fresh one.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._local = threading.local()
-        self._all: list[Connection] = []
-        self._lock = threading.Lock()
+        self._open: weakref.WeakSet[Connection] = weakref.WeakSet()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def _connection(self) -> Connection:
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
             connection = self._engine.connect()
             self._local.connection = connection
-            with self._lock:
-                self._all.append(connection)
+            self._open.add(connection)
+            weakref.finalize(threading.current_thread(), _close_quietly, connection)
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        connection = self._connection()
         try:
             with connection.begin():
                 yield connection
@@ -111,10 +116,12 @@ class ThreadConnections:
             raise
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._all = self._all, []
-        for connection in connections:
-            try:
-                connection.close()
-            except Exception:  # closing a broken connection may fail; it is gone either way
-                continue
+        for connection in list(self._open):
+            _close_quietly(connection)
+
+
+def _close_quietly(connection: Connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a broken connection may fail; it is gone either way
+        return
