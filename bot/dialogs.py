@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answers import Option, Rejected
-from bot.choice_sources import CHOICE_SOURCES
 from bot.flows import END, ChoiceDef, Flow, Step
+from bot.hooks import CHOICE_SOURCES, ChoiceQuery
 from bot.messages import Choice, Form, FormField, Message, Question, Scale
 
 CONFIRM_CHOICES: tuple[ChoiceDef, ...] = (
@@ -27,11 +27,12 @@ def step_ref(dialog_id: int, step_id: str) -> str:
     return f"d{dialog_id}.{step_id}"
 
 
-def choice_defs(step: Step, context: Mapping[str, Any]) -> tuple[ChoiceDef, ...]:
+def choice_defs(step: Step, query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
+    """The step's choices: yes/no, its own, or those its source finds now."""
     if step.kind == "confirm":
         return CONFIRM_CHOICES
     if step.choices_from:
-        return CHOICE_SOURCES[step.choices_from](context)
+        return CHOICE_SOURCES[step.choices_from](query)
     return step.choices
 
 
@@ -46,7 +47,8 @@ def next_step(
     target: str | None = None
     if current.kind in ("single", "confirm") and answer is not None:
         value = ("yes" if answer else "no") if isinstance(answer, bool) else answer
-        target = next((c.next for c in choice_defs(current, context) if c.value == value), None)
+        static = CONFIRM_CHOICES if current.kind == "confirm" else current.choices
+        target = next((c.next for c in static if c.value == value), None)
     target = target or current.next
     if target == END:
         return None
@@ -78,14 +80,17 @@ class StepRenderer:
     def text(self, key: str, **extra: Any) -> str:
         return str(self.render(key, **{**self.variables, **extra}))
 
-    def options(self, step: Step, context: Mapping[str, Any]) -> list[Option]:
-        return [Option(c.value, self.text(c.label)) for c in choice_defs(step, context)]
+    def options(self, step: Step, query: ChoiceQuery) -> list[Option]:
+        return [
+            Option(c.value, c.text if c.text is not None else self.text(c.label))
+            for c in choice_defs(step, query)
+        ]
 
     def message(
         self,
         step: Step,
         ref: str,
-        context: Mapping[str, Any],
+        query: ChoiceQuery,
         selected: tuple[str, ...] = (),
         current: str = "",
         rejected: Rejected | None = None,
@@ -105,7 +110,7 @@ class StepRenderer:
             )
         if step.kind == "form":
             return self._form(step, ref, prompt, rejected, max_chars)
-        choices = tuple(Choice(o.value, o.label) for o in self.options(step, context))
+        choices = tuple(Choice(o.value, o.label) for o in self.options(step, query))
         return Question(
             text=prompt,
             ref=ref,

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from bot.choice_sources import WEEKDAYS
 from bot.storage.models import DiaryEntry, table_of
 from bot.storage.prepared import Prepared, insert_values
+from bot.weekdays import WEEKDAYS
 
 DIARY_FIELDS: tuple[str, ...] = ("moments", "approach", "learning")
 STREAK_LOOKBACK_DAYS = 400

@@ -20,9 +20,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import people
-from bot.choice_sources import CHOICE_SOURCES
-from bot.flow_hooks import HANDLERS
+from bot import hooks, people
 from bot.messages import Address, InboundEvent, Outbound, Text
 from bot.people import OrganisationDefaults
 from bot.person_settings import APPLIERS
@@ -34,6 +32,7 @@ from bot.turn import Turn
 from bot.validators import VALIDATORS
 
 log = logging.getLogger("leercoach.engine")
+hooks.load_all()
 
 TURN_ATTEMPTS = 5
 ORGANISATION_CACHE_SECONDS = 60.0
@@ -42,17 +41,22 @@ T = TypeVar("T")
 
 def check_references(prompts: PromptLibrary) -> None:
     """Every validator, choice source, setting and handler a flow names exists in code."""
+    for command in prompts.commands:
+        if command.action and command.action not in hooks.ACTIONS:
+            raise PromptError(f"command {command.name}: unknown action {command.action!r}")
     for flow_id in prompts.flow_ids:
         flow = prompts.flow(flow_id)
-        if flow.on_complete and flow.on_complete not in HANDLERS:
+        if flow.on_complete and flow.on_complete not in hooks.COMPLETIONS:
             raise PromptError(f"flow {flow_id}: unknown on_complete {flow.on_complete!r}")
         for step in flow.steps:
             if step.validate and step.validate not in VALIDATORS:
                 raise PromptError(f"flow {flow_id}: unknown validator {step.validate!r}")
-            if step.choices_from and step.choices_from not in CHOICE_SOURCES:
+            if step.choices_from and step.choices_from not in hooks.CHOICE_SOURCES:
                 raise PromptError(f"flow {flow_id}: unknown choices_from {step.choices_from!r}")
             if step.applies and step.applies not in APPLIERS:
                 raise PromptError(f"flow {flow_id}: unknown setting {step.applies!r}")
+            if step.review and step.review not in hooks.REVIEWERS:
+                raise PromptError(f"flow {flow_id}: unknown reviewer {step.review!r}")
 
 
 class Engine:
@@ -103,7 +107,7 @@ class Engine:
         """
         self.prompts.flow(flow_id)
         return self._run(
-            lambda turn: turn.start_for(person_id, flow_id, context or {}, interrupt),
+            lambda turn: turn.start_for_person(person_id, flow_id, context or {}, interrupt),
             self.clock(),
             None,
             None,

@@ -51,9 +51,12 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class ChoiceDef:
+    """A choice; `label` is a text key, or (for choices from data) `text` is shown as is."""
+
     value: str
-    label: str
+    label: str = ""
     next: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class Step:
     when: Condition | None = None
     next: str | None = None
     applies: str | None = None
+    review: str | None = None
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
@@ -188,7 +192,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies",
+    "next", "applies", "review",
 }
 
 
@@ -250,6 +254,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         when=_condition(raw.get("when"), where),
         next=_str(raw, "next", where),
         applies=_str(raw, "applies", where),
+        review=_str(raw, "review", where),
     )
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from bot.choice_sources import WEEKDAYS
 from bot.prompts import LOCALES, PromptLibrary
 from bot.storage.turn_store import PersonState
+from bot.weekdays import WEEKDAYS
 
 PERSON_SETTINGS: tuple[str, ...] = ("locale", "timezone", "workdays", "diary_time")
 

@@ -79,11 +79,50 @@ def defuse_mentions(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command word list, and the flow it starts if it starts one."""
+    """A command: its words, and the flow it starts or the action it runs.
+
+    With `argument` set, the words may be followed by more text (`pauze tot 1 december`),
+    which the action receives.
+    """
 
     name: str
     words: frozenset[str]
     flow: str | None = None
+    action: str | None = None
+    argument: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandMatch:
+    command: Command
+    arguments: str = ""
+
+
+def _parse_command(name: str, raw: Any) -> Command:
+    if not isinstance(raw, Mapping):
+        raise PromptError(f"command {name!r} must be a table")
+    unknown = set(raw) - {"words", "flow", "action", "argument"}
+    if unknown:
+        raise PromptError(f"command {name!r}: unknown keys {sorted(unknown)}")
+    words = raw.get("words")
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+        raise PromptError(f"command {name!r} needs a list of words")
+    flow, action, argument = raw.get("flow"), raw.get("action"), raw.get("argument", False)
+    if flow is not None and not isinstance(flow, str):
+        raise PromptError(f"command {name!r}: flow must be text")
+    if action is not None and not isinstance(action, str):
+        raise PromptError(f"command {name!r}: action must be text")
+    if flow and action:
+        raise PromptError(f"command {name!r} has both a flow and an action")
+    if not isinstance(argument, bool):
+        raise PromptError(f"command {name!r}: argument must be true or false")
+    return Command(
+        name=name,
+        words=frozenset(normalise_command_text(w) for w in words),
+        flow=flow,
+        action=action,
+        argument=argument,
+    )
 
 
 def normalise_command_text(text: str) -> str:
@@ -131,9 +170,12 @@ class PromptLibrary:
 
     def _load_folder(self, folder: Path) -> None:
         for locale in LOCALES:
-            path = folder / "texts" / f"{locale}.toml"
-            if path.exists():
-                self._texts[locale].update(_flatten(_read_toml(path)))
+            # texts/<locale>.toml, then texts/<locale>/*.toml (one file per practice)
+            paths = [folder / "texts" / f"{locale}.toml"]
+            paths += sorted((folder / "texts" / locale).glob("*.toml"))
+            for path in paths:
+                if path.exists():
+                    self._texts[locale].update(_flatten(_read_toml(path)))
         flows_dir = folder / "flows"
         for path in sorted(flows_dir.glob("*.toml")) if flows_dir.is_dir() else ():
             try:
@@ -141,18 +183,11 @@ class PromptLibrary:
             except FlowError as exc:
                 raise PromptError(str(exc)) from exc
             self._flows[flow.id] = flow
-        commands_path = folder / "commands.toml"
-        if commands_path.exists():
-            for name, raw in _read_toml(commands_path).items():
-                words = raw.get("words") if isinstance(raw, Mapping) else None
-                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                    raise PromptError(f"command {name!r} needs a list of words")
-                flow = raw.get("flow")
-                self._commands[name] = Command(
-                    name=name,
-                    words=frozenset(normalise_command_text(w) for w in words),
-                    flow=flow if isinstance(flow, str) else None,
-                )
+        command_files = [folder / "commands.toml", *sorted(folder.glob("commands/*.toml"))]
+        for path in command_files:
+            if path.exists():
+                for name, raw in _read_toml(path).items():
+                    self._commands[name] = _parse_command(name, raw)
 
     def _index_commands(self) -> dict[str, Command]:
         index: dict[str, Command] = {}
@@ -191,10 +226,27 @@ class PromptLibrary:
     def flow_ids(self) -> tuple[str, ...]:
         return tuple(sorted(self._flows))
 
-    def command_for(self, text: str) -> Command | None:
-        """The command a whole message is, if it is one (`dagboek`, `/help`, `Stop!`)."""
-        word = normalise_command_text(text)
-        return self._word_index.get(word) if word else None
+    def command_for(self, text: str) -> CommandMatch | None:
+        """The command a message is, if it is one (`dagboek`, `/help`, `Stop!`), or starts
+        with, for commands that take an argument (`pauze tot 1 december`)."""
+        words = normalise_command_text(text)
+        if not words:
+            return None
+        exact = self._word_index.get(words)
+        if exact is not None:
+            return CommandMatch(exact)
+        tokens = words.split(" ")
+        original = " ".join(text.split())
+        for length in range(len(tokens) - 1, 0, -1):
+            command = self._word_index.get(" ".join(tokens[:length]))
+            if command is not None and command.argument:
+                rest = original.split(" ", length)[-1].strip()
+                return CommandMatch(command, rest)
+        return None
+
+    @property
+    def commands(self) -> tuple[Command, ...]:
+        return tuple(self._commands.values())
 
     def command(self, name: str) -> Command | None:
         return self._commands.get(name)

@@ -15,14 +15,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot import people
-from bot.answers import Rejected, Reply, parse_answer
+from bot.answers import Rejected, Reply, parse_answer, parse_confirm
 from bot.dialogs import StepRenderer, first_step, next_step, position, step_ref
-from bot.flow_hooks import HANDLERS, STARTERS, Completion, Start
 from bot.flows import Flow, FlowError, Step
+from bot.hooks import (
+    ACTIONS,
+    COMPLETIONS,
+    REVIEWERS,
+    STARTERS,
+    ActionCall,
+    ChoiceQuery,
+    Completion,
+    Start,
+)
 from bot.messages import Address, InboundEvent, Message, Notice, Outbound, Text
 from bot.people import OrganisationDefaults
 from bot.person_settings import apply_setting, current_value, selected_values
-from bot.prompts import Command, PromptError, PromptLibrary
+from bot.prompts import CommandMatch, PromptError, PromptLibrary
 from bot.storage.turn_store import (
     PERSON_UPDATABLE,
     DialogState,
@@ -54,9 +63,13 @@ class Turn:
         self.now = now
         self.settings = engine.settings
         self.prompts: PromptLibrary = engine.prompts
-        self.person: PersonState | None = None
+        self.connection = store.connection
+        self._person: PersonState | None = None
         self._person_before: tuple[Any, ...] = ()
         self._touched: dict[int, DialogState] = {}
+        self._active: DialogState | None = None
+        self._address: Address | None = None
+        self.extra: list[Outbound] = []  # messages for other people (e.g. a shared contract)
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
 
     # -- entry points ------------------------------------------------------------------
@@ -68,15 +81,18 @@ class Turn:
         ):
             return []
         person, dialog, created = self._load(event)
+        self._address = address
         out: list[Message] = []
         if dialog is not None and dialog.expires_at <= self.now:
             out += self.end(dialog, "expired", told=True)
             dialog = None
         elif dialog is None and not created:
             out += self._untold_endings(person)
-        command = self._command(event)
-        if command is not None:
-            out += self._run_command(dialog, command, address)
+        self._active = dialog
+        match = self._command(event)
+        handled = self._run_command(dialog, match, event) if match is not None else None
+        if handled is not None:
+            out += handled
         elif event.command is not None:
             out.append(Text(self._text("common.help")))
         elif dialog is not None:
@@ -91,7 +107,7 @@ class Turn:
             out.append(Text(self._text("common.empty")))
         else:
             out.append(Text(self._text("common.not_understood")))
-        return [Outbound(address, message) for message in out]
+        return [Outbound(address, message) for message in out] + self.extra
 
     def resume(self, address: Address) -> list[Outbound]:
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
@@ -112,7 +128,7 @@ class Turn:
                 out = [Text(self._text("common.resume")), self._step_message(dialog, step)]
         return [Outbound(address, message) for message in out]
 
-    def start_for(
+    def start_for_person(
         self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool
     ) -> list[Outbound]:
         loaded = self.store.by_person(person_id)
@@ -151,7 +167,7 @@ class Turn:
             self._session.flush()
             self._session.close()
         self._save_dialogs()
-        person = self.person
+        person = self._person
         if person is None:
             return
         now = _snapshot(person)
@@ -161,6 +177,37 @@ class Turn:
             self.store.save_person(person)
         if now[-2:] != self._person_before[-2:]:
             self.store.touch_identity(person)
+
+    # -- what hooks may use (bot.hooks.TurnApi) ------------------------------------------
+
+    @property
+    def person(self) -> PersonState:
+        return self._me()
+
+    def text(self, key: str, **variables: Any) -> str:
+        return self._text(key, **variables)
+
+    def local_today(self) -> date:
+        return self._local_today(self._me())
+
+    def start(self, flow_id: str, context: dict[str, Any] | None = None) -> list[Message]:
+        out: list[Message] = []
+        if self._active is not None and self._active.status == "active":
+            out += self._interrupt(self._active)
+        address = self._address or people.dm_address(self._me())
+        return out + self._start(flow_id, dict(context or {}), address, is_new=False)
+
+    def start_for(
+        self, person_id: int, flow_id: str, context: dict[str, Any] | None = None
+    ) -> list[Outbound]:
+        if person_id == self._me().id:
+            raise ValueError("start_for is for someone else; use start")
+        self._save_dialogs()
+        other = Turn(self.engine, self.store, self.now)
+        sent = other.start_for_person(person_id, flow_id, dict(context or {}), interrupt=False)
+        other.save()
+        self.extra += sent
+        return sent
 
     def _orm(self) -> Session:
         """An ORM session on the turn's own transaction, for the rare paths that need one."""
@@ -192,7 +239,7 @@ class Turn:
         return person, dialog, False
 
     def _enter(self, person: PersonState, organisation: OrganisationDefaults | None = None) -> None:
-        self.person = person
+        self._person = person
         self._person_before = _snapshot(person)
         organisation = organisation or self.engine.organisation(
             self._orm, person.organisation_id
@@ -200,8 +247,8 @@ class Turn:
         self.prompts = self.engine.prompts_for(organisation)
 
     def _me(self) -> PersonState:
-        assert self.person is not None, "a turn's person is loaded first"
-        return self.person
+        assert self._person is not None, "a turn's person is loaded first"
+        return self._person
 
     def _touch(self, dialog: DialogState) -> None:
         self._touched[dialog.id] = dialog
@@ -215,10 +262,10 @@ class Turn:
 
     @property
     def locale(self) -> str:
-        return self.person.locale if self.person is not None else self.settings.default_locale
+        return self._person.locale if self._person is not None else self.settings.default_locale
 
     def _variables(self) -> dict[str, Any]:
-        name = self.person.display_name.split(" ")[0] if self.person else ""
+        name = self._person.display_name.split(" ")[0] if self._person else ""
         return {"name": name}
 
     def _text(self, key: str, **variables: Any) -> str:
@@ -231,10 +278,11 @@ class Turn:
             variables=self._variables(),
         )
 
-    def _command(self, event: InboundEvent) -> Command | None:
+    def _command(self, event: InboundEvent) -> CommandMatch | None:
         if event.command is not None:
             word = clean_text(event.command)
-            return self.prompts.command(word) or self.prompts.command_for(word)
+            named = self.prompts.command(word)
+            return CommandMatch(named) if named else self.prompts.command_for(word)
         if event.text is not None and event.value is None and event.form is None:
             return self.prompts.command_for(clean_text(event.text))
         return None
@@ -275,10 +323,15 @@ class Turn:
     # -- commands ----------------------------------------------------------------------
 
     def _run_command(
-        self, dialog: DialogState | None, command: Command, address: Address
-    ) -> list[Message]:
+        self, dialog: DialogState | None, match: CommandMatch, event: InboundEvent
+    ) -> list[Message] | None:
+        """The reply to a command; None when an action declines (the message is then an
+        answer to the open question, or not understood)."""
+        command = match.command
+        if command.action is not None:
+            return ACTIONS[command.action](ActionCall(self, match.arguments, dialog))
         if command.flow is not None:
-            return self._start_by_command(dialog, command.flow, address)
+            return self._start_by_command(dialog, command.flow, event.address)
         if command.name == "help":
             return self._help(dialog)
         if dialog is None:
@@ -356,10 +409,8 @@ class Turn:
         if flow is None:
             return [Text(self._text("common.help"))]
         local_date = self._local_today(person)
-        starter = STARTERS.get(flow_id)
-        if starter is not None:
-            started = starter(Start(self.store.connection, person, local_date, is_new))
-            context = {**started, **context}
+        for starter in STARTERS.get(flow_id, ()):
+            context = {**starter(Start(self, local_date, is_new, context)), **context}
         first = first_step(flow, {}, context)
         dialog = DialogState(
             person_id=person.id,
@@ -382,20 +433,20 @@ class Turn:
         return [*out, self._step_message(dialog, flow.step(first))]
 
     def _current(self, step: Step) -> str:
-        if step.applies and self.person is not None:
-            return current_value(self.person, step.applies, self.prompts, self.locale)
+        if step.applies and self._person is not None:
+            return current_value(self._person, step.applies, self.prompts, self.locale)
         return ""
 
     def _step_message(
         self, dialog: DialogState, step: Step, rejected: Rejected | None = None
     ) -> Message:
         selected: tuple[str, ...] = ()
-        if step.applies and self.person is not None:
-            selected = selected_values(self.person, step.applies)
+        if step.applies and self._person is not None:
+            selected = selected_values(self._person, step.applies)
         return self._renderer().message(
             step,
             step_ref(dialog.id, step.id),
-            dialog.context,
+            self._query(dialog),
             selected=selected,
             current=self._current(step),
             rejected=rejected,
@@ -414,14 +465,44 @@ class Turn:
             values=tuple(clean_text(v) for v in event.values) if event.values else None,
             form=event.form,
         )
-        options = self._renderer().options(step, dialog.context)
+        options = self._renderer().options(step, self._query(dialog))
         result = parse_answer(step, reply, options, self.settings.max_answer_chars)
         if isinstance(result, Rejected):
             out: list[Message] = [Text(self._text(result.key, **result.variables))]
             if step.kind != "text":
                 out.append(self._step_message(dialog, step, result))
             return out
+        if step.review:
+            reviewed = self._review(dialog, step, result, reply)
+            if isinstance(reviewed, Text):
+                return [reviewed]
+            result = reviewed
         return self._advance(dialog, flow, step, result)
+
+    def _review(self, dialog: DialogState, step: Step, answer: Any, reply: Reply) -> Any:
+        """One round of feedback at most: the first answer may get a review (kept as a
+        draft, the question stays open); the next is accepted, and 'ok' keeps the draft."""
+        drafts: dict[str, Any] = dict(dialog.context.get("drafts", {}))
+        if step.id in drafts:
+            if isinstance(reply.text, str) and parse_confirm(reply) is True:
+                return drafts[step.id]
+            return answer
+        assert step.review is not None
+        review = REVIEWERS[step.review](answer, dialog.answers, dialog.context)
+        if review is None:
+            return answer
+        dialog.context = {**dialog.context, "drafts": {**drafts, step.id: answer}}
+        dialog.updated_at = self.now
+        self._touch(dialog)
+        return Text(self._text(review.key, **review.variables))
+
+    def _query(self, dialog: DialogState) -> ChoiceQuery:
+        return ChoiceQuery(
+            connection=self.store.connection,
+            organisation_id=self._me().organisation_id,
+            locale=self.locale,
+            context=dialog.context,
+        )
 
     def _advance(self, dialog: DialogState, flow: Flow, step: Step, answer: Any) -> list[Message]:
         answers = dict(dialog.answers)
@@ -448,9 +529,7 @@ class Turn:
         self._touch(dialog)
         variables: dict[str, Any] = {}
         if flow.on_complete:
-            variables = HANDLERS[flow.on_complete](
-                Completion(self.store.connection, person, dialog, False, self.now, self.prompts)
-            )
+            variables = COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=False))
         out: list[Message] = []
         if flow.outro:
             out.append(Text(self._text(flow.outro, **variables)))
@@ -477,9 +556,7 @@ class Turn:
         dialog.end_noticed = told
         self._touch(dialog)
         if flow and flow.keep_partial and flow.on_complete and dialog.answers:
-            HANDLERS[flow.on_complete](
-                Completion(self.store.connection, self._me(), dialog, True, self.now, self.prompts)
-            )
+            COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=True))
         if status != "expired" or not told:
             return []
         return [self._expiry_notice(dialog, flow)]

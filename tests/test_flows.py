@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment, meta
 
-from bot.choice_sources import CHOICE_SOURCES
 from bot.flows import Condition, FlowError, parse_flow
+from bot.hooks import CHOICE_SOURCES, ChoiceQuery, load_all
 from bot.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
 
 # -- helpers -----------------------------------------------------------------------------
@@ -48,13 +48,22 @@ def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def builtin_texts(locale: str) -> dict[str, str]:
-    with (BUILTIN_DIR / "texts" / f"{locale}.toml").open("rb") as handle:
-        return flatten(tomllib.load(handle))
+    """Every built-in text of a locale: texts/<locale>.toml and texts/<locale>/*.toml."""
+    texts: dict[str, str] = {}
+    paths = [BUILTIN_DIR / "texts" / f"{locale}.toml"]
+    paths += sorted((BUILTIN_DIR / "texts" / locale).glob("*.toml"))
+    for path in paths:
+        with path.open("rb") as handle:
+            texts.update(flatten(tomllib.load(handle)))
+    return texts
 
 
 def write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
+
+
+load_all()
 
 
 @pytest.fixture(scope="module")
@@ -344,9 +353,9 @@ def test_every_flow_text_exists_in_both_locales(library: PromptLibrary) -> None:
 
 def test_every_choice_source_label_exists_in_both_locales(library: PromptLibrary) -> None:
     """Labels that come from code (choices_from) have texts too."""
-    for source in CHOICE_SOURCES.values():
-        for choice in source({}):
-            assert all(library.has_text(choice.label, locale) for locale in LOCALES), choice
+    query = ChoiceQuery(connection=None, organisation_id=0, locale="nl", context={})
+    for choice in CHOICE_SOURCES["weekdays"](query):
+        assert all(library.has_text(choice.label, locale) for locale in LOCALES), choice
 
 
 def test_nl_and_en_have_the_same_text_keys() -> None:
@@ -442,7 +451,7 @@ def test_command_words_in_both_languages(library: PromptLibrary, text: str, comm
     """A whole message that is a command word runs that command, in nl or en."""
     found = library.command_for(text)
     assert found is not None, text
-    assert found.name == command
+    assert found.command.name == command and found.arguments == ""
 
 
 def test_commands_start_their_flows(library: PromptLibrary) -> None:
@@ -651,3 +660,25 @@ def test_format_date_of_a_missing_variable_raises_prompt_error(library: PromptLi
     """A text calling format_date on a variable that was not passed fails as PromptError."""
     with pytest.raises(PromptError):
         library.render("common.expired", "nl", flow_title="je leerdagboek")
+
+
+def test_commands_with_an_argument_match_on_their_first_words(tmp_path: Path) -> None:
+    """`argument = true` commands take the rest of the message; others match whole only."""
+    write(
+        tmp_path / "commands" / "extra.toml",
+        '[remind]\nwords = ["herinner me", "remind me"]\naction = "remind"\nargument = true\n',
+    )
+    library = PromptLibrary([BUILTIN_DIR, tmp_path])
+    found = library.command_for("Herinner me  Morgen om 9 uur!")
+    assert found is not None and found.command.name == "remind"
+    assert found.arguments == "Morgen om 9 uur!"
+    bare = library.command_for("remind me")
+    assert bare is not None and bare.arguments == ""
+    assert library.command_for("herinner") is None
+    assert library.command_for("dagboek schrijven") is None  # diary takes no argument
+
+
+def test_a_command_with_both_a_flow_and_an_action_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "commands.toml", '[x]\nwords = ["x"]\nflow = "diary"\naction = "y"\n')
+    with pytest.raises(PromptError, match="both a flow and an action"):
+        PromptLibrary([BUILTIN_DIR, tmp_path])

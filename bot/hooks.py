@@ -1,0 +1,186 @@
+"""The code that flows and commands call by name, registered with decorators.
+
+Flows are data, but some steps need code: what a flow knows when it starts (`on_start`),
+what its answers become when it ends (`on_complete`), commands that act rather than ask
+(`action`, e.g. pause), choices that come from the database (`choice_source`, e.g. the
+competence catalog) and a one-time review of an answer (`reviewer`, e.g. SMART feedback on a
+weekly plan). Each practice lives in its own module under `bot/rhythm/` and registers itself;
+`load_all()` imports them, so adding a practice never means editing a central table.
+
+Hooks see the turn through `TurnApi`, a narrow view that keeps them out of its internals.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Connection
+
+from bot.flows import ChoiceDef
+from bot.messages import Message, Outbound
+from bot.prompts import PromptLibrary
+from bot.storage.turn_store import DialogState, PersonState
+
+
+class TurnApi(Protocol):
+    """What a hook may do within the turn it runs in."""
+
+    connection: Connection
+    now: datetime
+
+    @property
+    def person(self) -> PersonState: ...
+
+    @property
+    def locale(self) -> str: ...
+
+    @property
+    def prompts(self) -> PromptLibrary: ...
+
+    def text(self, key: str, **variables: Any) -> str: ...
+
+    def local_today(self) -> date: ...
+
+    def start(self, flow_id: str, context: dict[str, Any] | None = None) -> list[Message]:
+        """Start a flow for this person, here (ending an open dialog, answers kept)."""
+        ...
+
+    def start_for(
+        self, person_id: int, flow_id: str, context: dict[str, Any] | None = None
+    ) -> list[Outbound]:
+        """Start a flow for someone else, in their DM, within this transaction."""
+        ...
+
+
+@dataclass(slots=True)
+class Completion:
+    turn: TurnApi
+    dialog: DialogState
+    partial: bool
+
+    @property
+    def connection(self) -> Connection:
+        return self.turn.connection
+
+    @property
+    def person(self) -> PersonState:
+        return self.turn.person
+
+    @property
+    def now(self) -> datetime:
+        return self.turn.now
+
+    @property
+    def prompts(self) -> PromptLibrary:
+        return self.turn.prompts
+
+
+@dataclass(slots=True)
+class Start:
+    turn: TurnApi
+    local_date: date
+    is_new: bool
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def connection(self) -> Connection:
+        return self.turn.connection
+
+    @property
+    def person(self) -> PersonState:
+        return self.turn.person
+
+
+@dataclass(slots=True)
+class ActionCall:
+    """A command that acts: `arguments` is what followed the command word."""
+
+    turn: TurnApi
+    arguments: str
+    dialog: DialogState | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceQuery:
+    connection: Connection | None
+    organisation_id: int
+    locale: str
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Feedback on an answer: a text key and its variables."""
+
+    key: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+CompletionHook = Callable[[Completion], dict[str, Any]]
+StartHook = Callable[[Start], dict[str, Any]]
+ActionHook = Callable[[ActionCall], list[Message] | None]
+ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
+ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
+
+COMPLETIONS: dict[str, CompletionHook] = {}
+STARTERS: dict[str, list[StartHook]] = {}
+ACTIONS: dict[str, ActionHook] = {}
+CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
+REVIEWERS: dict[str, ReviewerHook] = {}
+
+F = TypeVar("F")
+
+
+def _register(table: dict[str, F], name: str) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        if name in table:
+            raise ValueError(f"{name!r} is registered twice")
+        table[name] = function
+        return function
+
+    return decorate
+
+
+def on_complete(name: str) -> Callable[[CompletionHook], CompletionHook]:
+    """`on_complete = "<name>"` in a flow calls this with the finished (or partial) dialog."""
+    return _register(COMPLETIONS, name)
+
+
+def on_start(flow_id: str) -> Callable[[StartHook], StartHook]:
+    """Adds to the context of `flow_id` when it starts; several modules may contribute."""
+
+    def decorate(function: StartHook) -> StartHook:
+        STARTERS.setdefault(flow_id, []).append(function)
+        return function
+
+    return decorate
+
+
+def action(name: str) -> Callable[[ActionHook], ActionHook]:
+    """`action = "<name>"` in a command; returning None means "not for me": the message is
+    then treated as an answer to the open question."""
+    return _register(ACTIONS, name)
+
+
+def choice_source(name: str) -> Callable[[ChoiceSourceHook], ChoiceSourceHook]:
+    """`choices_from = "<name>"` in a step; labels may be literal (ChoiceDef.text)."""
+    return _register(CHOICE_SOURCES, name)
+
+
+def reviewer(name: str) -> Callable[[ReviewerHook], ReviewerHook]:
+    """`review = "<name>"` in a step: called with (answer, answers, context); a Review is
+    shown once and the question stays open, the next answer is accepted as it is."""
+    return _register(REVIEWERS, name)
+
+
+def load_all() -> None:
+    """Import every practice module under bot/rhythm so its hooks register themselves."""
+    import bot.rhythm as rhythm
+
+    for module in pkgutil.iter_modules(rhythm.__path__):
+        importlib.import_module(f"{rhythm.__name__}.{module.name}")
