@@ -72,11 +72,17 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
     dialogs = session.scalars(
         select(Dialog).where(Dialog.person_id == person.id).order_by(Dialog.id)
     ).all()
-    entries = session.scalars(
-        select(DiaryEntry)
-        .where(DiaryEntry.person_id == person.id)
-        .order_by(DiaryEntry.local_date, DiaryEntry.id)
-    ).all()
+    records = {
+        key: [
+            _row(row)
+            for row in session.scalars(
+                select(model)
+                .where(getattr(model, column) == person.id)
+                .order_by(model.id)  # type: ignore[attr-defined]
+            )
+        ]
+        for key, model, column in PERSONAL_RECORDS
+    }
     return {
         "format": EXPORT_FORMAT,
         "person": _row(person),
@@ -85,6 +91,6 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
             {"name": name, "kind": kind, "joined_at": _plain(joined)}
             for name, kind, joined in teams
         ],
-        "diary_entries": [_row(e) for e in entries],
+        **records,
         "dialogs": [_row(d) for d in dialogs],
     }

@@ -146,6 +146,8 @@ def create_person(
         status="active",
         onboarded_at=None,
         onboarding_offered_at=None,
+        paused_until=None,
+        steady_colleague_id=None,
         identity_id=0,
         platform=address.platform,
         tenant=address.tenant,

@@ -60,7 +60,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}  # noqa: RUF012
 
 
 class Organisation(Base):
@@ -113,6 +113,9 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16), default="participant")
     onboarding_offered_at: Mapped[datetime | None] = mapped_column()
     onboarded_at: Mapped[datetime | None] = mapped_column()
+    steady_colleague_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     identities: Mapped[list[Identity]] = relationship(
@@ -236,6 +239,151 @@ class DiaryEntry(Base):
     value: Mapped[int | None] = mapped_column(Integer)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     complete: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WeeklyPlan(Base):
+    """A week's PDCA plan: which competence, in which situation, how, and when to try it.
+
+    `follows` is what became of last week's plan (continue / adjust / done) with `learned`,
+    the sentence on what that week taught; `practised` counts the diary check-ins that said
+    the plan was practised that day.
+    """
+
+    __tablename__ = "weekly_plans"
+    __table_args__ = (Index("ix_weekly_plans_person_week", "person_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
+    week_start: Mapped[date] = mapped_column(Date)
+    competence_code: Mapped[str | None] = mapped_column(String(64))
+    situation: Mapped[str | None] = mapped_column(Text)
+    approach: Mapped[str | None] = mapped_column(Text)
+    moment: Mapped[str | None] = mapped_column(Text)
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("weekly_plans.id", ondelete="SET NULL")
+    )
+    follows: Mapped[str | None] = mapped_column(String(16))
+    learned: Mapped[str | None] = mapped_column(Text)
+    feedback_given: Mapped[bool] = mapped_column(default=False)
+    practised: Mapped[int] = mapped_column(Integer, default=0)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    shared_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MonthlyReflection(Base):
+    """The monthly hour alone: what went well, what could be better, what next; the focus."""
+
+    __tablename__ = "monthly_reflections"
+    __table_args__ = (Index("ix_monthly_reflections_person_month", "person_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month reflected on
+    went_well: Mapped[str | None] = mapped_column(Text)
+    could_be_better: Mapped[str | None] = mapped_column(Text)
+    concrete_next: Mapped[str | None] = mapped_column(Text)
+    contract_progress: Mapped[str | None] = mapped_column(Text)
+    focus: Mapped[list[str]] = mapped_column(JSON, default=list)  # competence codes, 1 or 2
+    focus_month: Mapped[date] = mapped_column(Date)  # the month the focus is for
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LearningContract(Base):
+    """One version of a quarter's learning contract (seed 004's five questions, seed 000's
+    why on three levels). A revision adds a version; earlier ones stay."""
+
+    __tablename__ = "learning_contracts"
+    __table_args__ = (UniqueConstraint("person_id", "quarter", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
+    quarter: Mapped[str] = mapped_column(String(7))  # 2026-Q4
+    version: Mapped[int] = mapped_column(Integer)
+    came_from: Mapped[str | None] = mapped_column(Text)
+    now: Mapped[str | None] = mapped_column(Text)
+    goal: Mapped[str | None] = mapped_column(Text)
+    approach: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    why_business: Mapped[str | None] = mapped_column(Text)
+    why_team: Mapped[str | None] = mapped_column(Text)
+    why_personal: Mapped[str | None] = mapped_column(Text)
+    competences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    share_consent: Mapped[bool] = mapped_column(default=False)
+    shared_with_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    shared_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContractResponse(Base):
+    """The steady colleague's reply to a contract that was shared with them."""
+
+    __tablename__ = "contract_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("learning_contracts.id", ondelete="CASCADE"), index=True
+    )
+    responder_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class YearlyReview(Base):
+    """The yearly basic choices: still challenging, inspiring, rewarding? What next?"""
+
+    __tablename__ = "yearly_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
+    year: Mapped[int] = mapped_column(Integer)
+    challenging: Mapped[int | None] = mapped_column(Integer)
+    inspiring: Mapped[int | None] = mapped_column(Integer)
+    rewarding: Mapped[int | None] = mapped_column(Integer)
+    next_step: Mapped[str | None] = mapped_column(String(32))
+    next_step_notes: Mapped[str | None] = mapped_column(Text)
+    proud_of: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Goal(Base):
+    """A team or organisation goal on one of seed 000's three levels of results."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(16))  # business | team | personal
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    period: Mapped[str] = mapped_column(String(32), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommunitySession(Base):
+    """A planned SOL / community-of-practice meeting the monthly reflection can point to."""
+
+    __tablename__ = "community_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column()
+    location: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

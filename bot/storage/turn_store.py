@@ -38,6 +38,8 @@ class PersonState:
     status: str
     onboarded_at: datetime | None
     onboarding_offered_at: datetime | None
+    paused_until: date | None
+    steady_colleague_id: int | None
     identity_id: int
     platform: str
     tenant: str
@@ -66,9 +68,10 @@ class DialogState:
     id: int = 0
 
 
-PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(PersonState))[:10]
+# The person's own columns: everything in PersonState before the account's fields.
+PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(PersonState))[:12]
 PERSON_UPDATABLE = ("display_name", "locale", "timezone", "workdays", "diary_time", "status",
-                    "onboarded_at", "onboarding_offered_at")
+                    "onboarded_at", "onboarding_offered_at", "paused_until", "steady_colleague_id")
 DIALOG_FIELDS = tuple(f.name for f in dataclasses.fields(DialogState))
 DIALOG_MUTABLE = ("status", "step_id", "answers", "context", "updated_at", "expires_at",
                   "snoozed_until", "ended_at", "end_noticed")
