@@ -11,7 +11,30 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Base, Dialog, DiaryEntry, Identity, Person, Team, TeamMember
+from bot.storage.models import (
+    Base,
+    ContractResponse,
+    DiaryEntry,
+    Dialog,
+    Identity,
+    LearningContract,
+    MonthlyReflection,
+    Person,
+    Team,
+    TeamMember,
+    WeeklyPlan,
+    YearlyReview,
+)
+
+# Every record a person writes, by its key in the export, and the column naming its author.
+PERSONAL_RECORDS: tuple[tuple[str, type[Base], str], ...] = (
+    ("diary_entries", DiaryEntry, "person_id"),
+    ("weekly_plans", WeeklyPlan, "person_id"),
+    ("monthly_reflections", MonthlyReflection, "person_id"),
+    ("learning_contracts", LearningContract, "person_id"),
+    ("contract_responses_written", ContractResponse, "responder_id"),
+    ("yearly_reviews", YearlyReview, "person_id"),
+)
 
 EXPORT_FORMAT = 1
 
