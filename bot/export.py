@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bot.storage.models import (
     Base,
     ContractResponse,
-    DiaryEntry,
     Dialog,
+    DiaryEntry,
     Identity,
     LearningContract,
     MonthlyReflection,
