@@ -127,7 +127,7 @@ def parse_multiple(step: Step, reply: Reply, options: Sequence[Option]) -> list[
     if not matched:
         return Rejected("common.choose_some", {"options": _listing(options)})
     if step.max_choices is not None and len(matched) > step.max_choices:
-        return Rejected("common.too_many", {"maximum": step.max_choices})
+        return Rejected(step.too_many or "common.too_many", {"maximum": step.max_choices})
     order = {o.value: i for i, o in enumerate(options)}
     return sorted((o.value for o in matched), key=order.__getitem__)
 

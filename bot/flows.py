@@ -90,10 +90,11 @@ class Step:
     next: str | None = None
     applies: str | None = None
     review: str | None = None
+    too_many: str | None = None  # text key explaining max_choices, instead of the generic one
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
-        for key in (self.hint, self.low, self.high):
+        for key in (self.hint, self.low, self.high, self.too_many):
             if key:
                 yield key
         for choice in self.choices:
@@ -192,7 +193,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies", "review",
+    "next", "applies", "review", "too_many",
 }
 
 
@@ -255,6 +256,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         next=_str(raw, "next", where),
         applies=_str(raw, "applies", where),
         review=_str(raw, "review", where),
+        too_many=_str(raw, "too_many", where),
     )
 
 

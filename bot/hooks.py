@@ -56,6 +56,10 @@ class TurnApi(Protocol):
         """Start a flow for someone else, in their DM, within this transaction."""
         ...
 
+    def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
+        """Send someone else a text (in their language) in their DM."""
+        ...
+
 
 @dataclass(slots=True)
 class Completion:
@@ -121,12 +125,14 @@ class Review:
     variables: Mapping[str, Any] = field(default_factory=dict)
 
 
+BeforeTurnHook = Callable[[TurnApi], list[Message]]
 CompletionHook = Callable[[Completion], dict[str, Any]]
 StartHook = Callable[[Start], dict[str, Any]]
 ActionHook = Callable[[ActionCall], list[Message] | None]
 ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
 ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
 
+BEFORE_TURN: list[BeforeTurnHook] = []
 COMPLETIONS: dict[str, CompletionHook] = {}
 STARTERS: dict[str, list[StartHook]] = {}
 ACTIONS: dict[str, ActionHook] = {}
@@ -144,6 +150,13 @@ def _register(table: dict[str, F], name: str) -> Callable[[F], F]:
         return function
 
     return decorate
+
+
+def before_turn(function: BeforeTurnHook) -> BeforeTurnHook:
+    """Runs at the start of every turn of a known person, before the message is handled
+    (e.g. welcome back after a pause); its messages come first in the reply."""
+    BEFORE_TURN.append(function)
+    return function
 
 
 def on_complete(name: str) -> Callable[[CompletionHook], CompletionHook]:

@@ -20,6 +20,7 @@ from bot.dialogs import StepRenderer, first_step, next_step, position, step_ref
 from bot.flows import Flow, FlowError, Step
 from bot.hooks import (
     ACTIONS,
+    BEFORE_TURN,
     COMPLETIONS,
     REVIEWERS,
     STARTERS,
@@ -89,6 +90,9 @@ class Turn:
         elif dialog is None and not created:
             out += self._untold_endings(person)
         self._active = dialog
+        if not created:
+            for hook in BEFORE_TURN:
+                out += hook(self)
         match = self._command(event)
         handled = self._run_command(dialog, match, event) if match is not None else None
         if handled is not None:
@@ -206,6 +210,18 @@ class Turn:
         other = Turn(self.engine, self.store, self.now)
         sent = other.start_for_person(person_id, flow_id, dict(context or {}), interrupt=False)
         other.save()
+        self.extra += sent
+        return sent
+
+    def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
+        loaded = self.store.by_person(person_id)
+        if loaded is None:
+            return []
+        other = loaded[0]
+        locale = other.locale
+        name = other.display_name.split(" ")[0]
+        text = self.prompts.render(key, locale, **{"name": name, **variables})
+        sent = [Outbound(people.dm_address(other), Text(text))]
         self.extra += sent
         return sent
 
