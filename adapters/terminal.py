@@ -61,6 +61,9 @@ class TerminalChat:
 
     def show(self, outbound: list[Outbound], lines: Iterator[str]) -> None:
         for item in outbound:
+            mine = (self.address.platform, self.address.tenant, self.address.person)
+            if (item.address.platform, item.address.tenant, item.address.person) != mine:
+                continue  # meant for someone else (e.g. a shared contract): not this screen's
             self.output.write(render(item.message) + "\n")
             if isinstance(item.message, Form):
                 self.output.flush()
