@@ -65,9 +65,29 @@ def _first_shown(
     return None
 
 
-def position(flow: Flow, step_id: str) -> tuple[int, int]:
-    """'question 2 of 4' for help texts."""
-    return flow.index_of(step_id) + 1, len(flow.steps)
+def position(
+    flow: Flow, step_id: str, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> tuple[int, int]:
+    """'question 2 of 4' for help texts, counting only the steps this dialog shows: those
+    without a condition, or whose condition holds now (answer conditions still to come
+    count as shown)."""
+
+    branches_counted: set[str] = set()
+
+    def shown(step: Step) -> bool:
+        if step.id == step_id or step.when is None:
+            return True
+        pending = step.when.answer
+        if pending is not None and pending not in answers:
+            # Steps that branch on an answer still to come count once per branch point.
+            if pending in branches_counted:
+                return False
+            branches_counted.add(pending)
+            return True
+        return step.when.holds(answers, context)
+
+    steps = [step for step in flow.steps if shown(step)]
+    return [step.id for step in steps].index(step_id) + 1, len(steps)
 
 
 @dataclass(slots=True)

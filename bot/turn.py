@@ -287,11 +287,13 @@ class Turn:
     def _text(self, key: str, **variables: Any) -> str:
         return self.prompts.render(key, self.locale, **{**self._variables(), **variables})
 
-    def _renderer(self) -> StepRenderer:
+    def _renderer(self, dialog: DialogState | None = None) -> StepRenderer:
+        """Renders steps; their texts see the dialog's context (the person's name wins)."""
         locale = self.locale
+        context = dict(dialog.context) if dialog is not None else {}
         return StepRenderer(
             render=lambda key, **v: self.prompts.render(key, locale, **v),
-            variables=self._variables(),
+            variables={**context, **self._variables()},
         )
 
     def _command(self, event: InboundEvent) -> CommandMatch | None:
@@ -378,19 +380,20 @@ class Turn:
         flow, step = self._position(dialog) if dialog else (None, None)
         if dialog is None or flow is None or step is None:
             return [Text(self._text("common.help"))]
-        number, total = position(flow, step.id)
+        number, total = position(flow, step.id, dialog.answers, dialog.context)
         text = self._text(
             "common.help_in_dialog",
             flow_title=self._flow_title(flow),
             position=number,
             total=total,
-            hint=self._step_hint(step),
+            hint=self._step_hint(step, dialog),
         )
         return [Text(text), self._step_message(dialog, step)]
 
-    def _step_hint(self, step: Step) -> str:
+    def _step_hint(self, step: Step, dialog: DialogState) -> str:
         if step.hint:
-            return self._text(step.hint, current=self._current(step))
+            context = {**dialog.context, **self._variables(), "current": self._current(step)}
+            return self._text(step.hint, **context)
         kind_hint = _KIND_HINTS.get(step.kind)
         if kind_hint is None:
             return ""
@@ -459,7 +462,7 @@ class Turn:
         selected: tuple[str, ...] = ()
         if step.applies and self._person is not None:
             selected = selected_values(self._person, step.applies)
-        return self._renderer().message(
+        return self._renderer(dialog).message(
             step,
             step_ref(dialog.id, step.id),
             self._query(dialog),
@@ -481,7 +484,7 @@ class Turn:
             values=tuple(clean_text(v) for v in event.values) if event.values else None,
             form=event.form,
         )
-        options = self._renderer().options(step, self._query(dialog))
+        options = self._renderer(dialog).options(step, self._query(dialog))
         result = parse_answer(step, reply, options, self.settings.max_answer_chars)
         if isinstance(result, Rejected):
             out: list[Message] = [Text(self._text(result.key, **result.variables))]

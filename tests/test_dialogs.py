@@ -396,14 +396,16 @@ def test_onboarding_in_dutch_with_a_valid_zone_and_a_colleague(
     assert SAYS["nl"]["position"].format(5, 6) in joined(colleague)
     assert the(Question, colleague).text.startswith(SAYS["nl"]["has_colleague"])
 
-    done = joined(chat.say("ja"))  # a colleague: no question about pairing
-    assert SAYS["nl"]["want_pairing"] not in done
+    who = joined(chat.say("ja"))  # a colleague: asked who, not about pairing
+    assert SAYS["nl"]["want_pairing"] not in who
+    done = joined(chat.say("overslaan"))  # who it is can be set later
     assert SAYS["nl"]["done"] in done
     assert "Europe/Brussels" in done
     assert person(database).onboarded_at is not None
     [dialog] = dialogs(database)
     assert dialog.status == "completed"
     assert "colleague_hint" not in dialog.answers
+    assert "colleague" not in dialog.answers
 
 
 def test_the_diary_time_is_validated(chat: Chat, database: DatabaseEngine) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import diary
 from bot.hooks import Completion, Start, on_complete, on_start
+from bot.rhythm.weekly import record_check
 
 
 @on_start("diary")
@@ -22,6 +23,8 @@ def _store(done: Completion) -> dict[str, Any]:
         done.connection, done.person.id, dialog.id, dialog.local_date, dict(dialog.answers),
         complete=not done.partial, now=done.now,
     )
+    # Check (PDCA): did the person practise the week's plan today? Counted on the plan.
+    record_check(done.connection, done.person.id, dialog)
     if done.partial:
         return {}
     return {

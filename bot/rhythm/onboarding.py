@@ -1,4 +1,5 @@
-"""First contact: the preferences the rhythm depends on (applied as they are answered)."""
+"""First contact: the rhythm explained, and the preferences it depends on (applied as they
+are answered); at the end, the steady colleague named is looked up (see settings.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from typing import Any
 
 from bot.flows import ChoiceDef
 from bot.hooks import ChoiceQuery, Completion, choice_source, on_complete
-from bot.person_settings import describe_workdays, workdays_of
+from bot.rhythm.settings import (
+    COLLEAGUE_COMMAND,
+    NO_ONE,
+    answer_without_command,
+    normalised,
+    rhythm_variables,
+    set_colleague,
+)
 from bot.weekdays import WEEKDAYS
 
 
@@ -20,8 +28,10 @@ def _done(done: Completion) -> dict[str, Any]:
     person = done.person
     if not done.partial:
         person.onboarded_at = done.now
-    return {
-        "workdays": describe_workdays(workdays_of(person), done.prompts, person.locale),
-        "diary_time": person.diary_time.strftime("%H:%M"),
-        "timezone": person.timezone,
-    }
+    colleague_text = ""
+    said = done.dialog.answers.get("colleague")
+    if isinstance(said, str) and done.dialog.answers.get("has_colleague") is True:
+        said = answer_without_command(done.prompts, said, COLLEAGUE_COMMAND)
+        if normalised(said) not in NO_ONE:
+            colleague_text = set_colleague(done.turn, said)
+    return {**rhythm_variables(done.prompts, person), "colleague_text": colleague_text}
