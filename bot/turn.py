@@ -69,6 +69,7 @@ class Turn:
         self._person_before: tuple[Any, ...] = ()
         self._touched: dict[int, DialogState] = {}
         self._active: DialogState | None = None
+        self._created = False  # the person was created in this turn: nothing to look up
         self._address: Address | None = None
         self.extra: list[Outbound] = []  # messages for other people (e.g. a shared contract)
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
@@ -83,6 +84,7 @@ class Turn:
             return []
         person, dialog, created = self._load(event)
         self._address = address
+        self._created = created
         out: list[Message] = []
         if dialog is not None and dialog.expires_at <= self.now:
             out += self.end(dialog, "expired", told=True)
@@ -199,7 +201,7 @@ class Turn:
         if self._active is not None and self._active.status == "active":
             out += self._interrupt(self._active)
         address = self._address or people.dm_address(self._me())
-        return out + self._start(flow_id, dict(context or {}), address, is_new=False)
+        return out + self._start(flow_id, dict(context or {}), address, is_new=self._created)
 
     def start_for(
         self, person_id: int, flow_id: str, context: dict[str, Any] | None = None
@@ -374,7 +376,7 @@ class Turn:
                     self._step_message(dialog, step),
                 ]
         out = self._interrupt(dialog) if dialog is not None else []
-        return out + self._start(flow_id, {}, address, is_new=False)
+        return out + self._start(flow_id, {}, address, is_new=self._created)
 
     def _help(self, dialog: DialogState | None) -> list[Message]:
         flow, step = self._position(dialog) if dialog else (None, None)

@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from bot.hooks import Completion, Review, Start, on_complete, on_start, reviewer
 from bot.rhythm.competences import (
@@ -155,14 +155,18 @@ def _short(text: str | None, limit: int) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+# Built once: every diary start asks for this week's plan.
+_PLAN_OF_WEEK = (
+    select(_plans)
+    .where(_plans.c.person_id == bindparam("person_id"), _plans.c.week_start == bindparam("monday"))
+    .order_by(_plans.c.id.desc())
+    .limit(1)
+)
+
+
 def plan_of_week(connection: Connection, person_id: int, monday: date) -> Any | None:
     """The week's plan: its latest row (a revision adds a row, the earlier one stays)."""
-    return connection.execute(
-        select(_plans)
-        .where(_plans.c.person_id == person_id, _plans.c.week_start == monday)
-        .order_by(_plans.c.id.desc())
-        .limit(1)
-    ).first()
+    return connection.execute(_PLAN_OF_WEEK, {"person_id": person_id, "monday": monday}).first()
 
 
 def plan_before(connection: Connection, person_id: int, monday: date) -> Any | None:
@@ -361,11 +365,13 @@ def _checked_today(connection: Connection, person_id: int, local_date: date) -> 
 
 @on_start("diary")
 def _plan_for_diary(start: Start) -> dict[str, Any]:
+    if start.is_new:
+        return {}  # created this very turn: no plan to ask about, no query needed
     person = start.person
     plan = plan_of_week(start.connection, person.id, week_start(start.local_date))
     if plan is None:
         return {}
-    if not start.is_new and _checked_today(start.connection, person.id, start.local_date):
+    if _checked_today(start.connection, person.id, start.local_date):
         return {}  # asked once a day
     name = competence_name(
         start.connection, person.organisation_id, plan.competence_code, start.turn.locale
