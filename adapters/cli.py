@@ -4,11 +4,13 @@ and keep an organisation's competence catalog, goals and community sessions."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,10 +32,12 @@ from bot.export import UnknownPerson, export_person, find_person
 from bot.people import DEFAULT_ORGANISATION_SLUG, default_organisation
 from bot.prompts import LOCALES, PromptError
 from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
+from bot.schedule.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.settings import ConfigError, Settings
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
-from bot.storage.models import Organisation
+from bot.storage.models import DayOff, Organisation
+from scheduler.ticks import Ticks
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -92,12 +96,166 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.http_server import create_app
 
     runtime = _runtime(settings)
+    ticks = None if args.no_scheduler else _ticks(runtime, settings)
     print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)", flush=True)
     try:
-        web.run_app(create_app(runtime), host=args.host, port=args.port, print=None)
+        web.run_app(create_app(runtime, ticks), host=args.host, port=args.port, print=None)
     finally:
         runtime.close()
     return 0
+
+
+# -- the scheduler and the outbox ------------------------------------------------------------
+
+
+def _ticks(runtime: Runtime, settings: Settings) -> Ticks:
+    from adapters.senders import available_senders
+
+    return Ticks(runtime, available_senders(settings))
+
+
+def _instant(text: str) -> datetime:
+    """An ISO instant from the command line; without a zone it is read as UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _utc(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    now: datetime = args.now or datetime.now(UTC)
+    runtime = open_runtime(settings, clock=lambda: now)
+    try:
+        report = asyncio.run(_ticks(runtime, settings).tick(now))
+    finally:
+        runtime.close()
+    swept = report.sweep
+    skipped = ", ".join(f"{reason}: {count}" for reason, count in sorted(swept.skipped.items()))
+    print(f"sweep at {_utc(now)}: {swept.due} due, {len(swept.enqueued)} queued"
+          + (f", not queued ({skipped})" if skipped else "")
+          + (f", {swept.registered} newly registered" if swept.registered else ""))
+    for item in swept.enqueued:
+        print(f"  queued   {item.kind} {item.rhythm} for person {item.person_id} "
+              f"({item.local_date})")
+    outcomes = report.dispatch.outcomes
+    counts = Counter(outcome.result for outcome in outcomes)
+    print("dispatch: " + (", ".join(f"{counts[r]} {r}" for r in sorted(counts)) or "nothing due"))
+    for outcome in outcomes:
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        print(f"  {outcome.result:<8} {outcome.key}{detail}")
+    return 0
+
+
+def cmd_outbox_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.outbox import store as outbox
+
+    runtime = _runtime(settings)
+    try:
+        with runtime.database.connect() as connection:
+            status = outbox.status(connection)
+    finally:
+        runtime.close()
+    print("outbox: " + ", ".join(f"{state} {count}" for state, count in status.counts.items()))
+    print(f"oldest pending: {_utc(status.oldest_pending)}")
+    if status.dead:
+        print("dead letters (newest first):")
+        for letter in status.dead:
+            print(f"  {letter.key}  after {letter.attempts} attempts, {_utc(letter.at)}: "
+                  f"{letter.reason}")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from scheduler.runner import run_forever
+
+    runtime = _runtime(settings)
+    print("Leercoach scheduler running (Ctrl-C stops)", flush=True)
+    try:
+        asyncio.run(run_forever(_ticks(runtime, settings)))
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_calendar_show(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            days = session.scalars(
+                select(DayOff).where(DayOff.organisation_id == organisation.id)
+                .order_by(DayOff.day)
+            ).all()
+            print(f"organisation: {organisation.slug}")
+            print(f"public holidays: {organisation.holiday_country or 'none'}")
+            print(f"quiet hours: {organisation.quiet_hours}")
+            print("extra days off: " + (", ".join(
+                f"{day.day.isoformat()}{' ' + day.name if day.name else ''}" for day in days
+            ) or "none"))
+            session.commit()
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_calendar_set(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            if args.holidays is not None:
+                none = args.holidays.strip().lower() in ("", "none", "geen")
+                organisation.holiday_country = None if none else check_country(args.holidays)
+            if args.quiet_hours is not None:
+                organisation.quiet_hours = str(parse_quiet_hours(args.quiet_hours))
+            session.commit()
+        _reschedule_organisation(runtime, args.organisation, settings)
+    finally:
+        runtime.close()
+    return cmd_calendar_show(args, settings)
+
+
+def cmd_calendar_day_off(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            found = session.get(DayOff, (organisation.id, args.day))
+            if args.calendar_command == "add-day":
+                if found is None:
+                    session.add(DayOff(organisation_id=organisation.id, day=args.day,
+                                       name=args.name or ""))
+                elif args.name:
+                    found.name = args.name
+            elif found is not None:
+                session.delete(found)
+            session.commit()
+        _reschedule_organisation(runtime, args.organisation, settings)
+    finally:
+        runtime.close()
+    return cmd_calendar_show(args, settings)
+
+
+def _reschedule_organisation(runtime: Runtime, slug: str, settings: Settings) -> None:
+    """A changed calendar moves everyone's next nudge; recompute it now, in batches."""
+    from bot.schedule import store as schedule_store
+
+    with runtime.sessions() as session:
+        organisation = _organisation(session, settings, slug)
+        organisation_id = organisation.id
+        session.commit()
+    now = datetime.now(UTC)
+    with runtime.database.begin() as connection:
+        people = schedule_store.organisation_people(connection, organisation_id)
+        schedule_store.register(connection, people, runtime.engine.calendars,
+                                settings.periodic_time, now)
 
 
 # -- the organisation's catalog, goals and community sessions ---------------------------------
@@ -391,8 +549,52 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tenant", help="only this workspace / tenant")
     export.set_defaults(handler=cmd_export)
 
+    serve.add_argument("--no-scheduler", action="store_true",
+                       help="do not run the scheduler in this process")
+
+    tick = commands.add_parser("tick", help="one due sweep and outbox dispatch, then exit")
+    tick.add_argument("--now", type=_instant, help="the moment to act as, e.g. "
+                      "2026-03-29T07:00:00Z (default: now)")
+    tick.set_defaults(handler=cmd_tick)
+
+    run_scheduler = commands.add_parser("scheduler", help="run only the scheduler's ticks")
+    run_scheduler.set_defaults(handler=cmd_scheduler)
+
+    outbox = commands.add_parser("outbox", help="the outbox of proactive messages")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="ACTION",
+                                            required=True)
+    outbox_status = outbox_commands.add_parser(
+        "status", help="counts per state, oldest pending, dead letters with reasons")
+    outbox_status.set_defaults(handler=cmd_outbox_status)
+
     _add_organisation_commands(commands)
+    _add_calendar_commands(commands)
     return parser
+
+
+def _add_calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    calendar = commands.add_parser(
+        "calendar", help="the organisation's public holidays, days off and quiet hours")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION",
+                                                required=True)
+    show = calendar_commands.add_parser("show", help="what is set now")
+    _organisation_option(show)
+    show.set_defaults(handler=cmd_calendar_show)
+    change = calendar_commands.add_parser("set", help="holiday country and quiet hours")
+    _organisation_option(change)
+    change.add_argument("--holidays", help="country code for public holidays (NL, BE, …) "
+                        "or none")
+    change.add_argument("--quiet-hours", help="local window without nudges, e.g. "
+                        "21:00-07:00, or none")
+    change.set_defaults(handler=cmd_calendar_set)
+    for name, text in (("add-day", "add an extra day off"),
+                       ("remove-day", "remove an extra day off")):
+        day = calendar_commands.add_parser(name, help=text)
+        _organisation_option(day)
+        day.add_argument("day", type=date.fromisoformat, help="the date, e.g. 2026-12-24")
+        if name == "add-day":
+            day.add_argument("--name", help="what the day is, e.g. Studiedag")
+        day.set_defaults(handler=cmd_calendar_day_off)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -412,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         CatalogError,
         goals.GoalError,
         UnknownOrganisation,
+        CalendarError,
     ) as exc:
         print(f"leercoach: {exc}", file=sys.stderr)
         return EXIT_USAGE

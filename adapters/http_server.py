@@ -1,17 +1,20 @@
 """The one aiohttp server of `leercoach serve`: adapters mount their endpoints on it.
 
 For now it serves `/healthz`, which answers 200 only while the database does, so a load
-balancer or container runtime takes a replica out when it loses its database.
+balancer or container runtime takes a replica out when it loses its database. Given the
+scheduler's ticks, it runs them on the server's event loop for as long as the app runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.storage.database import ping
+from scheduler.ticks import Ticks
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 
@@ -24,8 +27,22 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
-def create_app(runtime: Runtime) -> web.Application:
+def create_app(runtime: Runtime, ticks: Ticks | None = None) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
+    if ticks is not None:
+        app.cleanup_ctx.append(_scheduler_context(ticks))
     return app
+
+
+def _scheduler_context(ticks: Ticks):  # type: ignore[no-untyped-def]
+    from scheduler.runner import build_scheduler
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        scheduler = build_scheduler(ticks)
+        scheduler.start()
+        yield
+        scheduler.shutdown(wait=False)
+
+    return run

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -25,9 +26,11 @@ from bot.messages import Address, InboundEvent, Outbound, Text
 from bot.people import OrganisationDefaults
 from bot.person_settings import APPLIERS
 from bot.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
+from bot.schedule import store as schedule_store
+from bot.schedule.organisation import CalendarCache
 from bot.settings import Settings
 from bot.storage.database import ThreadConnections
-from bot.storage.turn_store import Conflict, TurnStore
+from bot.storage.turn_store import Conflict, PersonState, TurnStore
 from bot.turn import Turn
 from bot.validators import VALIDATORS
 
@@ -80,6 +83,7 @@ class Engine:
         self._organisations: dict[int, tuple[float, OrganisationDefaults]] = {}
         self._workspaces: dict[tuple[str, str], OrganisationDefaults] = {}
         self._folder_prompts: dict[str, PromptLibrary] = {}
+        self.calendars = CalendarCache()
 
     # -- public API --------------------------------------------------------------------
 
@@ -99,15 +103,22 @@ class Engine:
         *,
         context: dict[str, Any] | None = None,
         interrupt: bool = False,
+        repeat: bool = False,
+        lead: str | None = None,
     ) -> list[Outbound]:
         """Start `flow_id` for a person in their DM (the scheduler's nudge).
 
         Returns nothing when the person is unknown, or busy with another dialog and
-        `interrupt` is not set; the scheduler can try again later.
+        `interrupt` is not set; the scheduler can try again later. With `repeat`, a dialog
+        of this flow that is already open is asked again: a retried delivery whose first
+        send was lost still reaches the person. `lead` names a text shown first (e.g. the
+        gentle words of a reminder).
         """
         self.prompts.flow(flow_id)
         return self._run(
-            lambda turn: turn.start_for_person(person_id, flow_id, context or {}, interrupt),
+            lambda turn: turn.start_for_person(
+                person_id, flow_id, context or {}, interrupt, repeat, lead
+            ),
             self.clock(),
             None,
             None,
@@ -174,6 +185,20 @@ class Engine:
                 library = self.prompts
             self._folder_prompts[folder] = library
         return library
+
+    def reschedule(self, connection: Connection, person: PersonState, now: datetime) -> None:
+        """A setting that decides when the person is due changed: recompute, same commit.
+
+        People created in a turn are registered by the next sweep instead, which keeps
+        the first message of a newcomer cheap.
+        """
+        calendar = schedule_store.PersonCalendar(
+            person.id, person.organisation_id, person.timezone, person.workdays,
+            person.diary_time, person.status, person.paused_until,
+        )
+        schedule_store.register(
+            connection, [calendar], self.calendars, self.settings.periodic_time, now
+        )
 
     # -- running turns -----------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.engine import make_url
@@ -34,7 +36,12 @@ def is_embedded(settings: Settings) -> bool:
     return make_url(settings.database_url).get_backend_name() == "sqlite"
 
 
-def open_runtime(settings: Settings, *, migrate_embedded: bool = True) -> Runtime:
+def open_runtime(
+    settings: Settings,
+    *,
+    migrate_embedded: bool = True,
+    clock: Callable[[], datetime] | None = None,
+) -> Runtime:
     """Connect, make sure the schema is current, and build the engine.
 
     The embedded SQLite default migrates itself; a shared PostgreSQL is migrated
@@ -47,4 +54,4 @@ def open_runtime(settings: Settings, *, migrate_embedded: bool = True) -> Runtim
         database.dispose()
         raise SchemaOutOfDate("the database schema is not current: run `leercoach db upgrade`")
     sessions = make_session_factory(database)
-    return Runtime(settings, database, sessions, Engine(database, settings))
+    return Runtime(settings, database, sessions, Engine(database, settings, clock=clock))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///leercoach.db"
@@ -27,6 +28,29 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0, got {value}")
+    return value
+
+
+def _time(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return time.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a time like 09:30, got {raw!r}") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything an operator can set; see the configuration table in the README."""
@@ -38,6 +62,19 @@ class Settings:
     max_answer_chars: int = 4000
     dialog_timeout_minutes: int = 720
     snooze_minutes: int = 60
+    # scheduler and outbox
+    periodic_time: time = time(9, 30)
+    nudge_grace_minutes: int = 120
+    reminder_minutes: int = 120
+    delivery_attempts: int = 6
+    retry_base_seconds: int = 30
+    retry_cap_seconds: int = 3600
+    lease_seconds: int = 120
+    busy_retry_minutes: int = 20
+    slack_channel_rate: float = 1.0
+    slack_workspace_rate: float = 5.0
+    teams_conversation_rate: float = 7.0
+    teams_tenant_rate: float = 50.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,4 +92,16 @@ class Settings:
             max_answer_chars=_int(env, "LEERCOACH_MAX_ANSWER_CHARS", 4000),
             dialog_timeout_minutes=_int(env, "LEERCOACH_DIALOG_TIMEOUT_MINUTES", 720),
             snooze_minutes=_int(env, "LEERCOACH_SNOOZE_MINUTES", 60),
+            periodic_time=_time(env, "LEERCOACH_PERIODIC_TIME", time(9, 30)),
+            nudge_grace_minutes=_int(env, "LEERCOACH_NUDGE_GRACE_MINUTES", 120),
+            reminder_minutes=_int(env, "LEERCOACH_REMINDER_MINUTES", 120, minimum=0),
+            delivery_attempts=_int(env, "LEERCOACH_DELIVERY_ATTEMPTS", 6),
+            retry_base_seconds=_int(env, "LEERCOACH_RETRY_BASE_SECONDS", 30),
+            retry_cap_seconds=_int(env, "LEERCOACH_RETRY_CAP_SECONDS", 3600),
+            lease_seconds=_int(env, "LEERCOACH_DELIVERY_LEASE_SECONDS", 120),
+            busy_retry_minutes=_int(env, "LEERCOACH_BUSY_RETRY_MINUTES", 20),
+            slack_channel_rate=_float(env, "LEERCOACH_SLACK_CHANNEL_RATE", 1.0),
+            slack_workspace_rate=_float(env, "LEERCOACH_SLACK_WORKSPACE_RATE", 5.0),
+            teams_conversation_rate=_float(env, "LEERCOACH_TEAMS_CONVERSATION_RATE", 7.0),
+            teams_tenant_rate=_float(env, "LEERCOACH_TEAMS_TENANT_RATE", 50.0),
         )

@@ -135,7 +135,8 @@ class Turn:
         return [Outbound(address, message) for message in out]
 
     def start_for_person(
-        self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool
+        self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool,
+        repeat: bool = False, lead: str | None = None,
     ) -> list[Outbound]:
         loaded = self.store.by_person(person_id)
         if loaded is None:
@@ -148,9 +149,17 @@ class Turn:
             out += self.end(dialog, "expired", told=True)
             dialog = None
         if dialog is not None:
+            if dialog.flow_id == flow_id and repeat:
+                _, step = self._position(dialog)
+                if step is not None:  # already open (a retried delivery): ask it again
+                    out = [Text(self._text(lead))] if lead else []
+                    return [Outbound(address, message)
+                            for message in [*out, self._step_message(dialog, step)]]
             if dialog.flow_id == flow_id or not interrupt:
                 return []
             out += self._interrupt(dialog)
+        if lead:
+            out.append(Text(self._text(lead)))
         out += self._start(flow_id, context, address, is_new=False)
         return [Outbound(address, message) for message in out]
 
@@ -181,6 +190,8 @@ class Turn:
             return
         if now[:-2] != self._person_before[:-2]:
             self.store.save_person(person)
+            if _schedule_fields(now) != _schedule_fields(self._person_before):
+                self.engine.reschedule(self.store.connection, person, self.now)
         if now[-2:] != self._person_before[-2:]:
             self.store.touch_identity(person)
 
@@ -596,6 +607,17 @@ class Turn:
             out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
         return out
 
+
+
+_SCHEDULE_POSITIONS = tuple(
+    PERSON_UPDATABLE.index(name)
+    for name in ("timezone", "workdays", "diary_time", "status", "paused_until")
+)
+
+
+def _schedule_fields(snapshot: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The part of a snapshot that decides when the person is due (see bot.schedule)."""
+    return tuple(snapshot[position] for position in _SCHEDULE_POSITIONS)
 
 
 def _snapshot(person: PersonState) -> tuple[Any, ...]:

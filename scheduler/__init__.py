@@ -1,1 +1,5 @@
-"""APScheduler ticks (due sweep, outbox dispatch, rounds) that drive the rhythm; see issue 4."""
+"""APScheduler ticks that drive the rhythm: the due sweep, outbox dispatch, dialog expiry.
+
+The database decides who is due (bot.schedule); APScheduler only fires the ticks, never a
+job per person, so any number of replicas can run them against one PostgreSQL.
+"""

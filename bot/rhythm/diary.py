@@ -7,6 +7,7 @@ from typing import Any
 from bot import diary
 from bot.hooks import Completion, Start, on_complete, on_start
 from bot.rhythm.weekly import record_check
+from bot.schedule import store as schedule_store
 
 
 @on_start("diary")
@@ -23,6 +24,7 @@ def _store(done: Completion) -> dict[str, Any]:
         done.connection, done.person.id, dialog.id, dialog.local_date, dict(dialog.answers),
         complete=not done.partial, now=done.now,
     )
+    schedule_store.diary_written(done.connection, done.person.id)  # the missed count resets
     # Check (PDCA): did the person practise the week's plan today? Counted on the plan.
     record_check(done.connection, done.person.id, dialog)
     if done.partial:

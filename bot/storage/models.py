@@ -76,6 +76,8 @@ class Organisation(Base):
     default_workdays: Mapped[str] = mapped_column(String(32), default="mon,tue,wed,thu,fri")
     default_diary_time: Mapped[time] = mapped_column(Time, default=time(16, 30))
     prompts_dir: Mapped[str | None] = mapped_column(String(500))
+    holiday_country: Mapped[str | None] = mapped_column(String(8), default="NL")
+    quiet_hours: Mapped[str] = mapped_column(String(16), default="21:00-07:00")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -395,6 +397,74 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DayOff(Base):
+    """A day the organisation wants no nudges on, beyond its country's public holidays."""
+
+    __tablename__ = "days_off"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Schedule(Base):
+    """When a person is next due for one rhythm (UTC), recomputed after every change.
+
+    The scheduler never keeps a job per person: its sweep asks this table who is due.
+    `missed` counts diary nudges in a row without an entry; `held` stops the daily nudge
+    until the person answers the check-in, writes in the diary or changes a setting.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_due_at", "due_at"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    rhythm: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_at: Mapped[datetime | None] = mapped_column()
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+    held: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One proactive message in the outbox, committed before it is ever sent.
+
+    `key` (kind, person, rhythm, local period) is unique, so however many sweeps or
+    replicas see the same person due, there is one row and so one nudge per period.
+    States: pending → sending (claimed, with a lease) → sent | skipped | expired | dead.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # nudge | reminder | checkin
+    rhythm: Mapped[str] = mapped_column(String(16))
+    flow_id: Mapped[str] = mapped_column(String(64))
+    local_date: Mapped[date] = mapped_column(Date)
+    platform: Mapped[str | None] = mapped_column(String(16))  # known once sent
+    tenant: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column()
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def table_of(model: type[Base]) -> Table:

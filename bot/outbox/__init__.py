@@ -1,0 +1,1 @@
+"""The outbox: every proactive message is a row first, and is sent from there."""

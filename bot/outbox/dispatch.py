@@ -1,0 +1,289 @@
+"""Sending what the outbox holds: claim, prepare through the engine, send, record.
+
+For each claimed delivery:
+1. check it still makes sense: not past its window (never sent late), the person neither
+   paused nor opted out nor unreachable, a diary reminder not already answered;
+2. pace it (per conversation and per tenant); a delivery that must wait is put back;
+3. let the engine start the nudge's flow (committed) and render its messages; a person busy
+   in another dialog gets it later, while its window lasts;
+4. send through the adapter of the person's platform;
+5. record the outcome: sent (and, for a diary nudge, a gentle reminder queued), a retry with
+   exponential backoff and jitter (or the platform's Retry-After), dead after the last
+   attempt, or — when the platform says the person cannot be reached — dead and the person
+   marked unreachable, so they are not nudged again until they write to the coach.
+
+A process killed between 3 and 5 leaves the row `sending`; when its lease runs out another
+replica takes it, and the engine asks the open question again (the same key, the same
+dialog). Platforms without idempotent sends may then show it twice: that is the remaining
+at-least-once window, as long as one send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select, update
+
+from bot import diary
+from bot.messages import Outbound
+from bot.outbox import store
+from bot.outbox.pacing import Limits, Pacer
+from bot.outbox.retry import backoff_seconds
+from bot.outbox.sender import DeliveryFailed, Sender
+from bot.schedule import store as schedule_store
+from bot.schedule.due import DIARY, Due, period_key
+from bot.schedule.sweep import NUDGE, REMINDER, delivery_row, insert_deliveries
+from bot.settings import Settings
+from bot.storage.models import Identity, Person, table_of
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+log = logging.getLogger("leercoach.outbox")
+UNREACHABLE = "unreachable"
+LEADS = {REMINDER: "nudge.diary_reminder"}  # a text shown before the flow's question
+SEND_TIMEOUT_SECONDS = 30.0
+_people = table_of(Person)
+_identities = table_of(Identity)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    key: str
+    result: str  # sent | retry | deferred | skipped | expired | dead | lost
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.result == result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipient:
+    status: str
+    paused_until: date | None
+    platform: str
+    tenant: str
+    conversation: str
+
+    def reachable_on(self, local_date: date) -> bool:
+        """Active, or paused with the pause over by that day (they have not written yet)."""
+        if self.status == "active":
+            return True
+        return self.status == "paused" and (
+            self.paused_until is not None and local_date > self.paused_until
+        )
+
+
+def limits_from(settings: Settings) -> dict[str, Limits]:
+    return {
+        "slack": Limits(settings.slack_channel_rate, settings.slack_workspace_rate),
+        "teams": Limits(settings.teams_conversation_rate, settings.teams_tenant_rate),
+    }
+
+
+class Dispatcher:
+    """Sends due deliveries through the senders of the platforms this process serves."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        senders: Mapping[str, Sender],
+        *,
+        worker: str | None = None,
+        rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        send_timeout: float = SEND_TIMEOUT_SECONDS,
+        concurrency: int = 16,
+    ) -> None:
+        self.engine = engine
+        self.settings = engine.settings
+        self.senders = dict(senders)
+        self.worker = worker or f"worker-{uuid.uuid4().hex[:12]}"
+        self.rng = rng or random.Random()
+        self.monotonic = monotonic
+        self.send_timeout = send_timeout
+        self.pacer = Pacer(limits_from(self.settings))
+        self._slots = asyncio.Semaphore(concurrency)
+
+    # -- the database side, run in a worker thread ---------------------------------------
+
+    def _claim(self, now: datetime, limit: int) -> list[store.Claimed]:
+        with self.engine.database.begin() as connection:
+            return store.claim(connection, now, self.worker, limit, self.settings.lease_seconds)
+
+    def _write(self, work: Callable[[Connection], object]) -> None:
+        with self.engine.database.begin() as connection:
+            work(connection)
+
+    def _recipient(self, person_id: int) -> _Recipient | None:
+        with self.engine.database.connect() as connection:
+            row = connection.execute(
+                select(_people.c.status, _people.c.paused_until, _identities.c.platform,
+                       _identities.c.tenant, _identities.c.conversation)
+                .join(_identities, _identities.c.person_id == _people.c.id)
+                .where(_people.c.id == person_id)
+                .order_by(_identities.c.last_seen_at.desc(), _identities.c.id.desc())
+                .limit(1)
+            ).first()
+        return _Recipient(*row) if row else None
+
+    def _answered(self, delivery: store.Claimed) -> bool:
+        with self.engine.database.connect() as connection:
+            return diary.entries_on(connection, delivery.person_id, delivery.local_date) > 0
+
+    def _messages(self, delivery: store.Claimed) -> list[Outbound]:
+        return self.engine.start_flow(
+            delivery.person_id, delivery.flow_id, context={"nudge": delivery.kind},
+            repeat=True, lead=LEADS.get(delivery.kind),
+        )
+
+    # -- one delivery --------------------------------------------------------------------
+
+    async def _one(self, delivery: store.Claimed, now: datetime) -> Outcome:
+        if now >= delivery.expires_at:
+            return await self._finish(delivery, now, store.EXPIRED, "its moment has passed")
+        recipient = await asyncio.to_thread(self._recipient, delivery.person_id)
+        if recipient is None:
+            return await self._finish(delivery, now, store.SKIPPED, "no account to reach")
+        if not recipient.reachable_on(delivery.local_date):
+            return await self._finish(delivery, now, store.SKIPPED,
+                                      f"the person is {recipient.status}")
+        if delivery.kind == REMINDER and await asyncio.to_thread(self._answered, delivery):
+            return await self._finish(delivery, now, store.SKIPPED, "already answered")
+        sender = self.senders.get(recipient.platform)
+        if sender is None:
+            return await self._failed(delivery, now, DeliveryFailed(
+                f"no sender for platform {recipient.platform!r} in this process"))
+        wait = self.pacer.reserve(recipient.platform, recipient.tenant,
+                                  recipient.conversation, self.monotonic())
+        if wait > 0:
+            return await self._defer(delivery, now, now + timedelta(seconds=wait), "paced")
+        messages = await asyncio.to_thread(self._messages, delivery)
+        if not messages:
+            later = now + timedelta(minutes=self.settings.busy_retry_minutes)
+            if later >= delivery.expires_at:
+                return await self._finish(delivery, now, store.EXPIRED,
+                                          "the person was busy the whole window")
+            return await self._defer(delivery, now, later, "busy in another dialog")
+        try:
+            for outbound in messages:
+                await asyncio.wait_for(sender.send(outbound), self.send_timeout)
+        except DeliveryFailed as failure:
+            return await self._failed(delivery, now, failure, recipient)
+        except TimeoutError:
+            return await self._failed(delivery, now, DeliveryFailed("timed out"), recipient)
+        except Exception as exc:  # an adapter bug must not stop the other deliveries
+            log.exception("sending %s failed", delivery.key)
+            return await self._failed(delivery, now, DeliveryFailed(type(exc).__name__),
+                                      recipient)
+        address = messages[0].address
+
+        def record(connection: Connection) -> None:
+            if store.finish(connection, delivery.id, self.worker, store.SENT, now,
+                            platform=address.platform, tenant=address.tenant):
+                self._queue_reminder(connection, delivery, now)
+
+        await asyncio.to_thread(self._write, record)
+        return Outcome(delivery.key, "sent")
+
+    async def _finish(self, delivery: store.Claimed, now: datetime, state: str, reason: str
+                      ) -> Outcome:
+        await asyncio.to_thread(self._write, lambda connection: store.finish(
+            connection, delivery.id, self.worker, state, now, reason))
+        return Outcome(delivery.key, state, reason)
+
+    async def _defer(self, delivery: store.Claimed, now: datetime, at: datetime, reason: str
+                     ) -> Outcome:
+        await asyncio.to_thread(self._write, lambda connection: store.defer(
+            connection, delivery.id, self.worker, at, now, reason))
+        return Outcome(delivery.key, "deferred", reason)
+
+    async def _failed(self, delivery: store.Claimed, now: datetime, failure: DeliveryFailed,
+                      recipient: _Recipient | None = None) -> Outcome:
+        if failure.permanent:
+            def dead_and_unreachable(connection: Connection) -> None:
+                store.finish(connection, delivery.id, self.worker, store.DEAD, now,
+                             failure.reason)
+                self._mark_unreachable(connection, delivery.person_id, now)
+            await asyncio.to_thread(self._write, dead_and_unreachable)
+            return Outcome(delivery.key, "dead", failure.reason)
+        if delivery.attempts >= self.settings.delivery_attempts:
+            await asyncio.to_thread(self._write, lambda connection: store.finish(
+                connection, delivery.id, self.worker, store.DEAD, now,
+                f"{failure.reason} (after {delivery.attempts} attempts)"))
+            return Outcome(delivery.key, "dead", failure.reason)
+        if failure.retry_after is not None:
+            wait = max(0.0, failure.retry_after)
+            if recipient is not None:
+                self.pacer.hold(recipient.platform, recipient.tenant, wait, self.monotonic())
+        else:
+            wait = backoff_seconds(delivery.attempts, self.settings.retry_base_seconds,
+                                   self.settings.retry_cap_seconds, self.rng)
+        at = now + timedelta(seconds=wait)
+        await asyncio.to_thread(self._write, lambda connection: store.retry(
+            connection, delivery.id, self.worker, at, now, failure.reason))
+        return Outcome(delivery.key, "retry", failure.reason)
+
+    def _queue_reminder(self, connection: Connection, delivery: store.Claimed,
+                        now: datetime) -> None:
+        """After a diary nudge: one gentle reminder later the same day, if it fits."""
+        minutes = self.settings.reminder_minutes
+        if delivery.kind != NUDGE or delivery.rhythm != DIARY or minutes == 0:
+            return
+        person = schedule_store.person_calendar(connection, delivery.person_id)
+        if person is None:
+            return
+        calendar = self.engine.calendars.get(connection, [person.organisation_id])
+        rules = schedule_store.rules_for(person, calendar[person.organisation_id],
+                                         self.settings.periodic_time)
+        at = now + timedelta(minutes=minutes)
+        local = at.astimezone(ZoneInfo(rules.timezone))
+        if local.date() != delivery.local_date or rules.quiet.contains(local.time()):
+            return  # not on the same day, or in the quiet hours: no reminder at all
+        grace = timedelta(minutes=self.settings.nudge_grace_minutes)
+        end_of_day = Due(DIARY, at, delivery.local_date, period_key(DIARY, delivery.local_date),
+                         at + grace)
+        insert_deliveries(connection, [delivery_row(
+            REMINDER, delivery.person_id, DIARY, DIARY, end_of_day, at, at + grace, now)])
+
+    @staticmethod
+    def _mark_unreachable(connection: Connection, person_id: int, now: datetime) -> None:
+        connection.execute(
+            update(_people).where(_people.c.id == person_id, _people.c.status == "active")
+            .values(status=UNREACHABLE)
+        )
+        schedule_store.clear(connection, person_id, now)
+
+    # -- the tick --------------------------------------------------------------------------
+
+    async def dispatch(self, now: datetime | None = None, limit: int = 200) -> DispatchReport:
+        """Send what is due now; returns what happened to each claimed delivery."""
+        now = now or datetime.now(UTC)
+        claimed = await asyncio.to_thread(self._claim, now, limit)
+        report = DispatchReport()
+
+        async def guarded(delivery: store.Claimed) -> Outcome:
+            async with self._slots:
+                try:
+                    return await self._one(delivery, now)
+                except Exception as exc:  # a database hiccup: the lease brings it back
+                    log.exception("delivery %s: outcome not recorded", delivery.key)
+                    return Outcome(delivery.key, "lost", type(exc).__name__)
+
+        report.outcomes = list(await asyncio.gather(*(guarded(d) for d in claimed)))
+        return report
+

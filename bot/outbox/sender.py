@@ -1,0 +1,40 @@
+"""What the outbox needs from an adapter: send one message, or say why it could not.
+
+Adapters (Slack, Teams, the web chat) implement `Sender`; the engine never sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.messages import Outbound
+
+
+class DeliveryFailed(Exception):
+    """A send that did not go through.
+
+    `permanent` means trying again cannot help (the bot was removed, the user is gone);
+    `retry_after` is the platform's own answer to "when may I try again" (HTTP 429).
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    async def send(self, outbound: Outbound) -> None:
+        """Deliver one message; raise DeliveryFailed (or time out) when it did not go."""
+        ...
+
+
+class OpenDialogSender:
+    """For channels without push (the terminal): the nudge's dialog is already stored, and
+    the person sees its question when they next open the chat (`Engine.resume`)."""
+
+    async def send(self, outbound: Outbound) -> None:
+        return None

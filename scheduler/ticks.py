@@ -1,0 +1,85 @@
+"""One sweep, one dispatch, one expiry pass: what every tick runs, and `leercoach tick` too."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.outbox.dispatch import Dispatcher, DispatchReport
+from bot.outbox.sender import Sender
+from bot.runtime import Runtime
+from bot.schedule.sweep import SweepReport, sweep
+
+log = logging.getLogger("leercoach.scheduler")
+SWEEP_BATCH = 50_000
+DISPATCH_BATCH = 200
+
+
+@dataclass(slots=True)
+class TickReport:
+    sweep: SweepReport
+    dispatch: DispatchReport
+
+
+class Ticks:
+    """The scheduler's work against one runtime; safe to run in several replicas at once."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        senders: Mapping[str, Sender],
+        *,
+        worker: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker)
+
+    def sweep_now(self, now: datetime | None = None) -> SweepReport:
+        """Enqueue everyone due; batch after batch until no one due is left."""
+        now = now or self.clock()
+        total = SweepReport()
+        while True:
+            with self.runtime.database.begin() as connection:
+                report = sweep(connection, now, self.runtime.settings,
+                               self.runtime.engine.calendars, batch=SWEEP_BATCH)
+            total.registered += report.registered
+            total.due += report.due
+            total.enqueued += report.enqueued
+            total.skipped.update(report.skipped)
+            if report.due < SWEEP_BATCH and report.registered < SWEEP_BATCH:
+                return total
+
+    async def sweep_tick(self) -> None:
+        report = await asyncio.to_thread(self.sweep_now)
+        if report.due or report.registered:
+            log.info("sweep: %d due, %d queued, %d registered", report.due,
+                     len(report.enqueued), report.registered)
+
+    async def dispatch_tick(self, now: datetime | None = None) -> DispatchReport:
+        report = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
+        if report.outcomes:
+            log.info("dispatch: %d sent, %d retrying, %d deferred, %d dead",
+                     report.count("sent"), report.count("retry"), report.count("deferred"),
+                     report.count("dead"))
+        return report
+
+    async def expiry_tick(self) -> None:
+        ended = await asyncio.to_thread(self.runtime.engine.expire_dialogs, self.clock())
+        if ended:
+            log.info("expired %d unfinished dialogs", ended)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """One sweep and one dispatch at `now` (the `leercoach tick` command)."""
+        now = now or self.clock()
+        swept = await asyncio.to_thread(self.sweep_now, now)
+        dispatched = DispatchReport()
+        while True:
+            report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
+            dispatched.outcomes += report.outcomes
+            if len(report.outcomes) < DISPATCH_BATCH:
+                return TickReport(swept, dispatched)
