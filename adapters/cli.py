@@ -176,9 +176,11 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.runner import run_forever
 
     runtime = _runtime(settings)
-    print("Leercoach scheduler running (Ctrl-C stops)", flush=True)
     try:
-        asyncio.run(run_forever(_ticks(runtime, settings)))
+        asyncio.run(run_forever(
+            _ticks(runtime, settings),
+            lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
+        ))
     finally:
         runtime.close()
     return 0

@@ -8,15 +8,18 @@ scheduler's ticks, it runs them on the server's event loop for as long as the ap
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.runtime import Runtime
 from bot.storage.database import ping
+from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
+SCHEDULER_KEY = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -36,12 +39,15 @@ def create_app(runtime: Runtime, ticks: Ticks | None = None) -> web.Application:
     return app
 
 
-def _scheduler_context(ticks: Ticks):  # type: ignore[no-untyped-def]
-    from scheduler.runner import build_scheduler
+def _scheduler_context(
+    ticks: Ticks,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Start the ticks with the server's event loop and stop them when it stops."""
 
     async def run(app: web.Application) -> AsyncIterator[None]:
         scheduler = build_scheduler(ticks)
         scheduler.start()
+        app[SCHEDULER_KEY] = scheduler
         yield
         scheduler.shutdown(wait=False)
 

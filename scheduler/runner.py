@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,19 +25,18 @@ EXPIRY_MINUTES = 5
 
 
 def build_scheduler(ticks: Ticks) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(
-        timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-    )
-    scheduler.add_job(ticks.sweep_tick, CronTrigger(second=0, timezone=UTC), id="due-sweep")
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    once = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+    scheduler.add_job(ticks.sweep_tick, CronTrigger(second=0, timezone=UTC), id="due-sweep",
+                      **once)
     scheduler.add_job(ticks.dispatch_tick, IntervalTrigger(seconds=DISPATCH_SECONDS),
-                      id="outbox-dispatch")
+                      id="outbox-dispatch", **once)
     scheduler.add_job(ticks.expiry_tick, IntervalTrigger(minutes=EXPIRY_MINUTES),
-                      id="dialog-expiry")
+                      id="dialog-expiry", **once)
     return scheduler
 
 
-async def run_forever(ticks: Ticks) -> None:
+async def run_forever(ticks: Ticks, on_ready: Callable[[], None] = lambda: None) -> None:
     """The standalone `leercoach scheduler`: run the ticks until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -44,6 +44,7 @@ async def run_forever(ticks: Ticks) -> None:
         loop.add_signal_handler(sig, stop.set)
     scheduler = build_scheduler(ticks)
     scheduler.start()
+    on_ready()
     try:
         await stop.wait()
     finally:

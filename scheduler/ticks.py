@@ -51,7 +51,7 @@ class Ticks:
             total.due += report.due
             total.enqueued += report.enqueued
             total.skipped.update(report.skipped)
-            if report.due < SWEEP_BATCH and report.registered < SWEEP_BATCH:
+            if not report.full:
                 return total
 
     async def sweep_tick(self) -> None:

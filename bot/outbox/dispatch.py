@@ -15,7 +15,9 @@ For each claimed delivery:
 A process killed between 3 and 5 leaves the row `sending`; when its lease runs out another
 replica takes it, and the engine asks the open question again (the same key, the same
 dialog). Platforms without idempotent sends may then show it twice: that is the remaining
-at-least-once window, as long as one send.
+at-least-once window, as long as one send. Rows are claimed only as many at a time as are
+sent at once, and right before step 3 the worker renews its lease, which fails if another
+replica took the row over meanwhile (a stalled process): then it leaves the row alone.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender
 from bot.schedule import store as schedule_store
 from bot.schedule.due import DIARY, Due, period_key
-from bot.schedule.sweep import NUDGE, REMINDER, delivery_row, insert_deliveries
+from bot.schedule.sweep import NUDGE, REMINDER, Outbox
 from bot.settings import Settings
 from bot.storage.models import Identity, Person, table_of
 
@@ -59,7 +61,7 @@ _identities = table_of(Identity)
 @dataclass(frozen=True, slots=True)
 class Outcome:
     key: str
-    result: str  # sent | retry | deferred | skipped | expired | dead | lost
+    result: str  # sent | retry | deferred | skipped | expired | dead | taken over | lost
     detail: str = ""
 
 
@@ -117,7 +119,7 @@ class Dispatcher:
         self.monotonic = monotonic
         self.send_timeout = send_timeout
         self.pacer = Pacer(limits_from(self.settings))
-        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
 
     # -- the database side, run in a worker thread ---------------------------------------
 
@@ -140,6 +142,11 @@ class Dispatcher:
                 .limit(1)
             ).first()
         return _Recipient(*row) if row else None
+
+    def _still_ours(self, delivery: store.Claimed, now: datetime) -> bool:
+        with self.engine.database.begin() as connection:
+            return store.renew(connection, delivery.id, self.worker, now,
+                               self.settings.lease_seconds)
 
     def _answered(self, delivery: store.Claimed) -> bool:
         with self.engine.database.connect() as connection:
@@ -172,6 +179,8 @@ class Dispatcher:
                                   recipient.conversation, self.monotonic())
         if wait > 0:
             return await self._defer(delivery, now, now + timedelta(seconds=wait), "paced")
+        if not await asyncio.to_thread(self._still_ours, delivery, now):
+            return Outcome(delivery.key, "taken over", "the lease ran out first")
         messages = await asyncio.to_thread(self._messages, delivery)
         if not messages:
             later = now + timedelta(minutes=self.settings.busy_retry_minutes)
@@ -192,12 +201,17 @@ class Dispatcher:
                                       recipient)
         address = messages[0].address
 
+        recorded: list[bool] = []
+
         def record(connection: Connection) -> None:
-            if store.finish(connection, delivery.id, self.worker, store.SENT, now,
-                            platform=address.platform, tenant=address.tenant):
+            recorded.append(store.finish(connection, delivery.id, self.worker, store.SENT,
+                                         now, platform=address.platform, tenant=address.tenant))
+            if recorded[0]:
                 self._queue_reminder(connection, delivery, now)
 
         await asyncio.to_thread(self._write, record)
+        if not recorded[0]:  # the send was slower than the lease: another worker has it
+            return Outcome(delivery.key, "sent", "another worker had taken it over")
         return Outcome(delivery.key, "sent")
 
     async def _finish(self, delivery: store.Claimed, now: datetime, state: str, reason: str
@@ -255,10 +269,11 @@ class Dispatcher:
         if local.date() != delivery.local_date or rules.quiet.contains(local.time()):
             return  # not on the same day, or in the quiet hours: no reminder at all
         grace = timedelta(minutes=self.settings.nudge_grace_minutes)
-        end_of_day = Due(DIARY, at, delivery.local_date, period_key(DIARY, delivery.local_date),
-                         at + grace)
-        insert_deliveries(connection, [delivery_row(
-            REMINDER, delivery.person_id, DIARY, DIARY, end_of_day, at, at + grace, now)])
+        reminder = Due(DIARY, at, delivery.local_date, period_key(DIARY, delivery.local_date),
+                       at + grace)
+        outbox = Outbox(connection, now)
+        outbox.add(REMINDER, delivery.person_id, DIARY, DIARY, reminder, at, at + grace)
+        outbox.write()
 
     @staticmethod
     def _mark_unreachable(connection: Connection, person_id: int, now: datetime) -> None:
@@ -271,19 +286,40 @@ class Dispatcher:
     # -- the tick --------------------------------------------------------------------------
 
     async def dispatch(self, now: datetime | None = None, limit: int = 200) -> DispatchReport:
-        """Send what is due now; returns what happened to each claimed delivery."""
-        now = now or datetime.now(UTC)
-        claimed = await asyncio.to_thread(self._claim, now, limit)
+        """Send what is due; returns what happened to each claimed delivery.
+
+        Rows are claimed a few at a time (as many as are sent at once), so a claimed row
+        waits for at most one round of sends and never outlives its lease in a queue. With
+        `now` given (tests, `leercoach tick`) every step uses it; otherwise the clock is
+        read again for every round.
+        """
         report = DispatchReport()
-
-        async def guarded(delivery: store.Claimed) -> Outcome:
-            async with self._slots:
-                try:
-                    return await self._one(delivery, now)
-                except Exception as exc:  # a database hiccup: the lease brings it back
-                    log.exception("delivery %s: outcome not recorded", delivery.key)
-                    return Outcome(delivery.key, "lost", type(exc).__name__)
-
-        report.outcomes = list(await asyncio.gather(*(guarded(d) for d in claimed)))
+        while len(report.outcomes) < limit:
+            moment = now or datetime.now(UTC)
+            size = min(self.concurrency, limit - len(report.outcomes))
+            claimed = await asyncio.to_thread(self._claim, moment, size)
+            if not claimed:
+                break
+            report.outcomes += await self._round(claimed, moment)
+            if len(claimed) < size:
+                break
         return report
 
+    async def _round(self, claimed: list[store.Claimed], now: datetime) -> list[Outcome]:
+        async def one_person(deliveries: list[store.Claimed]) -> list[Outcome]:
+            # One person's deliveries one after the other, tightest window first: the
+            # diary due now goes before a weekly nudge being caught up, which then waits.
+            outcomes = []
+            for delivery in deliveries:
+                try:
+                    outcomes.append(await self._one(delivery, now))
+                except Exception as exc:  # a database hiccup: the lease brings it back
+                    log.exception("delivery %s: outcome not recorded", delivery.key)
+                    outcomes.append(Outcome(delivery.key, "lost", type(exc).__name__))
+            return outcomes
+
+        per_person: dict[int, list[store.Claimed]] = {}
+        for delivery in claimed:
+            per_person.setdefault(delivery.person_id, []).append(delivery)
+        done = await asyncio.gather(*(one_person(group) for group in per_person.values()))
+        return [outcome for outcomes in done for outcome in outcomes]

@@ -61,7 +61,7 @@ def claim(
         )
     ).all()
     rows = [Claimed(*row) for row in claimed]
-    return sorted(rows, key=lambda row: (row.due_at, row.id))
+    return sorted(rows, key=lambda row: (row.expires_at, row.id))  # the tightest window first
 
 
 def _change(connection: Connection, delivery_id: int, worker: str, **values: object) -> bool:
@@ -70,9 +70,16 @@ def _change(connection: Connection, delivery_id: int, worker: str, **values: obj
         update(_deliveries)
         .where(_deliveries.c.id == delivery_id, _deliveries.c.state == SENDING,
                _deliveries.c.claimed_by == worker)
-        .values(lease_until=None, **values)
+        .values(**{"lease_until": None, **values})
     )
     return changed.rowcount == 1
+
+
+def renew(connection: Connection, delivery_id: int, worker: str, now: datetime,
+          lease_seconds: int) -> bool:
+    """Still ours? Then the lease starts again; False when another worker took it over."""
+    return _change(connection, delivery_id, worker,
+                   lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
 
 
 def finish(

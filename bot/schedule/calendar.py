@@ -44,6 +44,8 @@ def parse_quiet_hours(text: str) -> QuietHours:
         start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
     except ValueError as exc:
         raise CalendarError(f"quiet hours must look like 21:00-07:00, got {text!r}") from exc
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise CalendarError(f"quiet hours are local times without a zone, got {text!r}")
     return QuietHours(start, end)
 
 

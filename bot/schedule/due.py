@@ -97,8 +97,15 @@ def period_after(rhythm: str, start: date) -> date:
         month = start.month + 3
         return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
     if rhythm == YEARLY:
-        return date(start.year + 1, 1, 1)
+        return date(start.year + 1, 12, 1)
     raise ValueError(f"unknown rhythm {rhythm!r}")
+
+
+def period_close(rhythm: str, start: date) -> date:
+    """The day after the period starting on `start` (the yearly one is December only)."""
+    if rhythm == YEARLY:
+        return date(start.year + 1, 1, 1)
+    return period_after(rhythm, start)
 
 
 def period_key(rhythm: str, day: date) -> str:
@@ -153,16 +160,27 @@ def resolve_local(day: date, at: time, zone: ZoneInfo) -> datetime | None:
     return moved if moved.astimezone(zone).date() == day else None
 
 
+@lru_cache(maxsize=1024)
 def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return ZoneInfo(name)  # ZoneInfo's own strong cache keeps only a handful of zones
 
 
 def _due_on(rhythm: str, rules: Rules, zone: ZoneInfo, day: date) -> datetime | None:
-    return resolve_local(day, outside_quiet_hours(rules.time_for(rhythm), rules.quiet), zone)
+    at = resolve_local(day, outside_quiet_hours(rules.time_for(rhythm), rules.quiet), zone)
+    if at is None:
+        return None
+    wall = at.astimezone(zone).time().replace(tzinfo=None)
+    if not rules.quiet.contains(wall):
+        return at
+    # Moved out of a DST gap into the quiet hours: the nearest allowed minute from there.
+    at = resolve_local(day, outside_quiet_hours(wall, rules.quiet), zone)
+    if at is None or rules.quiet.contains(at.astimezone(zone).time().replace(tzinfo=None)):
+        return None
+    return at
 
 
 def _period_end(rhythm: str, day: date, zone: ZoneInfo) -> datetime:
-    following = period_after(rhythm, period_start(rhythm, day))
+    following = period_close(rhythm, period_start(rhythm, day))
     end = resolve_local(following, time(0, 0), zone)
     if end is None:  # a day that starts inside a gap (it happens): its first real moment
         end = datetime.combine(following, time(0, 0), zone).astimezone(UTC)
@@ -188,7 +206,7 @@ def next_due(rhythm: str, rules: Rules, after: datetime) -> Due | None:
         return None
     start = period_start(rhythm, day)
     while start <= horizon:
-        end = period_after(rhythm, start)
+        end = period_close(rhythm, start)
         candidate = start
         while candidate < end and not rules.allows(candidate):
             candidate += timedelta(days=1)
@@ -197,7 +215,7 @@ def next_due(rhythm: str, rules: Rules, after: datetime) -> Due | None:
             if at is not None and at > after:
                 return Due(rhythm, at, candidate, period_key(rhythm, candidate),
                            _period_end(rhythm, candidate, zone))
-        start = end
+        start = period_after(rhythm, start)
     return None
 
 
@@ -216,4 +234,9 @@ def first_moment_outside_quiet_hours(now: datetime, rules: Rules) -> datetime | 
     day = local.date()
     if local.time().replace(tzinfo=None) >= quiet.end:
         day += timedelta(days=1)
-    return resolve_local(day, quiet.end, zone)
+    end = resolve_local(day, quiet.end, zone)
+    if end is not None and end < now:
+        # The second pass of a repeated hour: the window ends at the second occurrence.
+        second = datetime.combine(day, quiet.end).replace(tzinfo=zone, fold=1)
+        end = max(now, second.astimezone(UTC))
+    return end

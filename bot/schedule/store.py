@@ -7,16 +7,16 @@ row always says when the person is next due.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from sqlalchemy import Connection, and_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Integer, bindparam, select, text, update
 
-from bot.schedule.due import DIARY, RHYTHMS, Rules, next_due
+from bot.schedule.due import DIARY, RHYTHMS, Due, Rules, next_due
 from bot.schedule.organisation import CalendarCache, OrganisationCalendar
+from bot.storage.bulk import execute, insert_many, instant_writer
 from bot.storage.models import Person, Schedule, table_of
 from bot.storage.prepared import Prepared
 from bot.weekdays import WEEKDAYS
@@ -59,21 +59,28 @@ def _rules(timezone: str, workdays: str, diary_time: time, periodic_time: time,
                  calendar.days_off, calendar.quiet, paused_until, reachable)
 
 
-def _upsert(connection: Connection, rows: Sequence[dict[str, object]]) -> None:
-    """Insert or replace schedule rows; a changed setting also lifts a diary hold."""
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_schedules)
-    statement = statement.on_conflict_do_update(
-        index_elements=["person_id", "rhythm"],
-        set_={
-            "due_at": statement.excluded.due_at,
-            "missed": 0,
-            "held": False,
-            "updated_at": statement.excluded.updated_at,
-        },
-    )
-    connection.execute(statement, list(rows))
+def due_column(rhythm: str) -> str:
+    """The column of `schedules` holding the next instant of `rhythm`."""
+    return f"{rhythm}_due_at"
+
+
+# Plain SQL valid on SQLite and PostgreSQL alike (see bot.storage.bulk).
+_DUE_COLUMNS = ", ".join(due_column(rhythm) for rhythm in RHYTHMS)
+_UPSERT_HEAD = f"INSERT INTO schedules (person_id, {_DUE_COLUMNS}, missed, held, updated_at)"
+_UPSERT_ROW = "(?, ?, ?, ?, ?, ?, 0, false, ?)"
+_UPSERT_TAIL = (
+    "ON CONFLICT (person_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _DUE_COLUMNS.split(", "))
+    + ", missed = 0, held = false, updated_at = excluded.updated_at"
+)
+# Marks only people whose row is there: someone created meanwhile (on PostgreSQL, in
+# another transaction) stays unregistered until the next sweep picks them up.
+_MARK_SQL = (
+    "UPDATE people SET schedule_registered = true WHERE id BETWEEN ? AND ? "
+    "AND schedule_registered = false AND EXISTS (SELECT 1 FROM schedules "
+    "WHERE schedules.person_id = people.id)"
+)
+CHUNK = 10_000  # people per statement, so memory stays flat however many there are
 
 
 def register(
@@ -83,25 +90,64 @@ def register(
     periodic_time: time,
     now: datetime,
 ) -> int:
-    """(Re)compute every rhythm of `people` from `now` on; returns how many people."""
+    """(Re)compute every rhythm of `people` from `now` on; returns how many people.
+
+    A changed setting also lifts a diary hold (the upsert resets `missed` and `held`).
+    People with the same rules share one computation (the periodic rhythms do not depend
+    on the diary time, so even more share those), so registering everyone at once costs
+    little more than writing their rows.
+    """
     people = list(people)
     if not people:
         return 0
     found = calendars.get(connection, {person.organisation_id for person in people})
-    rows: list[dict[str, object]] = []
+    instant = instant_writer(connection)
+    stamp = instant(now)
+    diary_dues: dict[tuple[object, ...], object] = {}
+    periodic_dues: dict[tuple[object, ...], tuple[object, ...]] = {}
+    rows: list[tuple[object, ...]] = []
+    ids: list[int] = []
+    count = 0
     for person in people:
         calendar = found.get(person.organisation_id)
         if calendar is None:
             continue
-        rules = rules_for(person, calendar, periodic_time)
-        for rhythm in RHYTHMS:
-            due = next_due(rhythm, rules, now)
-            rows.append({"person_id": person.id, "rhythm": rhythm,
-                         "due_at": due.at if due else None, "missed": 0, "held": False,
-                         "updated_at": now})
-    if rows:
-        _upsert(connection, rows)
-    return len(people)
+        shared = (person.organisation_id, person.timezone, person.workdays, person.status,
+                  person.paused_until)
+        key = (*shared, person.diary_time)
+        diary_due = diary_dues.get(key, _MISSING)
+        periodic = periodic_dues.get(shared)
+        if diary_due is _MISSING or periodic is None:
+            rules = rules_for(person, calendar, periodic_time)
+            if diary_due is _MISSING:
+                diary_due = diary_dues[key] = instant(_at(next_due(DIARY, rules, now)))
+            if periodic is None:
+                periodic = periodic_dues[shared] = tuple(
+                    instant(_at(next_due(rhythm, rules, now))) for rhythm in RHYTHMS[1:]
+                )
+        rows.append((person.id, diary_due, *periodic, stamp))
+        ids.append(person.id)
+        count += 1
+        if len(rows) >= CHUNK:
+            _write(connection, rows, ids)
+    _write(connection, rows, ids)
+    return count
+
+
+_MISSING = object()
+
+
+def _at(due: Due | None) -> datetime | None:
+    return due.at if due else None
+
+
+def _write(connection: Connection, rows: list[tuple[object, ...]], ids: list[int]) -> None:
+    if not rows:
+        return
+    insert_many(connection, _UPSERT_HEAD, _UPSERT_ROW, rows, _UPSERT_TAIL)
+    execute(connection, _MARK_SQL, (min(ids), max(ids)))
+    rows.clear()
+    ids.clear()
 
 
 _PERSON_COLUMNS = (
@@ -110,14 +156,18 @@ _PERSON_COLUMNS = (
 )
 
 
+_UNREGISTERED = Prepared(
+    select(*_PERSON_COLUMNS)
+    .where(text("schedule_registered = false"))
+    .order_by(_people.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def unregistered(connection: Connection, limit: int) -> list[PersonCalendar]:
-    """People without schedule rows: created before the scheduler, or by other means."""
-    missing = select(*_PERSON_COLUMNS).where(
-        ~select(_schedules.c.person_id)
-        .where(and_(_schedules.c.person_id == _people.c.id, _schedules.c.rhythm == DIARY))
-        .exists()
-    ).limit(limit)
-    return [PersonCalendar(*row) for row in connection.execute(missing)]
+    """People whose schedule is not registered yet: new since the last sweep, or from
+    before the scheduler existed. A partial index makes this free when there are none."""
+    return [PersonCalendar(*row) for row in _UNREGISTERED.all(connection, {"limit": limit})]
 
 
 def organisation_people(connection: Connection, organisation_id: int) -> list[PersonCalendar]:
@@ -133,7 +183,7 @@ def person_calendar(connection: Connection, person_id: int) -> PersonCalendar | 
 # Built once: every diary entry runs it.
 _DIARY_WRITTEN = Prepared(
     update(_schedules)
-    .where(_schedules.c.person_id == bindparam("person_id"), _schedules.c.rhythm == DIARY,
+    .where(_schedules.c.person_id == bindparam("person_id"),
            (_schedules.c.missed > 0) | _schedules.c.held)
     .values(missed=0, held=False)
 )
@@ -148,5 +198,5 @@ def clear(connection: Connection, person_id: int, now: datetime) -> None:
     """Nothing due any more (the person cannot be reached); a later change re-registers."""
     connection.execute(
         update(_schedules).where(_schedules.c.person_id == person_id)
-        .values(due_at=None, updated_at=now)
+        .values({**{due_column(rhythm): None for rhythm in RHYTHMS}, "updated_at": now})
     )

@@ -19,27 +19,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Integer, bindparam, select
 
 from bot.schedule import store
 from bot.schedule.due import (
     DIARY,
+    RHYTHMS,
     Due,
+    Rules,
     first_moment_outside_quiet_hours,
     next_due,
 )
 from bot.schedule.organisation import CalendarCache
 from bot.settings import Settings
-from bot.storage.models import Delivery, Person, Schedule, table_of
+from bot.storage.bulk import day_writer, executemany, insert_many, instant_writer
+from bot.storage.models import Person, Schedule, table_of
+from bot.storage.prepared import Prepared
 
 MISSED_BEFORE_CHECK_IN = 3
 CHECK_IN_FLOW = "rhythm_check"
 NUDGE, REMINDER, CHECK_IN = "nudge", "reminder", "checkin"
 _schedules = table_of(Schedule)
 _people = table_of(Person)
-_deliveries = table_of(Delivery)
 _ONE_SECOND = timedelta(seconds=1)
 
 
@@ -58,39 +61,75 @@ class SweepReport:
     due: int = 0
     enqueued: list[Enqueued] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    full: bool = False  # a batch limit was reached: sweep again
 
 
 def delivery_key(kind: str, person_id: int, rhythm: str, period: str) -> str:
     return f"{kind}:{person_id}:{rhythm}:{period}"
 
 
-def delivery_row(
-    kind: str, person_id: int, rhythm: str, flow_id: str, due: Due,
-    send_at: datetime, expires_at: datetime, now: datetime,
-) -> dict[str, object]:
-    return {
-        "key": delivery_key(kind, person_id, rhythm, due.period),
-        "person_id": person_id, "kind": kind, "rhythm": rhythm, "flow_id": flow_id,
-        "local_date": due.local_date, "platform": None, "tenant": None, "state": "pending",
-        "attempts": 0, "due_at": due.at, "next_attempt_at": send_at, "expires_at": expires_at,
-        "created_at": now, "updated_at": now,
-    }
-
-
-def insert_deliveries(connection: Connection, rows: list[dict[str, object]]) -> None:
-    """Insert outbox rows; one whose key exists already is left as it is."""
-    if not rows:
-        return
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    connection.execute(insert(_deliveries).on_conflict_do_nothing(index_elements=["key"]), rows)
-
-
-_MOVE = (
-    update(_schedules)
-    .where(_schedules.c.person_id == bindparam("p_id"), _schedules.c.rhythm == bindparam("p_rh"))
-    .values(due_at=bindparam("due_at"), missed=bindparam("missed"), held=bindparam("held"),
-            updated_at=bindparam("updated_at"))
+# Plain SQL valid on SQLite and PostgreSQL alike (see bot.storage.bulk). A key that is
+# already there (another sweep, another replica) is left as it is: one nudge per period.
+_INSERT_HEAD = (
+    "INSERT INTO deliveries (key, person_id, kind, rhythm, flow_id, local_date, state, "
+    "attempts, due_at, next_attempt_at, expires_at, created_at, updated_at)"
 )
+_INSERT_ROW = "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)"
+_INSERT_TAIL = "ON CONFLICT (key) DO NOTHING"
+_DIARY_MOVE_SQL = (
+    "UPDATE schedules SET diary_due_at = ?, missed = ?, held = ?, updated_at = ? "
+    "WHERE person_id = ?"
+)
+
+
+def _due_query(rhythm: str) -> Prepared:
+    column = _schedules.c[store.due_column(rhythm)]
+    return Prepared(
+        select(
+            _schedules.c.person_id, column, _schedules.c.missed, _schedules.c.held,
+            _people.c.organisation_id, _people.c.timezone, _people.c.workdays,
+            _people.c.diary_time, _people.c.status, _people.c.paused_until,
+        )
+        .join(_people, _people.c.id == _schedules.c.person_id)
+        .where(column <= bindparam("now"))
+        .order_by(column)
+        .limit(bindparam("batch", type_=Integer))
+        .with_for_update(of=_schedules, skip_locked=True)  # PostgreSQL; SQLite ignores it
+    )
+
+
+_DUE = {rhythm: _due_query(rhythm) for rhythm in RHYTHMS}
+_MOVE_SQL = {
+    rhythm: f"UPDATE schedules SET {store.due_column(rhythm)} = ?, updated_at = ? "
+    "WHERE person_id = ?"
+    for rhythm in RHYTHMS
+}
+
+
+class Outbox:
+    """Delivery rows on their way into the outbox, in the driver's own value form."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self.connection = connection
+        self.instant = instant_writer(connection)
+        self.day = day_writer(connection)
+        self.stamp = self.instant(now)
+        self.rows: list[tuple[object, ...]] = []
+        self.enqueued: list[Enqueued] = []
+
+    def add(self, kind: str, person_id: int, rhythm: str, flow_id: str, due: Due,
+            send_at: datetime, expires_at: datetime) -> None:
+        key = delivery_key(kind, person_id, rhythm, due.period)
+        instant = self.instant
+        self.rows.append((
+            key, person_id, kind, rhythm, flow_id, self.day(due.local_date), instant(due.at),
+            instant(send_at), instant(expires_at), self.stamp, self.stamp,
+        ))
+        self.enqueued.append(Enqueued(person_id, rhythm, kind, key, due.local_date.isoformat()))
+
+    def write(self) -> None:
+        insert_many(self.connection, _INSERT_HEAD, _INSERT_ROW, self.rows, _INSERT_TAIL)
+        self.rows.clear()
 
 
 def sweep(
@@ -101,74 +140,88 @@ def sweep(
     *,
     batch: int = 50_000,
 ) -> SweepReport:
-    """Enqueue everyone due at `now`; call inside a transaction and commit after."""
+    """Enqueue everyone due at `now`; call inside a transaction and commit after.
+
+    Takes at most `batch` rows per rhythm; `report.full` says there may be more.
+    """
     report = SweepReport()
     report.registered = store.register(
         connection, store.unregistered(connection, batch), calendars, settings.periodic_time, now
     )
-    query = (
-        select(
-            _schedules.c.person_id, _schedules.c.rhythm, _schedules.c.due_at,
-            _schedules.c.missed, _schedules.c.held, _people.c.organisation_id,
-            _people.c.timezone, _people.c.workdays, _people.c.diary_time, _people.c.status,
-            _people.c.paused_until,
-        )
-        .join(_people, _people.c.id == _schedules.c.person_id)
-        .where(_schedules.c.due_at <= now)
-        .order_by(_schedules.c.due_at)
-        .limit(batch)
-    )
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(of=_schedules, skip_locked=True)
-    rows = connection.execute(query).all()
-    report.due = len(rows)
-    if not rows:
-        return report
-    found = calendars.get(connection, {row.organisation_id for row in rows})
-    grace = timedelta(minutes=settings.nudge_grace_minutes)
-    deliveries: list[dict[str, object]] = []
-    moves: list[dict[str, object]] = []
-    for row in rows:
-        person = store.PersonCalendar(
-            row.person_id, row.organisation_id, row.timezone, row.workdays, row.diary_time,
-            row.status, row.paused_until,
-        )
-        rules = store.rules_for(person, found[row.organisation_id], settings.periodic_time)
-        missed, held = row.missed, row.held
-        current = next_due(row.rhythm, rules, row.due_at - _ONE_SECOND)
-        if current is None or current.at != row.due_at:
-            report.skipped["rescheduled"] += 1  # the rules changed under this row
-        elif row.rhythm == DIARY:
-            if held:
-                report.skipped["held"] += 1
-            elif now - current.at > grace:
-                report.skipped["too late"] += 1
-            elif missed >= MISSED_BEFORE_CHECK_IN:
-                deliveries.append(delivery_row(CHECK_IN, person.id, DIARY, CHECK_IN_FLOW,
-                                               current, current.at, current.period_end, now))
-                held = True
-            else:
-                deliveries.append(delivery_row(NUDGE, person.id, DIARY, DIARY, current,
-                                               current.at, current.at + grace, now))
-                missed += 1
-        else:
-            send_at: datetime | None = current.at
-            if now - current.at > grace:  # caught up while the period lasts
-                send_at = first_moment_outside_quiet_hours(now, rules)
-            if send_at is None or send_at >= current.period_end:
-                report.skipped["period over"] += 1
-            else:
-                deliveries.append(delivery_row(NUDGE, person.id, row.rhythm, row.rhythm,
-                                               current, send_at, current.period_end, now))
-        following = next_due(row.rhythm, rules, max(row.due_at, now))
-        moves.append({"p_id": person.id, "p_rh": row.rhythm,
-                      "due_at": following.at if following else None,
-                      "missed": missed, "held": held, "updated_at": now})
-    insert_deliveries(connection, deliveries)
-    connection.execute(_MOVE, moves)
-    report.enqueued = [
-        Enqueued(int(str(d["person_id"])), str(d["rhythm"]), str(d["kind"]), str(d["key"]),
-                 str(d["local_date"]))
-        for d in deliveries
-    ]
+    report.full = report.registered >= batch
+    outbox = Outbox(connection, now)
+    sweep_rhythm = _RhythmSweep(connection, now, settings, calendars, outbox, report)
+    for rhythm in RHYTHMS:
+        rows = _DUE[rhythm].all(connection, {"now": now, "batch": batch})
+        report.due += len(rows)
+        report.full = report.full or len(rows) >= batch
+        if rows:
+            sweep_rhythm.run(rhythm, rows)
+    outbox.write()
+    report.enqueued = outbox.enqueued
     return report
+
+
+class _RhythmSweep:
+    """The decisions of one sweep, with what rows of the same rules can share."""
+
+    def __init__(self, connection: Connection, now: datetime, settings: Settings,
+                 calendars: CalendarCache, outbox: Outbox, report: SweepReport) -> None:
+        self.connection, self.now, self.settings = connection, now, settings
+        self.calendars, self.outbox, self.report = calendars, outbox, report
+        self.grace = timedelta(minutes=settings.nudge_grace_minutes)
+        self.rules_of: dict[tuple[object, ...], Rules] = {}
+        self.dues: dict[tuple[Rules, str, datetime], Due | None] = {}
+
+    def due_after(self, rules: Rules, rhythm: str, after: datetime) -> Due | None:
+        key = (rules, rhythm, after)
+        if key not in self.dues:
+            self.dues[key] = next_due(rhythm, rules, after)
+        return self.dues[key]
+
+    def run(self, rhythm: str, rows: list[tuple[Any, ...]]) -> None:
+        now, grace, outbox, report = self.now, self.grace, self.outbox, self.report
+        found = self.calendars.get(self.connection, {row[4] for row in rows})
+        instant = outbox.instant
+        moves: list[tuple[object, ...]] = []
+        for row in rows:
+            person_id, due_at, missed, held, org_id = row[:5]
+            rules_key = row[4:]
+            rules = self.rules_of.get(rules_key)
+            if rules is None:
+                person = store.PersonCalendar(person_id, *rules_key)
+                rules = self.rules_of[rules_key] = store.rules_for(
+                    person, found[org_id], self.settings.periodic_time)
+            current = self.due_after(rules, rhythm, due_at - _ONE_SECOND)
+            if current is None or current.at != due_at:
+                report.skipped["rescheduled"] += 1  # the rules changed under this row
+            elif rhythm == DIARY:
+                if held:
+                    report.skipped["held"] += 1
+                elif now - current.at > grace:
+                    report.skipped["too late"] += 1
+                elif missed >= MISSED_BEFORE_CHECK_IN:
+                    outbox.add(CHECK_IN, person_id, DIARY, CHECK_IN_FLOW, current, current.at,
+                               current.period_end)
+                    held = True
+                else:
+                    outbox.add(NUDGE, person_id, DIARY, DIARY, current, current.at,
+                               current.at + grace)
+                    missed += 1
+            else:
+                send_at: datetime | None = current.at
+                if now - current.at > grace:  # caught up while the period lasts
+                    send_at = first_moment_outside_quiet_hours(now, rules)
+                if send_at is None or send_at >= current.period_end:
+                    report.skipped["period over"] += 1
+                else:
+                    outbox.add(NUDGE, person_id, rhythm, rhythm, current, send_at,
+                               current.period_end)
+            following = self.due_after(rules, rhythm, max(due_at, now))
+            next_at = instant(following.at if following else None)
+            if rhythm == DIARY:
+                moves.append((next_at, missed, bool(held), outbox.stamp, person_id))
+            else:
+                moves.append((next_at, outbox.stamp, person_id))
+        executemany(self.connection, _DIARY_MOVE_SQL if rhythm == DIARY else _MOVE_SQL[rhythm],
+                    moves)

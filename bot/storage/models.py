@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -100,6 +101,15 @@ class Person(Base):
     """Someone the coach talks to, with the preferences the rhythm depends on."""
 
     __tablename__ = "people"
+    __table_args__ = (
+        # The sweep finds people whose schedule is not registered yet without a scan.
+        Index(
+            "ix_people_unscheduled",
+            "id",
+            sqlite_where=text("schedule_registered = false"),
+            postgresql_where=text("schedule_registered = false"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -118,6 +128,7 @@ class Person(Base):
     steady_colleague_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL")
     )
+    schedule_registered: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     identities: Mapped[list[Identity]] = relationship(
@@ -412,21 +423,32 @@ class DayOff(Base):
 
 
 class Schedule(Base):
-    """When a person is next due for one rhythm (UTC), recomputed after every change.
+    """When a person is next due for each rhythm (UTC), recomputed after every change.
 
-    The scheduler never keeps a job per person: its sweep asks this table who is due.
-    `missed` counts diary nudges in a row without an entry; `held` stops the daily nudge
-    until the person answers the check-in, writes in the diary or changes a setting.
+    One row per person, one column per rhythm (diary, weekplan, month, contract, year),
+    each with its own index: the sweep asks each column who is due, and registering a
+    person writes one row. The scheduler never keeps a job per person. `missed` counts
+    diary nudges in a row without an entry; `held` stops the daily nudge until the person
+    answers the check-in, writes in the diary or changes a setting.
     """
 
     __tablename__ = "schedules"
-    __table_args__ = (Index("ix_schedules_due_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_schedules_diary_due_at", "diary_due_at"),
+        Index("ix_schedules_weekplan_due_at", "weekplan_due_at"),
+        Index("ix_schedules_month_due_at", "month_due_at"),
+        Index("ix_schedules_contract_due_at", "contract_due_at"),
+        Index("ix_schedules_year_due_at", "year_due_at"),
+    )
 
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    rhythm: Mapped[str] = mapped_column(String(16), primary_key=True)
-    due_at: Mapped[datetime | None] = mapped_column()
+    diary_due_at: Mapped[datetime | None] = mapped_column()
+    weekplan_due_at: Mapped[datetime | None] = mapped_column()
+    month_due_at: Mapped[datetime | None] = mapped_column()
+    contract_due_at: Mapped[datetime | None] = mapped_column()
+    year_due_at: Mapped[datetime | None] = mapped_column()
     missed: Mapped[int] = mapped_column(Integer, default=0)
     held: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
