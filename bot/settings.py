@@ -3,52 +3,50 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 
 DEFAULT_DATABASE_URL = "sqlite:///leercoach.db"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
     """An environment variable holds a value Leercoach cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def _parsed(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T],
+            expected: str) -> T:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        return parse(raw.strip())
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be {expected}, got {raw!r}") from exc
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    value = _parsed(env, name, default, int, "a whole number")
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    value = _parsed(env, name, default, float, "a number")
     if value <= 0:
         raise ConfigError(f"{name} must be more than 0, got {value}")
     return value
 
 
 def _time(env: Mapping[str, str], name: str, default: time) -> time:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return time.fromisoformat(raw.strip())
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a time like 09:30, got {raw!r}") from exc
+    value = _parsed(env, name, default, time.fromisoformat, "a time like 09:30")
+    if value.tzinfo is not None:
+        raise ConfigError(f"{name} is a local time, without a zone; got {value.isoformat()}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,10 +28,11 @@ def check_country(country: str) -> str:
     """The upper-cased country code, if the holidays package knows it."""
     code = country.strip().upper()
     try:
-        holidays.country_holidays(code, years=2026)
+        known = holidays.country_holidays(code, years=2026)
     except NotImplementedError as exc:
         raise CalendarError(f"no public holidays known for country {country!r}") from exc
-    return code
+    return str(known.country)  # 'NLD' and 'nl' are both stored as 'NL'
+
 
 
 def parse_quiet_hours(text: str) -> QuietHours:

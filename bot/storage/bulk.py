@@ -22,11 +22,22 @@ def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]])
     """Run `sql` (with `?` placeholders) once per row; returns the rows changed."""
     if not rows:
         return 0
+    return _on_cursor(connection, sql, lambda cursor, text: cursor.executemany(text, rows))
+
+
+def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> int:
+    """Run `sql` (with `?` placeholders) once; returns the rows changed."""
+    return _on_cursor(connection, sql, lambda cursor, text: cursor.execute(text, parameters))
+
+
+def _on_cursor(connection: Connection, sql: str, run: Callable[[Any, str], Any]) -> int:
+    """Run on the driver's cursor in the driver's placeholder style; driver errors come
+    out as SQLAlchemy's own (IntegrityError, OperationalError …), parameters hidden."""
     if connection.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, rows)
+        run(cursor, sql)
         return int(cursor.rowcount)
     except connection.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(
@@ -56,23 +67,6 @@ def insert_many(
         sql = full_sql if len(chunk) == per else (
             f"{head} VALUES {', '.join([row] * len(chunk))} {tail}")
         execute(connection, sql, [value for values in chunk for value in values])
-
-
-def execute(connection: Connection, sql: str, parameters: Sequence[Any]) -> int:
-    """Run `sql` (with `?` placeholders) once; returns the rows changed."""
-    if connection.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, parameters)
-        return int(cursor.rowcount)
-    except connection.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(
-            sql, None, exc, connection.dialect.loaded_dbapi.Error,
-            hide_parameters=True, dialect=connection.dialect,
-        ) from exc
-    finally:
-        cursor.close()
 
 
 @lru_cache(maxsize=8192)
