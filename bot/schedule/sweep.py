@@ -44,6 +44,7 @@ NUDGE, REMINDER, CHECK_IN = "nudge", "reminder", "checkin"
 _schedules = table_of(Schedule)
 _people = table_of(Person)
 _ONE_SECOND = timedelta(seconds=1)
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +117,24 @@ class Outbox:
         self.stamp = self.instant(now)
         self.rows: list[tuple[object, ...]] = []
         self.enqueued: list[Enqueued] = []
+        self._converted: dict[tuple[object, ...], tuple[Any, ...]] = {}
 
     def add(self, kind: str, person_id: int, rhythm: str, flow_id: str, due: Due,
             send_at: datetime, expires_at: datetime) -> None:
-        key = delivery_key(kind, person_id, rhythm, due.period)
-        instant = self.instant
-        self.rows.append((
-            key, person_id, kind, rhythm, flow_id, self.day(due.local_date), instant(due.at),
-            instant(send_at), instant(expires_at), self.stamp, self.stamp,
-        ))
-        self.enqueued.append(Enqueued(person_id, rhythm, kind, key, due.local_date.isoformat()))
+        # Many rows share one Due (same rules, same moment): convert its values once.
+        cache_key = (due.at, due.local_date, send_at, expires_at)
+        shared = self._converted.get(cache_key)
+        if shared is None:
+            instant = self.instant
+            shared = self._converted[cache_key] = (
+                self.day(due.local_date), instant(due.at), instant(send_at), instant(expires_at),
+                due.local_date.isoformat(),
+            )
+        day, at, send, expires, local_date = shared
+        key = f"{kind}:{person_id}:{rhythm}:{due.period}"
+        self.rows.append((key, person_id, kind, rhythm, flow_id, day, at, send, expires,
+                          self.stamp, self.stamp))
+        self.enqueued.append(Enqueued(person_id, rhythm, kind, key, local_date))
 
     def write(self) -> None:
         insert_many(self.connection, _INSERT_HEAD, _INSERT_ROW, self.rows, _INSERT_TAIL)
@@ -171,13 +180,16 @@ class _RhythmSweep:
         self.calendars, self.outbox, self.report = calendars, outbox, report
         self.grace = timedelta(minutes=settings.nudge_grace_minutes)
         self.rules_of: dict[tuple[object, ...], Rules] = {}
-        self.dues: dict[tuple[Rules, str, datetime], Due | None] = {}
+        self.dues: dict[tuple[int, str, datetime], Due | None] = {}
 
     def due_after(self, rules: Rules, rhythm: str, after: datetime) -> Due | None:
-        key = (rules, rhythm, after)
-        if key not in self.dues:
-            self.dues[key] = next_due(rhythm, rules, after)
-        return self.dues[key]
+        # Keyed by identity: `rules_of` hands out one Rules object per distinct rules and
+        # keeps it alive for the whole sweep, and hashing an id is cheaper than the rules.
+        key = (id(rules), rhythm, after)
+        found = self.dues.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self.dues[key] = next_due(rhythm, rules, after)
+        return found  # type: ignore[return-value]
 
     def run(self, rhythm: str, rows: list[tuple[Any, ...]]) -> None:
         now, grace, outbox, report = self.now, self.grace, self.outbox, self.report
