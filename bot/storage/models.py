@@ -7,6 +7,7 @@ compares the two so they cannot drift apart.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -53,6 +54,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+    # On SQLite the value is text in SQLAlchemy's DATETIME storage format, which is exactly
+    # ISO 8601 with a space and microseconds: the C-level isoformat/fromisoformat produce
+    # and read the same text several times faster than the generic processors, on every
+    # turn of every conversation.
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given where UTC is required")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return to_text
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def from_text(value: str | None) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return from_text
 
 
 def utcnow() -> datetime:
