@@ -6,8 +6,8 @@ compares the two so they cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -67,9 +67,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         def to_text(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given where UTC is required")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value.tzinfo is not UTC:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given where UTC is required")
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
         return to_text
 
