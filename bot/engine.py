@@ -51,6 +51,8 @@ def check_references(prompts: PromptLibrary) -> None:
         flow = prompts.flow(flow_id)
         if flow.on_complete and flow.on_complete not in hooks.COMPLETIONS:
             raise PromptError(f"flow {flow_id}: unknown on_complete {flow.on_complete!r}")
+        if flow.then and flow.then not in prompts.flow_ids:
+            raise PromptError(f"flow {flow_id}: then names unknown flow {flow.then!r}")
         for step in flow.steps:
             if step.validate and step.validate not in VALIDATORS:
                 raise PromptError(f"flow {flow_id}: unknown validator {step.validate!r}")
@@ -123,6 +125,13 @@ class Engine:
             None,
             None,
         )
+
+    def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
+        """One text for a person in their own language, addressed to their DM."""
+        if not self.prompts.has_text(key):
+            raise KeyError(f"no text {key!r}")
+        return self._run(lambda turn: turn.tell(person_id, key, **variables), self.clock(),
+                         None, None)
 
     def set_locale(self, address: Address, locale: str) -> None:
         """Remember the language a person asked for (e.g. `leercoach chat --locale en`)."""

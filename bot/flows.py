@@ -113,6 +113,7 @@ class Flow:
     on_complete: str | None = None
     keep_partial: bool = False
     expires_after_minutes: int | None = None
+    then: str | None = None  # a flow to start right after this one (unless declined)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -262,7 +263,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
 
 _FLOW_KEYS = {
     "id", "steps", "intro", "outro", "title", "on_complete", "keep_partial",
-    "expires_after_minutes",
+    "expires_after_minutes", "then",
 }
 
 
@@ -294,4 +295,5 @@ def parse_flow(raw: Mapping[str, Any], source: str = "") -> Flow:
         on_complete=_str(raw, "on_complete", where),
         keep_partial=_bool(raw, "keep_partial", where, False),
         expires_after_minutes=_int(raw, "expires_after_minutes", where, None),
+        then=_str(raw, "then", where),
     )

@@ -565,6 +565,11 @@ class Turn:
         out: list[Message] = []
         if flow.outro:
             out.append(Text(self._text(flow.outro, **variables)))
+        if flow.then and variables.get("then", True):
+            # The next flow right away (the peer review leads to next week's plan); its
+            # dialog is opened in this same turn, so nothing else can come in between.
+            address = self._address or people.dm_address(person)
+            return out + self._start(flow.then, {}, address, is_new=False)
         if (
             flow.id != ONBOARDING_FLOW
             and person.onboarded_at is None

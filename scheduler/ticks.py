@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
+from bot.pairing.rounds import RoundResult, due_cohorts, run_round
 from bot.runtime import Runtime
 from bot.schedule.sweep import SweepReport, sweep
 
@@ -22,6 +23,7 @@ DISPATCH_BATCH = 200
 class TickReport:
     sweep: SweepReport
     dispatch: DispatchReport
+    rounds: list[RoundResult]
 
 
 class Ticks:
@@ -54,8 +56,25 @@ class Ticks:
             if not report.full:
                 return total
 
+    def start_rounds(self, now: datetime) -> list[RoundResult]:
+        """Start every cohort's round that has come, each in its own transaction."""
+        with self.runtime.database.begin() as connection:
+            due = due_cohorts(connection, now)
+        started = []
+        for cohort_id in due:
+            with self.runtime.database.begin() as connection:
+                if cohort_id in due_cohorts(connection, now):  # not started meanwhile
+                    started.append(run_round(connection, cohort_id, now,
+                                             self.runtime.settings.periodic_time))
+        return started
+
     async def sweep_tick(self) -> None:
-        report = await asyncio.to_thread(self.sweep_now)
+        now = self.clock()
+        report = await asyncio.to_thread(self.sweep_now, now)
+        started = await asyncio.to_thread(self.start_rounds, now)
+        for result in started:
+            log.info("pairing round %d of %s: %d groups", result.number, result.cohort,
+                     len(result.groups))
         if report.due or report.registered:
             log.info("sweep: %d due, %d queued, %d registered", report.due,
                      len(report.enqueued), report.registered)
@@ -77,9 +96,10 @@ class Ticks:
         """One sweep and one dispatch at `now` (the `leercoach tick` command)."""
         now = now or self.clock()
         swept = await asyncio.to_thread(self.sweep_now, now)
+        started = await asyncio.to_thread(self.start_rounds, now)
         dispatched = DispatchReport()
         while True:
             report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
             dispatched.outcomes += report.outcomes
             if len(report.outcomes) < DISPATCH_BATCH:
-                return TickReport(swept, dispatched)
+                return TickReport(swept, dispatched, started)

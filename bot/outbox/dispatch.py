@@ -153,9 +153,13 @@ class Dispatcher:
             return diary.entries_on(connection, delivery.person_id, delivery.local_date) > 0
 
     def _messages(self, delivery: store.Claimed) -> list[Outbound]:
+        context = {**(delivery.context or {}), "nudge": delivery.kind}
+        if delivery.flow_id.startswith(store.TEXT_FLOW):  # one text, no conversation
+            key = delivery.flow_id.removeprefix(store.TEXT_FLOW)
+            return self.engine.tell(delivery.person_id, key, **context)
         return self.engine.start_flow(
-            delivery.person_id, delivery.flow_id, context={"nudge": delivery.kind},
-            repeat=True, lead=LEADS.get(delivery.kind),
+            delivery.person_id, delivery.flow_id, context=context, repeat=True,
+            lead=LEADS.get(delivery.kind),
         )
 
     # -- one delivery --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
@@ -19,6 +20,8 @@ from bot.storage.models import Delivery, table_of
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 SKIPPED, EXPIRED, DEAD = "skipped", "expired", "dead"
 STATES: tuple[str, ...] = (PENDING, SENDING, SENT, SKIPPED, EXPIRED, DEAD)
+FIRST_KIND = "enrolled"
+TEXT_FLOW = "text:"  # a delivery whose flow_id starts so is one text, not a conversation
 _deliveries = table_of(Delivery)
 
 
@@ -34,6 +37,7 @@ class Claimed:
     attempts: int  # including this one
     due_at: datetime
     expires_at: datetime
+    context: dict[str, Any] | None = None  # the flow's start context (pairing messages)
 
 
 def claim(
@@ -58,10 +62,13 @@ def claim(
             _deliveries.c.id, _deliveries.c.key, _deliveries.c.person_id, _deliveries.c.kind,
             _deliveries.c.rhythm, _deliveries.c.flow_id, _deliveries.c.local_date,
             _deliveries.c.attempts, _deliveries.c.due_at, _deliveries.c.expires_at,
+            _deliveries.c.context,
         )
     ).all()
     rows = [Claimed(*row) for row in claimed]
-    return sorted(rows, key=lambda row: (row.expires_at, row.id))  # the tightest window first
+    # Being told you were enrolled comes before anything else of that cohort; then the
+    # tightest window first (today's diary before a weekly nudge being caught up).
+    return sorted(rows, key=lambda row: (row.kind != FIRST_KIND, row.expires_at, row.id))
 
 
 def _change(connection: Connection, delivery_id: int, worker: str, **values: object) -> bool:

@@ -514,9 +514,100 @@ class Delivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the flow's start context
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Cohort(Base):
+    """A group paired for the weekly peer review (seed 004), or a mentor/buddy programme.
+
+    `mode`: steady (keep partners), rotating (a new partner each round), mentoring or
+    buddies (matched across groups, mentors with a capacity). A round starts on `weekday`
+    every `cadence_weeks` weeks; `next_round_at` (UTC) is when the sweep starts the next.
+    """
+
+    __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(16), default="steady")
+    cadence_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
+    repair_quarterly: Mapped[bool] = mapped_column(default=False)
+    next_round_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CohortMember(Base):
+    """Someone who opted in to a cohort; `role` is participant, mentor or mentee, buddy or
+    newcomer. A member who leaves keeps the row (history) with `left_at` set."""
+
+    __tablename__ = "cohort_members"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="participant")
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    wants_new_partner: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column()
+
+
+class PairingRound(Base):
+    """One round of a cohort: who was grouped with whom, from `starts_on` to `ends_on`."""
+
+    __tablename__ = "pairing_rounds"
+    __table_args__ = (UniqueConstraint("cohort_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PairMember(Base):
+    """A person in one group (pair or trio) of a round, and whether they said they met. A
+    mentor with several mentees is in several groups of one round."""
+
+    __tablename__ = "pair_members"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("pairing_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    met: Mapped[bool | None] = mapped_column()
+
+
+class NeverPair(Base):
+    """Two people of an organisation who are never paired (e.g. manager and report)."""
+
+    __tablename__ = "never_pairs"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_a: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_b: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 def table_of(model: type[Base]) -> Table:
