@@ -44,7 +44,6 @@ from bot.storage.models import (
     DayOff,
     NeverPair,
     Organisation,
-    Person,
 )
 from bot.weekdays import WEEKDAYS
 from scheduler.ticks import Ticks
@@ -343,9 +342,6 @@ def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 left = rounds.leave(connection, cohort_id, person_id, now)
                 print(f"{args.user} {'left' if left else 'was not in'} {args.cohort}")
-    except UnknownPerson as exc:
-        print(f"leercoach: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     finally:
         runtime.close()
     return 0
@@ -367,9 +363,6 @@ def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
                                       person_b=high, reason=args.reason or ""))
             session.commit()
             print(f"{args.user[0]} and {args.user[1]} are never paired")
-    except UnknownPerson as exc:
-        print(f"leercoach: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     finally:
         runtime.close()
     return 0
@@ -401,8 +394,8 @@ def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
 
 def _display_names(connection: Any, result: rounds.RoundResult) -> dict[int, str]:
     ids = [p for group in result.groups for p in group] + result.alone
-    rows = connection.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
-    return {person: f"{name or 'person'} (#{person})" for person, name in rows}
+    return {person: f"{name} (#{person})"
+            for person, name in rounds.names_of(connection, ids).items()}
 
 
 def cmd_pairs(args: argparse.Namespace, settings: Settings) -> int:
@@ -851,6 +844,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UnknownOrganisation,
         CalendarError,
         UnknownCohort,
+        UnknownPerson,
     ) as exc:
         print(f"leercoach: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -82,12 +82,7 @@ class _Recipient:
     conversation: str
 
     def reachable_on(self, local_date: date) -> bool:
-        """Active, or paused with the pause over by that day (they have not written yet)."""
-        if self.status == "active":
-            return True
-        return self.status == "paused" and (
-            self.paused_until is not None and local_date > self.paused_until
-        )
+        return schedule_store.reachable_on(self.status, self.paused_until, local_date)
 
 
 def limits_from(settings: Settings) -> dict[str, Limits]:

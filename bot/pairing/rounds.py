@@ -29,6 +29,7 @@ from bot.pairing.algorithm import (
     pair_steady,
 )
 from bot.schedule.due import resolve_local
+from bot.schedule.store import reachable_on
 from bot.storage.models import (
     Cohort,
     CohortMember,
@@ -68,12 +69,6 @@ class RoundResult:
     groups: list[tuple[int, ...]] = field(default_factory=list)
     left_out: list[int] = field(default_factory=list)  # paused or away: told nothing
     alone: list[int] = field(default_factory=list)  # the only one taking part: told so
-
-
-def reachable_on(status: str, paused_until: date | None, day: date) -> bool:
-    if status == "active":
-        return True
-    return status == "paused" and paused_until is not None and paused_until < day
 
 
 def next_round_at(weekday: int, periodic_time: time, timezone: str, after: datetime,
@@ -176,7 +171,8 @@ def run_round(
         .order_by(_members.c.person_id)
     ).all()
     result = RoundResult(cohort.name, number, starts_on, ends_on)
-    taking_part = [m for m in members if reachable_on(m.status, m.paused_until, starts_on)]
+    taking_part = [m for m in members
+                   if reachable_on(m.status, m.paused_until, starts_on)]
     result.left_out = [m.person_id for m in members if m not in taking_part]
     history, last, not_met = _history(connection, cohort_id, number)
     teams = _teams_of(connection, [m.person_id for m in taking_part])
@@ -236,7 +232,8 @@ def run_round(
     return result
 
 
-def _names(connection: Connection, person_ids: list[int]) -> dict[int, str]:
+def names_of(connection: Connection, person_ids: list[int]) -> dict[int, str]:
+    """Display names (or #id when a person has none), for messages and listings."""
     return {
         person: name or f"#{person}" for person, name in connection.execute(
             select(_people.c.id, _people.c.display_name).where(_people.c.id.in_(person_ids))
@@ -249,7 +246,7 @@ def _queue_messages(
     not_met: dict[int, int], now: datetime, zone: ZoneInfo, periodic_time: time,
 ) -> None:
     everyone = [person for group in result.groups for person in group] + result.alone
-    names = _names(connection, everyone)
+    names = names_of(connection, everyone)
     last_day = result.ends_on
     check_at = resolve_local(last_day, periodic_time, zone) or now
     round_end = resolve_local(last_day + timedelta(days=1), time(0, 0), zone) or check_at
@@ -425,7 +422,7 @@ def current_pairs(connection: Connection, cohort_id: int
         if met_in[(number, group)]:
             last_met[frozenset(members)] = max(ends[number],
                                                last_met.get(frozenset(members), ends[number]))
-    names = _names(connection, [p for (n, _), m in groups.items() if n == latest for p in m])
+    names = names_of(connection, [p for (n, _), m in groups.items() if n == latest for p in m])
     current = [
         CurrentGroup(tuple(names[p] for p in members), last_met.get(frozenset(members)))
         for (number, _), members in sorted(groups.items()) if number == latest

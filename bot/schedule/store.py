@@ -39,6 +39,14 @@ class PersonCalendar:
     paused_until: date | None
 
 
+def reachable_on(status: str, paused_until: date | None, day: date) -> bool:
+    """May the person be messaged on local `day`: active, or paused with the pause over by
+    then (the status turns active again only when they next write)."""
+    if status == "active":
+        return True
+    return status == "paused" and paused_until is not None and paused_until < day
+
+
 @lru_cache(maxsize=512)
 def workday_numbers(workdays: str) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(day) for day in workdays.split(",") if day in WEEKDAYS)
