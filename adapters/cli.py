@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -47,6 +47,9 @@ from bot.storage.models import (
 )
 from bot.weekdays import WEEKDAYS
 from scheduler.ticks import Ticks
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackAdapter
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -105,10 +108,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.http_server import create_app
 
     runtime = _runtime(settings)
-    ticks = None if args.no_scheduler else _ticks(runtime, settings)
+    slack = _slack(runtime)
+    ticks = None if args.no_scheduler else _ticks(runtime, settings, slack)
     print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)", flush=True)
+    if slack is not None:
+        how = "Socket Mode" if slack.config.socket_mode else "/slack/events"
+        print(f"Slack: {how}{' with OAuth installs' if slack.config.oauth else ''}", flush=True)
     try:
-        web.run_app(create_app(runtime, ticks), host=args.host, port=args.port, print=None)
+        web.run_app(create_app(runtime, ticks, slack=slack), host=args.host, port=args.port,
+                    print=None)
     finally:
         runtime.close()
     return 0
@@ -117,10 +125,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 # -- the scheduler and the outbox ------------------------------------------------------------
 
 
-def _ticks(runtime: Runtime, settings: Settings) -> Ticks:
+def _slack(runtime: Runtime) -> SlackAdapter | None:
+    """The Slack adapter when SLACK_* variables configure it (ConfigError otherwise)."""
+    from adapters.slack.config import SlackConfig
+
+    config = SlackConfig.from_env()
+    if config is None:
+        return None
+    from adapters.slack.app import build_slack
+
+    return build_slack(runtime, config)
+
+
+def _ticks(runtime: Runtime, settings: Settings, slack: SlackAdapter | None = None) -> Ticks:
     from adapters.senders import available_senders
 
-    return Ticks(runtime, available_senders(settings))
+    return Ticks(runtime, available_senders(settings, slack))
 
 
 def _instant(text: str) -> datetime:

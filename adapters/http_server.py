@@ -1,14 +1,16 @@
 """The one aiohttp server of `leercoach serve`: adapters mount their endpoints on it.
 
-For now it serves `/healthz`, which answers 200 only while the database does, so a load
-balancer or container runtime takes a replica out when it loses its database. Given the
-scheduler's ticks, it runs them on the server's event loop for as long as the app runs.
+It serves `/healthz`, which answers 200 only while the database does, so a load balancer
+or container runtime takes a replica out when it loses its database; Slack's endpoints
+when Slack is configured. Given the scheduler's ticks, it runs them on the server's event
+loop for as long as the app runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,6 +19,9 @@ from bot.runtime import Runtime
 from bot.storage.database import ping
 from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackAdapter
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 SCHEDULER_KEY = web.AppKey("scheduler", AsyncIOScheduler)
@@ -30,10 +35,13 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
-def create_app(runtime: Runtime, ticks: Ticks | None = None) -> web.Application:
+def create_app(runtime: Runtime, ticks: Ticks | None = None, *,
+               slack: SlackAdapter | None = None) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
+    if slack is not None:
+        slack.mount(app)
     if ticks is not None:
         app.cleanup_ctx.append(_scheduler_context(ticks))
     return app

@@ -1,14 +1,24 @@
 """The senders this process can use for the outbox, one per platform it serves.
 
 The terminal has no push: a nudge's dialog is stored and shown when the person next opens
-`leercoach chat`. The Slack and Teams adapters add theirs when they are configured.
+`leercoach chat`. Slack's sender is added when Slack is configured (see adapters/slack);
+Teams adds its own the same way.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.outbox.sender import OpenDialogSender, Sender
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackAdapter
 
-def available_senders(settings: Settings) -> dict[str, Sender]:
-    return {"terminal": OpenDialogSender()}
+
+def available_senders(settings: Settings, slack: SlackAdapter | None = None
+                      ) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {"terminal": OpenDialogSender()}
+    if slack is not None:
+        senders["slack"] = slack.sender
+    return senders

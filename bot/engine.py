@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot import hooks, people
-from bot.messages import Address, InboundEvent, Outbound, Text
+from bot.messages import Address, Home, InboundEvent, Message, Outbound, Text
 from bot.people import OrganisationDefaults
 from bot.person_settings import APPLIERS
 from bot.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
@@ -97,6 +97,22 @@ class Engine:
     def resume(self, address: Address) -> list[Outbound]:
         """The open question of the person at `address`, to show after a restart."""
         return self._run(lambda turn: turn.resume(address), self.clock(), address, None)
+
+    def open_question(self, address: Address) -> Message | None:
+        """The open question of the person at `address` (e.g. the Form a "fill in" button
+        belongs to), or None: unknown person, no active dialog, or it expired.
+
+        Read-only: nothing is ended, told or marked as seen, so an adapter may ask at any
+        time (to open a modal) and the dialog goes on as if nothing happened.
+        """
+        found = self._run(lambda turn: turn.open_question(address), self.clock(), None, None)
+        return None if isinstance(found, list) else found
+
+    def home(self, address: Address) -> Home | None:
+        """The person's overview page (Slack App Home, a Teams tab, the web), in their own
+        language; None for someone unknown, who is not created by looking."""
+        found = self._run(lambda turn: turn.home(address), self.clock(), None, None)
+        return found if isinstance(found, Home) else None
 
     def start_flow(
         self,

@@ -4,8 +4,9 @@ Flows are data, but some steps need code: what a flow knows when it starts (`on_
 what its answers become when it ends (`on_complete`), commands that act rather than ask
 (`action`, e.g. pause), choices that come from the database (`choice_source`, e.g. the
 competence catalog) and a one-time review of an answer (`reviewer`, e.g. SMART feedback on a
-weekly plan). Each practice lives in its own module under `bot/rhythm/` and registers itself;
-`load_all()` imports them, so adding a practice never means editing a central table.
+weekly plan), and the person's overview page that adapters show (`home_page`). Each practice
+lives in its own module under `bot/rhythm/` and registers itself; `load_all()` imports them,
+so adding a practice never means editing a central table.
 
 Hooks see the turn through `TurnApi`, a narrow view that keeps them out of its internals.
 """
@@ -22,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Connection
 
 from bot.flows import ChoiceDef
-from bot.messages import Message, Outbound
+from bot.messages import Home, Message, Outbound
 from bot.prompts import PromptLibrary
 from bot.storage.turn_store import DialogState, PersonState
 
@@ -131,6 +132,7 @@ StartHook = Callable[[Start], dict[str, Any]]
 ActionHook = Callable[[ActionCall], list[Message] | None]
 ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
 ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
+HomeHook = Callable[[TurnApi], Home]
 
 BEFORE_TURN: list[BeforeTurnHook] = []
 COMPLETIONS: dict[str, CompletionHook] = {}
@@ -138,6 +140,7 @@ STARTERS: dict[str, list[StartHook]] = {}
 ACTIONS: dict[str, ActionHook] = {}
 CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
 REVIEWERS: dict[str, ReviewerHook] = {}
+HOME: dict[str, HomeHook] = {}
 
 F = TypeVar("F")
 
@@ -189,6 +192,12 @@ def reviewer(name: str) -> Callable[[ReviewerHook], ReviewerHook]:
     """`review = "<name>"` in a step: called with (answer, answers, context); a Review is
     shown once and the question stays open, the next answer is accepted as it is."""
     return _register(REVIEWERS, name)
+
+
+def home_page(function: HomeHook) -> HomeHook:
+    """Builds a person's overview page (Engine.home) from the turn, without changing
+    anything; one practice module (the overview) registers it."""
+    return _register(HOME, "home")(function)
 
 
 def load_all() -> None:

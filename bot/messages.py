@@ -129,6 +129,28 @@ Message = Text | Notice | Question | Scale | Form
 
 
 @dataclass(frozen=True, slots=True)
+class HomeSection:
+    """One part of a person's overview: a heading and a short plain text (may hold *bold*,
+    like other texts; adapters escape it)."""
+
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """A person's own overview page: the Slack App Home, a Teams tab, the web's /me.
+
+    Each action's `value` is a command name (prompts/commands): an adapter sends it back as
+    `InboundEvent.command` when the button is pressed, so a page needs no handlers of its own.
+    """
+
+    title: str
+    sections: tuple[HomeSection, ...]
+    actions: tuple[Choice, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """A message and the address it must go to."""
 

@@ -22,6 +22,7 @@ from bot.hooks import (
     ACTIONS,
     BEFORE_TURN,
     COMPLETIONS,
+    HOME,
     REVIEWERS,
     STARTERS,
     ActionCall,
@@ -29,7 +30,7 @@ from bot.hooks import (
     Completion,
     Start,
 )
-from bot.messages import Address, InboundEvent, Message, Notice, Outbound, Text
+from bot.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.people import OrganisationDefaults
 from bot.person_settings import apply_setting, current_value, selected_values
 from bot.prompts import CommandMatch, PromptError, PromptLibrary
@@ -133,6 +134,27 @@ class Turn:
             else:
                 out = [Text(self._text("common.resume")), self._step_message(dialog, step)]
         return [Outbound(address, message) for message in out]
+
+    def open_question(self, address: Address) -> Message | None:
+        """The open step of the person's active dialog, as it was asked; read-only, so an
+        adapter can show it again (e.g. a form as a modal) without it counting as a visit."""
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is None:
+            return None
+        person, dialog = loaded
+        if dialog is None or dialog.expires_at <= self.now:
+            return None  # an expired dialog is ended (and told) at the next real message
+        self._enter(person)
+        _, step = self._position(dialog)
+        return self._step_message(dialog, step) if step is not None else None
+
+    def home(self, address: Address) -> Home | None:
+        """The person's overview page; read-only, and nobody is created for a stranger."""
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is None:
+            return None
+        self._enter(loaded[0])
+        return HOME["home"](self)
 
     def start_for_person(
         self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool,

@@ -117,7 +117,10 @@ def write_diary(chat: Chat, answers: tuple[str, str, str], value: str = "4") -> 
 def test_migrations_build_exactly_the_models_schema(databases: Callable[[], DatabaseEngine]):
     database = databases()
     with database.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"include_name": migrate.include_name}),
+            Base.metadata,
+        )
     assert differences == []
 
 
@@ -130,7 +133,10 @@ def test_upgrade_twice_is_idempotent(databases: Callable[[], DatabaseEngine]):
     assert migrate.current_revision(database) == head
     assert migrate.is_up_to_date(database)
     with database.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"include_name": migrate.include_name}),
+            Base.metadata,
+        )
     assert differences == []
 
 

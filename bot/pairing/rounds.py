@@ -428,3 +428,38 @@ def current_pairs(connection: Connection, cohort_id: int
         for (number, _), members in sorted(groups.items()) if number == latest
     ]
     return latest, starts_on, ends[latest], current
+
+
+def latest_partners(connection: Connection, person_id: int
+                    ) -> tuple[tuple[str, ...], date] | None:
+    """The partner(s) of the person's latest round in a cohort they still take part in, and
+    that round's last day; None when they were never paired there (or were alone).
+
+    What a person's overview shows as their next peer review. A mentor with several mentees
+    is in several groups of one round: all of them are partners.
+    """
+    latest = connection.execute(
+        select(_rounds.c.id, _rounds.c.ends_on)
+        .join(_pairs, _pairs.c.round_id == _rounds.c.id)
+        .join(_members, and_(_members.c.cohort_id == _rounds.c.cohort_id,
+                             _members.c.person_id == _pairs.c.person_id))
+        .where(_pairs.c.person_id == person_id, _members.c.left_at.is_(None))
+        .order_by(_rounds.c.starts_on.desc(), _rounds.c.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    mine = _pairs.alias("mine")
+    rows = connection.execute(
+        select(_people.c.id, _people.c.display_name)
+        .join(_pairs, _pairs.c.person_id == _people.c.id)
+        .join(mine, and_(mine.c.round_id == _pairs.c.round_id,
+                         mine.c.group_number == _pairs.c.group_number))
+        .where(mine.c.round_id == latest.id, mine.c.person_id == person_id,
+               _pairs.c.person_id != person_id)
+        .order_by(_pairs.c.group_number, _people.c.id)
+    ).all()
+    if not rows:
+        return None
+    names = {partner: name or f"#{partner}" for partner, name in rows}
+    return tuple(names.values()), latest.ends_on

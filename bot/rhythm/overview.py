@@ -1,20 +1,24 @@
-"""`overzicht` / `overview`: where someone stands in the rhythm, in one message.
+"""`overzicht` / `overview`: where someone stands in the rhythm, in one message, and the
+same as a page (`Engine.home`: the Slack App Home, a Teams tab, the web's /me).
 
 The focus competences of this month (from the monthly reflection), this week's plan, the
 diary streak, the goal of this quarter's learning contract and the next peer review. Every
-part has an empty state that tells someone new what to type to begin.
+part has an empty state that tells someone new what to type (or press) to begin. Both views
+read the same `Standing`, so the chat and the page never disagree.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from bot import diary
-from bot.hooks import ActionCall, TurnApi, action
-from bot.messages import Message, Text
+from bot.hooks import ActionCall, TurnApi, action, home_page
+from bot.messages import Choice, Home, HomeSection, Message, Text
+from bot.pairing.rounds import latest_partners
 from bot.prompts import PromptError
 from bot.rhythm.competences import competence_names
 from bot.rhythm.monthly import (
@@ -22,11 +26,14 @@ from bot.rhythm.monthly import (
     first_of_month,
     focus_of,
     latest_contract,
+    month_label,
     next_month,
     quarter_of,
     short,
     weeks_between,
 )
+from bot.rhythm.pause import OPTED_OUT, is_paused
+from bot.rhythm.settings import long_date
 from bot.storage.models import (
     DiaryEntry,
     LearningContract,
@@ -88,11 +95,34 @@ def _open_flow(turn: TurnApi, call: ActionCall) -> str:
     return turn.text(title) if title else ""
 
 
-@action("overview")
-def _overview(call: ActionCall) -> list[Message] | None:
-    turn = call.turn
-    if call.arguments:
-        return None
+@dataclass(frozen=True, slots=True)
+class PeerRound:
+    """The person's current pairing round: whom to meet, and the round's last day."""
+
+    partners: tuple[str, ...]
+    ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where someone stands in the rhythm today: what the overview and the home page show,
+    gathered once (one set of queries) for both."""
+
+    today: date
+    focus: list[str]
+    coming_focus: list[str]
+    plan: dict[str, Any] | None
+    streak: int
+    written_today: bool
+    quarter: str  # 'Q1 2026'
+    contract_goal: str | None  # None: no contract this quarter
+    colleague: str  # the steady colleague's first name, or ""
+    peer_round: PeerRound | None  # a round that has not ended yet
+    is_new: bool
+
+
+def standing(turn: TurnApi) -> Standing:
+    """Gather what the overview and the home page show, in the person's language."""
     person = turn.person
     connection = turn.connection
     locale = turn.locale
@@ -123,20 +153,93 @@ def _overview(call: ActionCall) -> list[Message] | None:
             "practised": week.practised,
         }
     streak, today_open = diary_streak(turn, today)
-    contract = latest_contract(connection, person.id, [quarter_of(today)])
     quarter = quarter_of(today)
-    text = turn.text(
-        "overview.text",
+    contract = latest_contract(connection, person.id, [quarter])
+    paired = latest_partners(connection, person.id)
+    return Standing(
+        today=today,
         focus=focus,
         coming_focus=coming,
         plan=plan_view,
         streak=streak,
-        today_open=today_open,
+        written_today=not today_open,
         quarter=f"{quarter[5:]} {quarter[:4]}",
-        contract_goal=short(contract[1], 300) if contract else "",
-        has_contract=contract is not None,
+        contract_goal=short(contract[1], 300) if contract else None,
         colleague=_colleague(connection, person.steady_colleague_id),
+        peer_round=PeerRound(*paired) if paired and paired[1] >= today else None,
         is_new=not has_history(connection, person.id),
+    )
+
+
+@action("overview")
+def _overview(call: ActionCall) -> list[Message] | None:
+    turn = call.turn
+    if call.arguments:
+        return None
+    facts = standing(turn)
+    # The chat names the steady colleague only; the current round shows on the page.
+    text = turn.text(
+        "overview.text",
+        focus=facts.focus,
+        coming_focus=facts.coming_focus,
+        plan=facts.plan,
+        streak=facts.streak,
+        today_open=not facts.written_today,
+        quarter=facts.quarter,
+        contract_goal=facts.contract_goal or "",
+        has_contract=facts.contract_goal is not None,
+        colleague=facts.colleague,
+        is_new=facts.is_new,
         open_flow=_open_flow(turn, call),
     )
     return [Text(text)]
+
+
+# The home page's buttons: command names (prompts/commands), pressed as InboundEvent.command.
+HOME_ACTIONS = ("diary", "weekplan", "month", "contract", "year", "settings")
+
+
+@home_page
+def _home(turn: TurnApi) -> Home:
+    """The overview as a page: a section per practice, and a button to start each."""
+    person = turn.person
+    facts = standing(turn)
+    paused = is_paused(person, facts.today)
+    stopped = person.status == OPTED_OUT
+    peer = facts.peer_round
+    sections = (
+        HomeSection(
+            turn.text("home.diary.heading"),
+            turn.text("home.diary.text", written_today=facts.written_today, streak=facts.streak,
+                      is_new=facts.is_new),
+        ),
+        HomeSection(
+            turn.text("home.focus.heading", month=month_label(facts.today, turn.locale)),
+            turn.text("home.focus.text", focus=facts.focus, coming_focus=facts.coming_focus),
+        ),
+        HomeSection(turn.text("home.week.heading"), turn.text("home.week.text", plan=facts.plan)),
+        HomeSection(
+            turn.text("home.peer.heading"),
+            turn.text(
+                "home.peer.text",
+                partners=list(peer.partners) if peer else [],
+                ends_on=long_date(peer.ends_on, turn.locale, facts.today) if peer else "",
+                colleague=facts.colleague,
+            ),
+        ),
+        HomeSection(
+            turn.text("home.contract.heading", quarter=facts.quarter),
+            turn.text("home.contract.text", has_contract=facts.contract_goal is not None,
+                      goal=facts.contract_goal or ""),
+        ),
+    )
+    names = (*HOME_ACTIONS, "resume" if paused or stopped else "pause")
+    actions = tuple(Choice(name, turn.text(f"home.action.{name}")) for name in names)
+    until = person.paused_until
+    title = turn.text(
+        "home.title",
+        paused=paused,
+        paused_until=long_date(until, turn.locale, facts.today) if paused and until else "",
+        opted_out=stopped,
+    )
+    return Home(title, sections, actions)

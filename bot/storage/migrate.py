@@ -11,6 +11,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Tables another library owns and creates itself (slack_sdk's installation and OAuth state
+# stores, made by the Slack adapter when OAuth is on): never part of our schema's comparison.
+FOREIGN_TABLE_PREFIXES = ("slack_",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter: everything but the tables of FOREIGN_TABLE_PREFIXES."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES))
 
 
 def alembic_config() -> Config:

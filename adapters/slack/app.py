@@ -1,0 +1,207 @@
+"""The Slack adapter assembled: bolt's AsyncApp on the one aiohttp server, or Socket Mode.
+
+Events arrive at `/slack/events` (signed; bolt verifies the signature and the 5-minute
+window), installs at `/slack/install` and `/slack/oauth_redirect` when OAuth is configured.
+With `SLACK_APP_TOKEN` the same listeners are fed from a websocket instead, and no public
+URL is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.clients import SlackClients
+from adapters.slack.config import SlackConfig
+from adapters.slack.desk import SlackDesk
+from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
+from adapters.slack.listeners import register
+from adapters.slack.posting import SlackSender
+from adapters.slack.socket_mode import SocketWatchdog
+from bot.runtime import Runtime
+
+log = logging.getLogger("leercoach.slack")
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+@dataclass(slots=True)
+class SlackAdapter:
+    config: SlackConfig
+    bolt: AsyncApp
+    clients: SlackClients
+    desk: SlackDesk
+    sender: SlackSender
+    verifier: SignatureVerifier | None  # None in Socket Mode: nothing arrives over HTTP
+    pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
+
+    def mount(self, app: web.Application) -> None:
+        """Add Slack's endpoints (or the socket) to the server."""
+        if self.config.socket_mode:
+            app.cleanup_ctx.append(self._socket)
+        else:
+            app.router.add_post(EVENTS_PATH, self._events)
+            if self.bolt.oauth_flow is not None:
+                app.router.add_get(INSTALL_PATH, self._install)
+                app.router.add_get(REDIRECT_PATH, self._redirect)
+        app.on_cleanup.append(self._close)
+
+    async def _events(self, request: web.Request) -> web.Response:
+        """Events API callbacks are acknowledged at once, after our own signature check,
+        and handed to bolt afterwards: their answer is always an empty 200, and under load
+        waiting for bolt's middleware chain would make Slack wait too. Everything whose
+        answer carries content (challenges, commands, modal errors) goes through bolt
+        before the answer."""
+        body = await request.text()
+        headers: dict[str, str | Sequence[str]] = {
+            name.lower(): value for name, value in request.headers.items()}
+        if _is_event_callback(body) and self._signed(body, request):
+            self._later(self.bolt.async_dispatch(
+                AsyncBoltRequest(body=body, query=request.query_string, headers=headers)))
+            return web.Response(status=200)
+        response = await self.bolt.async_dispatch(
+            AsyncBoltRequest(body=body, query=request.query_string, headers=headers))
+        return await to_aiohttp_response(response)
+
+    def _signed(self, body: str, request: web.Request) -> bool:
+        """Slack's signature and 5-minute window; anything doubtful goes to bolt, which
+        answers 401."""
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if self.verifier is None or not stamp.isdigit() or not signature:
+            return False
+        return bool(self.verifier.is_valid(body, stamp, signature))
+
+    def _later(self, work: Awaitable[BoltResponse]) -> None:
+        task = asyncio.ensure_future(work)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _install(self, request: web.Request) -> web.Response:
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request)))
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(
+            await flow.handle_callback(await to_bolt_request(request)))
+
+    async def _socket(self, app: web.Application) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(self.bolt, self.config.app_token,
+                                         ping_interval=self.config.socket_ping_seconds / 3)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        watchdog = asyncio.ensure_future(
+            SocketWatchdog(handler, self.config.socket_ping_seconds).run())
+        yield
+        watchdog.cancel()
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _close(self, app: web.Application) -> None:
+        await self.clients.close()
+
+
+class SingleWorkspace:
+    """Authorization with one bot token: `auth.test` once, shared by every request.
+
+    Bolt's own single-workspace check calls `auth.test` from each request until the
+    first answer is in, so a burst at start-up would cost one call per request."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._result: AuthorizeResult | None = None
+        self._lock = asyncio.Lock()
+
+    async def authorize(self) -> AuthorizeResult:
+        async with self._lock:
+            if self._result is None:
+                response = await self.client.auth_test()
+                self._result = AuthorizeResult.from_auth_test_response(
+                    auth_test_response=response, bot_token=self.client.token)
+            return self._result
+
+
+def _is_event_callback(body: str) -> bool:
+    if not body.startswith("{"):
+        return False
+    try:
+        return bool(json.loads(body).get("type") == "event_callback")
+    except (ValueError, AttributeError):
+        return False
+
+
+def _no_arguments(
+    authorize: Callable[[], Awaitable[AuthorizeResult]],
+) -> Callable[..., Awaitable[AuthorizeResult]]:
+    """Bolt passes the arguments an authorize function names; ours needs none."""
+
+    async def bolt_authorize() -> AuthorizeResult:
+        return await authorize()
+
+    return bolt_authorize
+
+
+def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
+    """The adapter for this configuration (single workspace, OAuth, or Socket Mode)."""
+    installations: ThreadedInstallationStore | None = None
+    if config.oauth:
+        installations = ThreadedInstallationStore(config.client_id, runtime.database)
+        # slack_sdk's own schema, created if missing
+        installations.store.create_tables()  # type: ignore[no-untyped-call]
+        state_store = ThreadedStateStore(runtime.database)
+        state_store.store.create_tables()  # type: ignore[no-untyped-call]
+
+    async def token_for(team: str) -> str | None:
+        if installations is not None:
+            return await installations.bot_token(team)
+        return config.bot_token or None
+
+    clients = SlackClients(token_for, config.api_url)
+    desk = SlackDesk(runtime.engine, clients)
+    api_client = AsyncWebClient(base_url=clients.api_url,
+                                token=None if config.oauth else config.bot_token)
+    refusal = "\n".join(desk.texts("slack.not_installed"))
+    if installations is not None:
+        bolt = AsyncApp(
+            signing_secret=config.signing_secret,
+            client=api_client,
+            oauth_settings=AsyncOAuthSettings(
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                scopes=list(config.scopes),
+                installation_store=installations,
+                state_store=state_store,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            ),
+            user_facing_authorize_error_message=refusal,
+        )
+    else:
+        bolt = AsyncApp(
+            signing_secret=config.signing_secret or None,
+            client=api_client,
+            authorize=_no_arguments(SingleWorkspace(api_client).authorize),
+            request_verification_enabled=not config.socket_mode,
+            user_facing_authorize_error_message=refusal,
+        )
+    register(bolt, desk)
+    return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
+                        SignatureVerifier(config.signing_secret) if config.signing_secret
+                        else None)

@@ -1,0 +1,165 @@
+"""Web API clients per workspace, and what the adapter reads through them once and keeps.
+
+One aiohttp session is shared by every client of the process (a new session per call, the
+SDK's default, costs a TCP and TLS handshake each time). A workspace's bot token comes from
+`SLACK_BOT_TOKEN` or, with OAuth, from the installation store. A person's name, time zone
+and language (`users.info`) and their DM channel (`conversations.open`) are cached: the
+first contact reads them, later messages do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger("leercoach.slack")
+DEFAULT_API_URL = "https://slack.com/api/"
+IDENTITY_SECONDS = 12 * 3600
+UNKNOWN_IDENTITY_SECONDS = 600  # after a failed users.info: ask again, but not every message
+CACHE_SIZE = 50_000
+K = TypeVar("K")
+V = TypeVar("V")
+
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+class TtlCache(Generic[K, V]):
+    """A bounded least-recently-used cache whose entries expire."""
+
+    def __init__(self, seconds: float, size: int = CACHE_SIZE) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        found = self._entries.get(key)
+        if found is None or time.monotonic() > found[0]:
+            self._entries.pop(key, None)
+            return None
+        self._entries.move_to_end(key)
+        return found[1]
+
+    def put(self, key: K, value: V, seconds: float | None = None) -> None:
+        expires = time.monotonic() + (self.seconds if seconds is None else seconds)
+        self._entries[key] = (expires, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def drop(self, key: K) -> None:
+        self._entries.pop(key, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    display_name: str | None
+    timezone: str | None
+    locale: str | None
+
+
+class NotInstalled(LookupError):
+    """No bot token for this workspace (not installed, or uninstalled)."""
+
+
+class SlackClients:
+    """Clients by workspace, the identity cache and the DM cache."""
+
+    def __init__(self, tokens: TokenLookup, api_url: str | None = None) -> None:
+        self._tokens = tokens
+        self.api_url = api_url or DEFAULT_API_URL
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}
+        self.identities: TtlCache[tuple[str, str], Identity] = TtlCache(IDENTITY_SECONDS)
+        self.dms: TtlCache[tuple[str, str], str] = TtlCache(IDENTITY_SECONDS)
+
+    def _shared_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=30),
+                connector=aiohttp.TCPConnector(limit=100),
+            )
+        return self._session
+
+    async def for_team(self, team: str) -> AsyncWebClient:
+        client = self._clients.get(team)
+        if client is not None:
+            return client
+        token = await self._tokens(team)
+        if not token:
+            raise NotInstalled(team)
+        client = AsyncWebClient(
+            token=token,
+            base_url=self.api_url,
+            session=self._shared_session(),
+            retry_handlers=[AsyncConnectionErrorRetryHandler()],
+        )
+        self._clients[team] = client
+        return client
+
+    def forget_team(self, team: str) -> None:
+        """After `invalid_auth` / `token_revoked`: look the token up again next time."""
+        self._clients.pop(team, None)
+
+    def replying(self, client: AsyncWebClient) -> AsyncWebClient:
+        """A client for replies to a person who is waiting: it waits out a short 429 once
+        instead of dropping the reply (the outbox has its own, slower retries)."""
+        return AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            session=self._shared_session(),
+            retry_handlers=[AsyncConnectionErrorRetryHandler(),
+                            AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+        )
+
+    async def identity(self, client: AsyncWebClient, team: str, user: str) -> Identity:
+        """Name, zone and language of a person from `users.info`; empty when unreadable
+        (onboarding then asks)."""
+        cached = self.identities.get((team, user))
+        if cached is not None:
+            return cached
+        try:
+            response = await client.users_info(user=user, include_locale=True)
+            found = response.get("user") or {}
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.info("users.info for %s failed: %s", user, type(exc).__name__)
+            return Identity(None, None, None)
+        profile = found.get("profile") or {}
+        name = (profile.get("display_name") or profile.get("real_name")
+                or found.get("real_name") or found.get("name") or None)
+        locale = found.get("locale")
+        identity = Identity(
+            display_name=str(name) if name else None,
+            timezone=str(found["tz"]) if found.get("tz") else None,
+            locale=str(locale).split("-")[0].lower() if locale else None,
+        )
+        self.identities.put((team, user), identity)
+        return identity
+
+    async def dm_channel(self, client: AsyncWebClient, team: str, user: str) -> str:
+        """The id of the person's DM with the coach (opened if needed)."""
+        cached = self.dms.get((team, user))
+        if cached is not None:
+            return cached
+        response = await client.conversations_open(users=user)
+        channel = str((response.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise SlackApiError(  # type: ignore[no-untyped-call]
+                "conversations.open returned no channel", response)
+        self.dms.put((team, user), channel)
+        return channel
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()

@@ -1,0 +1,172 @@
+"""Slack payloads as the engine's InboundEvent: messages, mentions, buttons, modals, commands.
+
+Pure functions of the payload, so every shape Slack sends is tested without a server. Each
+event gets a stable id Slack repeats on a retry (the Events API envelope's `event_id`, a
+message's `client_msg_id`, an interaction's `trigger_id`); the engine stores those ids and
+handles each only once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.slack.blocks import CHOICE, MULTI, MULTI_DONE, SCALE, SELECT
+from bot.messages import Address, InboundEvent
+
+PLATFORM = "slack"
+_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+# Message subtypes a person writes; the rest (edits, joins, bot posts) are not answers.
+_PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+def unescape(text: str) -> str:
+    """Slack sends `&`, `<` and `>` as entities; the engine stores what the person typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def team_of(body: Mapping[str, Any]) -> str:
+    team = body.get("team_id") or body.get("team")
+    if isinstance(team, Mapping):
+        team = team.get("id")
+    user = body.get("user")
+    if not team and isinstance(user, Mapping):
+        team = user.get("team_id")
+    return str(team or "")
+
+
+def _received(seconds: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(seconds), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def message_event(body: Mapping[str, Any], *, mention: bool = False) -> InboundEvent | None:
+    """A DM (`message.im`) or an @mention in a channel; None for what is not a person's
+    message (bots, edits, deletions, joins) or has no sender."""
+    event = body.get("event")
+    if not isinstance(event, Mapping):
+        return None
+    if event.get("bot_id") or event.get("subtype") not in _PERSON_SUBTYPES:
+        return None
+    user, channel = event.get("user"), event.get("channel")
+    if not isinstance(user, str) or not isinstance(channel, str) or not user or not channel:
+        return None
+    text = unescape(str(event.get("text") or ""))
+    thread: str | None = None
+    if mention:
+        text = _MENTION.sub("", text, count=1)
+        thread = str(event.get("thread_ts") or event.get("ts") or "") or None
+    event_id = body.get("event_id") or event.get("client_msg_id")
+    return InboundEvent(
+        address=Address(PLATFORM, str(event.get("team") or team_of(body)), user, channel,
+                         thread),
+        text=text,
+        event_id=f"event:{event_id}" if event_id else None,
+        received_at=_received(event.get("ts")),
+    )
+
+
+def _container_channel(body: Mapping[str, Any]) -> str:
+    channel = body.get("channel") or {}
+    container = body.get("container") or {}
+    return str((channel.get("id") if isinstance(channel, Mapping) else None)
+               or container.get("channel_id") or "")
+
+
+def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent | None:
+    """A button, select or checkbox-with-OK answer; None for elements that only change
+    state on the client (ticking a checkbox is only read when OK is pressed)."""
+    user = (body.get("user") or {}).get("id")
+    ref = action.get("block_id")
+    action_id = action.get("action_id")
+    if not user or not ref:
+        return None
+    value: str | None = None
+    values: tuple[str, ...] | None = None
+    if action_id in (CHOICE, SCALE):
+        value = str(action.get("value") or "")
+    elif action_id == SELECT:
+        value = str(((action.get("selected_option") or {}).get("value")) or "")
+    elif action_id == MULTI_DONE:
+        state = (((body.get("state") or {}).get("values") or {}).get(ref) or {}).get(MULTI) or {}
+        values = tuple(str(o.get("value")) for o in state.get("selected_options") or ())
+    else:
+        return None
+    channel = _container_channel(body)
+    stamp = action.get("action_ts") or ""
+    return InboundEvent(
+        address=Address(PLATFORM, team_of(body), str(user), channel),
+        value=value,
+        values=values,
+        reply_to=str(ref),
+        event_id=f"action:{body.get('trigger_id') or stamp}",
+        received_at=_received(stamp),
+    )
+
+
+def chosen_label(body: Mapping[str, Any], action: Mapping[str, Any]) -> str:
+    """What the person chose, in the words they saw, to show on the answered message."""
+    action_id = action.get("action_id")
+    if action_id in (CHOICE, SCALE):
+        return str((action.get("text") or {}).get("text") or action.get("value") or "")
+    if action_id == SELECT:
+        return str(((action.get("selected_option") or {}).get("text") or {}).get("text") or "")
+    ref = action.get("block_id")
+    state = (((body.get("state") or {}).get("values") or {}).get(ref) or {}).get(MULTI) or {}
+    return ", ".join(str((o.get("text") or {}).get("text") or "")
+                     for o in state.get("selected_options") or ()) or "–"
+
+
+def form_metadata(view: Mapping[str, Any]) -> dict[str, str]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def view_event(body: Mapping[str, Any]) -> InboundEvent | None:
+    """A submitted form modal: every input's value, keyed by the form field's name."""
+    view = body.get("view") or {}
+    user = (body.get("user") or {}).get("id")
+    meta = form_metadata(view)
+    if not user or not meta.get("ref"):
+        return None
+    form: dict[str, str] = {}
+    for name, inputs in ((view.get("state") or {}).get("values") or {}).items():
+        for element in inputs.values():
+            form[str(name)] = str(element.get("value") or "")
+    return InboundEvent(
+        address=Address(PLATFORM, team_of(body), str(user), meta.get("channel", "")),
+        form=form,
+        reply_to=meta["ref"],
+        event_id=f"view:{view.get('id')}:{view.get('hash')}",
+    )
+
+
+def command_event(body: Mapping[str, Any], channel: str) -> InboundEvent:
+    """`/leercoach WORDS`: the words are the command (unknown or empty words get help).
+
+    `channel` is the person's DM with the coach: the replies of a dialog belong there,
+    wherever the command was typed."""
+    words = " ".join(str(body.get("text") or "").split())
+    return InboundEvent(
+        address=Address(PLATFORM, team_of(body), str(body.get("user_id") or ""), channel),
+        command=unescape(words) or "help",
+        event_id=f"command:{body.get('trigger_id')}" if body.get("trigger_id") else None,
+    )
+
+
+def button_command(body: Mapping[str, Any], value: str, channel: str) -> InboundEvent:
+    """An App Home button: starts the flow it names, replies in the DM."""
+    user = (body.get("user") or {}).get("id") or ""
+    return InboundEvent(
+        address=Address(PLATFORM, team_of(body), str(user), channel),
+        command=value,
+        event_id=f"home:{body.get('trigger_id')}" if body.get("trigger_id") else None,
+    )

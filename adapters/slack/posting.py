@@ -1,0 +1,114 @@
+"""Posting the engine's messages to Slack, and what Slack's errors mean for a delivery.
+
+A message without a thread goes to the person's DM with the coach (a DM id starts with
+"D"; otherwise the DM is opened first); a message with a thread is a reply in a channel
+(an @mention). Slack's errors are sorted into "try again later" and "trying again cannot
+help", which the outbox turns into a retry or a dead letter with the person paused.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import fallback_text, turn_blocks
+from adapters.slack.clients import NotInstalled, SlackClients
+from bot.messages import Address, Message, Outbound
+from bot.outbox.sender import DeliveryFailed
+
+log = logging.getLogger("leercoach.slack")
+
+# The person or the workspace is gone for us: retrying cannot help.
+PERMANENT = frozenset({
+    "account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot",
+    "invalid_auth", "token_revoked", "token_expired", "not_authed", "team_access_not_granted",
+    "missing_scope", "is_archived", "restricted_action", "user_is_restricted",
+    "ekm_access_denied",
+})
+# The DM id we kept is stale: open it again once before giving up.
+STALE_CHANNEL = frozenset({"channel_not_found", "not_in_channel"})
+TOKEN_TROUBLE = frozenset({"invalid_auth", "token_revoked", "token_expired", "not_authed"})
+
+
+async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
+               messages: list[Message]) -> str:
+    """Post messages to one address as one Slack message; returns its ts. Raises
+    SlackApiError as Slack answered."""
+    if address.thread or address.conversation.startswith("D"):
+        channel = address.conversation
+    else:
+        channel = await clients.dm_channel(client, address.tenant, address.person)
+    response = await client.chat_postMessage(
+        channel=channel,
+        text=fallback_text(messages),
+        blocks=turn_blocks(messages),
+        thread_ts=address.thread,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    return str(response.get("ts") or "")
+
+
+def _error_code(exc: SlackApiError) -> str:
+    try:
+        return str(exc.response.get("error") or "")
+    except (AttributeError, TypeError):
+        return ""
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    for name in ("Retry-After", "retry-after"):
+        raw = headers.get(name)
+        if raw is not None:
+            try:
+                return max(float(raw[0] if isinstance(raw, list) else raw), 1.0)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class SlackSender:
+    """The outbox's sender for people on Slack."""
+
+    def __init__(self, clients: SlackClients) -> None:
+        self.clients = clients
+
+    async def send(self, outbound: Outbound) -> None:
+        team = outbound.address.tenant
+        try:
+            client = await self.clients.for_team(team)
+        except NotInstalled as exc:
+            raise DeliveryFailed("not installed in this workspace", permanent=True) from exc
+        try:
+            await self._post_fresh_on_stale(client, outbound)
+        except SlackApiError as exc:
+            raise self._failure(team, exc) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise DeliveryFailed(f"network: {type(exc).__name__}") from exc
+
+    async def _post_fresh_on_stale(self, client: AsyncWebClient, outbound: Outbound) -> None:
+        address, messages = outbound.address, [outbound.message]
+        try:
+            await post(self.clients, client, address, messages)
+        except SlackApiError as exc:
+            if _error_code(exc) not in STALE_CHANNEL or address.thread:
+                raise
+            self.clients.dms.drop((address.tenant, address.person))
+            await post(self.clients, client, replace(address, conversation=""), messages)
+
+    def _failure(self, team: str, exc: SlackApiError) -> DeliveryFailed:
+        code = _error_code(exc)
+        status = getattr(exc.response, "status_code", None)
+        if status == 429 or code == "ratelimited":
+            return DeliveryFailed("ratelimited", retry_after=_retry_after(exc) or 30.0)
+        if code in TOKEN_TROUBLE:
+            self.clients.forget_team(team)
+        if code in PERMANENT or code in STALE_CHANNEL:
+            return DeliveryFailed(code, permanent=True)
+        log.warning("Slack refused a delivery: %s", code or status)
+        return DeliveryFailed(code or f"http {status}")
