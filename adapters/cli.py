@@ -293,6 +293,13 @@ def _cohort(session: Session, settings: Settings, slug: str, name: str) -> Cohor
     return found
 
 
+def _channel(text: str) -> str:
+    try:
+        return rounds.parse_channel_key(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
     try:
@@ -307,7 +314,7 @@ def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
             cohort = Cohort(
                 organisation_id=organisation.id, name=args.name, mode=args.mode,
                 cadence_weeks=args.every, weekday=weekday, created_at=now,
-                repair_quarterly=args.repair_quarterly,
+                repair_quarterly=args.repair_quarterly, channel=args.channel,
                 next_round_at=rounds.next_round_at(
                     weekday, settings.periodic_time, organisation.default_timezone, now,
                     first=True),
@@ -316,6 +323,9 @@ def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
             session.commit()
             print(f"cohort {cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) "
                   f"on {args.weekday}; first round {_utc(cohort.next_round_at)}")
+            if cohort.channel:
+                print(f"  members of {cohort.channel} take part; joining it enrols, leaving "
+                      "it takes out (invite the coach to the channel to enrol who is there)")
     finally:
         runtime.close()
     return 0
@@ -333,7 +343,8 @@ def cmd_cohort_list(args: argparse.Namespace, settings: Settings) -> int:
                     CohortMember.cohort_id == cohort.id, CohortMember.left_at.is_(None)))
                 print(f"{cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) on "
                       f"{WEEKDAYS[cohort.weekday]}, {members} taking part, next round "
-                      f"{_utc(cohort.next_round_at)}")
+                      f"{_utc(cohort.next_round_at)}"
+                      + (f", channel {cohort.channel}" if cohort.channel else ""))
             if not cohorts:
                 print("no cohorts yet: `leercoach cohort add NAME` makes one")
             session.commit()
@@ -782,6 +793,9 @@ def _add_pairing_commands(commands: argparse._SubParsersAction) -> None:  # type
     add.add_argument("--every", type=int, choices=(1, 2, 4), default=1, help="weeks per round")
     add.add_argument("--repair-quarterly", action="store_true",
                      help="steady mode: new partners at the start of every quarter")
+    add.add_argument("--channel", type=_channel, metavar="PLATFORM:WORKSPACE:CHANNEL",
+                     help="everyone in this channel, e.g. slack:T0123:C0456; joining and "
+                          "leaving the channel joins and leaves the cohort")
     add.set_defaults(handler=cmd_cohort_add)
     listing = cohort_commands.add_parser("list", help="the cohorts and their next round")
     _organisation_option(listing)

@@ -149,6 +149,22 @@ class Engine:
         return self._run(lambda turn: turn.tell(person_id, key, **variables), self.clock(),
                          None, None)
 
+    def tell_group(self, person_ids: list[int], key: str, **variables: Any) -> list[Outbound]:
+        """One text for several people together (a group DM), in the first one's language;
+        empty when they cannot share one conversation."""
+        if not self.prompts.has_text(key):
+            raise KeyError(f"no text {key!r}")
+        return self._run(lambda turn: turn.tell_group(person_ids, key, **variables),
+                         self.clock(), None, None)
+
+    def channel_membership(self, event: InboundEvent, joined: bool) -> int:
+        """`event.address` joined (or left) the channel `address.conversation`: enrol them
+        in the cohorts tied to it (or take them out). The event's display name, locale and
+        time zone fill in someone new. Returns how many cohorts changed."""
+        changed = self._run(lambda turn: turn.channel_membership(event, joined),
+                            event.received_at or self.clock(), None, None)
+        return changed if isinstance(changed, int) else 0
+
     def set_locale(self, address: Address, locale: str) -> None:
         """Remember the language a person asked for (e.g. `leercoach chat --locale en`)."""
         if locale not in LOCALES:

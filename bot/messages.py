@@ -21,6 +21,8 @@ class Address:
 
     `tenant` is the Slack workspace / Teams tenant (a fixed name for the terminal and web),
     `person` the platform's user id, `conversation` the DM or channel, `thread` a thread in it.
+    `members` addresses a conversation with several people at once (a Slack group DM of
+    peer review partners), by their platform ids; `person` is then the first of them.
     """
 
     platform: str
@@ -28,6 +30,7 @@ class Address:
     person: str
     conversation: str
     thread: str | None = None
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

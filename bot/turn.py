@@ -7,7 +7,7 @@ memory, and `save()` writes those changes before the transaction commits.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from bot.hooks import (
     Start,
 )
 from bot.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
+from bot.pairing import rounds
 from bot.people import OrganisationDefaults
 from bot.person_settings import apply_setting, current_value, selected_values
 from bot.prompts import CommandMatch, PromptError, PromptLibrary
@@ -189,6 +190,37 @@ class Turn:
         person, _, _ = self._load(InboundEvent(address, locale=locale))
         person.locale = locale
 
+    def channel_membership(self, event: InboundEvent, joined: bool) -> int:
+        """Someone joined or left a channel: enrol them in (or take them out of) the cohorts
+        tied to it. Someone new to the coach is created with the platform's profile; the
+        welcome of a cohort tells them how to leave. Returns how many cohorts changed."""
+        address = event.address
+        cohorts = rounds.cohorts_of_channel(
+            self.connection,
+            rounds.channel_key(address.platform, address.tenant, address.conversation))
+        if not cohorts:
+            return 0
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is not None:
+            person_id = loaded[0].id
+        elif joined:
+            organisation = self.engine.organisation_for_workspace(
+                self._orm, address.platform, address.tenant)
+            self.new_workspaces.append((address.platform, address.tenant, organisation))
+            direct = replace(event, address=replace(address, conversation="", thread=None))
+            person_id = people.create_person(self.connection, organisation, direct,
+                                             self.now).id
+        else:
+            return 0
+        changed = 0
+        for cohort_id in cohorts:
+            if joined and rounds.join(self.connection, cohort_id, person_id, self.now):
+                rounds.queue_welcome(self.connection, cohort_id, person_id, self.now)
+                changed += 1
+            elif not joined and rounds.leave(self.connection, cohort_id, person_id, self.now):
+                changed += 1
+        return changed
+
     def expire_due(self) -> int:
         due = self.store.due_for_expiry(self.now)
         for dialog in due:
@@ -247,6 +279,22 @@ class Turn:
         other.save()
         self.extra += sent
         return sent
+
+    def tell_group(self, person_ids: list[int], key: str, **variables: Any) -> list[Outbound]:
+        """One text to several people in one conversation; nothing when they are not all
+        on the same platform and workspace (each has their own message then)."""
+        loaded = [self.store.by_person(person_id) for person_id in person_ids]
+        members = [found[0] for found in loaded if found is not None]
+        if len(members) < 2 or len(members) != len(person_ids):
+            return []
+        first = members[0]
+        if any((m.platform, m.tenant) != (first.platform, first.tenant) for m in members):
+            return []
+        names = [m.display_name.split(" ")[0] or f"#{m.id}" for m in members]
+        text = self.prompts.render(key, first.locale, **{**variables, "names": names})
+        address = Address(first.platform, first.tenant, first.external_id, "",
+                          members=tuple(m.external_id for m in members))
+        return [Outbound(address, Text(text))]
 
     def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
         loaded = self.store.by_person(person_id)

@@ -4,6 +4,7 @@ adapter would."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -86,6 +87,18 @@ def sqlite_url(tmp_path: Path) -> str:
     migrate.upgrade(database)
     database.dispose()
     return url
+
+
+@pytest.fixture
+def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test whose turns must all succeed: any turn the engine logged as failed fails it
+    (the engine answers a crash politely, which would otherwise hide it)."""
+    caplog.set_level(logging.INFO, logger="leercoach.engine")
+    yield
+    crashes = [
+        r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
+    ]
+    assert not crashes, [r.getMessage() for r in crashes]
 
 
 @pytest.fixture

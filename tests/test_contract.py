@@ -6,8 +6,6 @@ an explicit yes (who then reads it and responds, and the author hears the respon
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -115,14 +113,7 @@ def answers_of(goal: str = "Zelf klantgesprekken leiden.", evidence: str = SMART
     }
 
 
-@pytest.fixture(autouse=True)
-def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.INFO, logger="leercoach.engine")
-    yield
-    crashes = [
-        r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
-    ]
-    assert not crashes, [r.getMessage() for r in crashes]
+pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
 # -- helpers ---------------------------------------------------------------------------------

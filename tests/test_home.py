@@ -4,8 +4,6 @@ English: both only read, and neither creates anyone."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -76,14 +74,7 @@ SAYS: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.INFO, logger="leercoach.engine")
-    yield
-    crashes = [
-        r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
-    ]
-    assert not crashes, [r.getMessage() for r in crashes]
+pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
 def home_of(engine: Engine, chat: Chat) -> Home:

@@ -3,8 +3,6 @@ past, the questions, the focus of one (at most two) competences and the SOL sess
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -86,14 +84,7 @@ SAYS: dict[str, dict[str, str]] = {
 FIRST_WORKDAY = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.INFO, logger="leercoach.engine")
-    yield
-    crashes = [
-        r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
-    ]
-    assert not crashes, [r.getMessage() for r in crashes]
+pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -57,3 +57,13 @@ def test_unknown_cohorts_and_people_are_usage_errors(tmp_path: Path) -> None:
     nobody = run(tmp_path, "cohort", "join", "Team", "--user", "niemand")
     assert nobody.returncode == 2 and "no person known as 'niemand'" in nobody.stderr
     assert "Traceback" not in missing.stderr + nobody.stderr
+
+
+
+def test_cohort_add_ties_a_cohort_to_a_channel(tmp_path: Path) -> None:
+    added = run(tmp_path, "cohort", "add", "Peer review", "--channel", "slack:T1:C1")
+    assert added.returncode == 0, added.stderr
+    assert "members of slack:T1:C1 take part" in added.stdout
+    assert "channel slack:T1:C1" in run(tmp_path, "cohort", "list").stdout
+    broken = run(tmp_path, "cohort", "add", "Broken", "--channel", "slack:C1")
+    assert broken.returncode == 2 and "PLATFORM:WORKSPACE:CHANNEL" in broken.stderr

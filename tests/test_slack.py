@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 from adapters.slack.blocks import FORM_OPEN, MULTI, MULTI_DONE
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
-from bot.storage.models import DiaryEntry, Person
+from bot.storage.models import DiaryEntry, Identity, Person
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import (
     SlackRig,
     block_action,
     command,
     dm,
+    envelope,
     home_opened,
     mention,
     press,
@@ -244,26 +245,33 @@ def test_app_home_is_published_for_known_and_new_people(runtime: Runtime) -> Non
     run(runtime, scenario)
 
 
+async def open_contract_modal(rig: SlackRig) -> dict[str, Any]:
+    """Start the learning contract by DM and press its form button: the modal's view."""
+    await rig.post_json(dm("contract"))
+    post = (await rig.posts(1))[0]
+    opener = next(e for b in post.params["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["action_id"] == FORM_OPEN)
+    await rig.interact(block_action(post, {**opener, "block_id": opener["value"]}))
+    return dict((await rig.api.wait_for("views.open", 1))[0].params["view"])
+
+
+def filled(modal: dict[str, Any]) -> dict[str, str]:
+    return {b["block_id"]: f"Antwoord {n} met genoeg woorden om te tellen."
+            for n, b in enumerate(b for b in modal["blocks"] if b["type"] == "input")}
+
+
 # -- forms in a modal ------------------------------------------------------------------------
 
 
 def test_the_contract_form_opens_a_modal_with_inline_errors(runtime: Runtime) -> None:
     async def scenario(rig: SlackRig) -> None:
-        await rig.post_json(dm("contract"))
-        post = (await rig.posts(1))[0]
-        opener = next(e for b in post.params["blocks"] if b["type"] == "actions"
-                      for e in b["elements"] if e["action_id"] == FORM_OPEN)
-        ref = opener["value"]
-        await rig.interact(block_action(post, {**opener, "block_id": ref}))
-        modal = (await rig.api.wait_for("views.open", 1))[0].params["view"]
+        modal = await open_contract_modal(rig)
         inputs = [b for b in modal["blocks"] if b["type"] == "input"]
         assert len(inputs) == 5
         assert all(b["element"]["multiline"] for b in inputs)
         empty = await rig.interact(view_submission(modal, {b["block_id"]: "" for b in inputs}))
         assert empty.status == 200
-        answer = {b["block_id"]: f"Antwoord {n} met genoeg woorden om te tellen."
-                  for n, b in enumerate(inputs)}
-        done = await rig.interact(view_submission(modal, answer))
+        done = await rig.interact(view_submission(modal, filled(modal)))
         assert done.status == 200
         await rig.api.wait_for("chat.update", 1)
         await rig.posts(2)
@@ -273,12 +281,7 @@ def test_the_contract_form_opens_a_modal_with_inline_errors(runtime: Runtime) ->
 
 def test_modal_validation_errors_come_back_in_the_acknowledgement(runtime: Runtime) -> None:
     async def scenario(rig: SlackRig) -> None:
-        await rig.post_json(dm("contract"))
-        post = (await rig.posts(1))[0]
-        opener = next(e for b in post.params["blocks"] if b["type"] == "actions"
-                      for e in b["elements"] if e["action_id"] == FORM_OPEN)
-        await rig.interact(block_action(post, {**opener, "block_id": opener["value"]}))
-        modal = (await rig.api.wait_for("views.open", 1))[0].params["view"]
+        modal = await open_contract_modal(rig)
         names = [b["block_id"] for b in modal["blocks"] if b["type"] == "input"]
         raw = json.dumps(view_submission(modal, dict.fromkeys(names, "")))
         from urllib.parse import urlencode
@@ -300,16 +303,8 @@ def test_modal_validation_errors_come_back_in_the_acknowledgement(runtime: Runti
 
 def test_multiple_choice_is_read_when_ok_is_pressed(runtime: Runtime) -> None:
     async def scenario(rig: SlackRig) -> None:
-        await rig.post_json(dm("contract"))
-        post = (await rig.posts(1))[0]
-        opener = next(e for b in post.params["blocks"] if b["type"] == "actions"
-                      for e in b["elements"] if e["action_id"] == FORM_OPEN)
-        await rig.interact(block_action(post, {**opener, "block_id": opener["value"]}))
-        modal = (await rig.api.wait_for("views.open", 1))[0].params["view"]
-        names = [b["block_id"] for b in modal["blocks"] if b["type"] == "input"]
-        await rig.interact(view_submission(modal, {
-            name: f"Antwoord {n} met genoeg woorden om te tellen." for n, name in
-            enumerate(names)}))
+        modal = await open_contract_modal(rig)
+        await rig.interact(view_submission(modal, filled(modal)))
         question = (await rig.posts(2))[-1]
         block = next(b for b in question.params["blocks"] if b["type"] == "actions")
         ticks = next(e for e in block["elements"] if e["action_id"] == MULTI)
@@ -479,3 +474,125 @@ def test_oauth_refuses_an_unknown_workspace_clearly(runtime: Runtime) -> None:
 
     asyncio.run(main())
     assert count(runtime, Person) == 0
+
+
+# -- peer review partners in a group DM (issue 5) ---------------------------------------------
+
+
+def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from bot.outbox.dispatch import Dispatcher
+    from bot.pairing import rounds
+    from bot.storage.models import Cohort, Organisation
+
+    now = datetime.now(UTC)
+
+    async def scenario(rig: SlackRig) -> None:
+        for user in ("U1", "U2"):
+            await rig.post_json(dm("hallo", user))
+            await rig.post_json(dm("stop", user))
+        await rig.posts(4)
+        with runtime.database.begin() as connection:
+            organisation = connection.execute(select(Organisation.id)).scalar_one()
+            cohort = connection.execute(insert(Cohort.__table__).values(
+                organisation_id=organisation, name="Servicedesk", mode="steady",
+                cadence_weeks=1, weekday=0, repair_quarterly=False, next_round_at=now,
+                created_at=now).returning(Cohort.id)).scalar_one()
+            for person in connection.execute(select(Person.id)).scalars():
+                rounds.join(connection, cohort, person, now)
+            rounds.run_round(connection, cohort, now, runtime.settings.periodic_time)
+        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
+        await dispatcher.dispatch(now)
+        # The group message and U1's own are paced apart (Slack's rate per channel): a
+        # later pass sends the rest.
+        later = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t2")
+        await later.dispatch(now + timedelta(seconds=5))
+        opened = [c.params["users"] for c in rig.api.calls_to("conversations.open")]
+        assert "U1,U2" in opened or "U2,U1" in opened
+        group = [c for c in rig.api.calls_to("chat.postMessage")
+                 if str(c.params["channel"]).startswith("G")]
+        assert len(group) == 1
+        said = text_of(group[0].params)
+        assert "Anna" in said and "elkaars collega" in said
+        agendas = [c.params["channel"] for c in rig.api.calls_to("chat.postMessage")
+                   if "Tijd voor jullie peer review" in c.params["text"]]
+        assert sorted(agendas) == ["DU1", "DU2"]
+
+    api = MockSlackApi(users={"U1": {"profile": {"display_name": "Anna"}},
+                              "U2": {"profile": {"display_name": "Bram"}}})
+    run(runtime, scenario, api)
+
+
+def _channel_cohort(runtime: Runtime, channel: str) -> int:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from bot.pairing import rounds
+    from bot.people import default_organisation
+    from bot.storage.models import Cohort
+
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        organisation = default_organisation(session, runtime.settings).id
+        session.commit()
+    with runtime.database.begin() as connection:
+        return int(connection.execute(insert(Cohort.__table__).values(
+            organisation_id=organisation, name="Peer review", mode="rotating",
+            cadence_weeks=1, weekday=0, repair_quarterly=False, next_round_at=now,
+            channel=rounds.channel_key("slack", "T0LEERCO", channel), created_at=now,
+        ).returning(Cohort.id)).scalar_one())
+
+
+def _members(runtime: Runtime, cohort: int) -> dict[str, bool]:
+    from bot.storage.models import CohortMember
+
+    with runtime.database.connect() as connection:
+        rows = connection.execute(
+            select(Identity.external_id, CohortMember.left_at)
+            .join(CohortMember, CohortMember.person_id == Identity.person_id)
+            .where(CohortMember.cohort_id == cohort)).all()
+    return {external: left is None for external, left in rows}
+
+
+def test_joining_and_leaving_a_cohorts_channel_joins_and_leaves_the_cohort(
+        runtime: Runtime) -> None:
+    from bot.storage.models import Delivery
+
+    cohort = _channel_cohort(runtime, "CPEER")
+
+    async def scenario(rig: SlackRig) -> None:
+        rig.api.responders["conversations.members"] = lambda _: {
+            "ok": True, "members": ["U1", "U2", "U0LEERBOT"],
+            "response_metadata": {"next_cursor": ""}}
+        # the coach is invited: who is in the channel already joins (not the bot itself)
+        await rig.post_json(envelope({"type": "member_joined_channel", "user": "U0LEERBOT",
+                                      "channel": "CPEER", "team": "T0LEERCO"}))
+        await rig.api.wait_for("conversations.members", 1)
+        for _ in range(100):
+            if len(_members(runtime, cohort)) == 2:
+                break
+            await asyncio.sleep(0.02)
+        # someone new joins, someone leaves; an unrelated channel changes nothing
+        for kind, user, channel in (("member_joined_channel", "U3", "CPEER"),
+                                    ("member_left_channel", "U1", "CPEER"),
+                                    ("member_joined_channel", "U4", "COTHER")):
+            await rig.post_json(envelope({"type": kind, "user": user, "channel": channel,
+                                          "team": "T0LEERCO"}))
+        for _ in range(100):
+            if _members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}:
+                break
+            await asyncio.sleep(0.02)
+
+    api = MockSlackApi(users={u: {"profile": {"display_name": n}} for u, n in
+                              (("U1", "Anna"), ("U2", "Bram"), ("U3", "Cas"), ("U4", "Dirk"))})
+    run(runtime, scenario, api)
+    assert _members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}
+    assert count(runtime, Person) == 3  # nobody is created for a channel without a cohort
+    assert count(runtime, Delivery, kind="enrolled") == 3  # each is told how to leave
+    with runtime.database.connect() as connection:
+        names = set(connection.execute(select(Person.display_name)).scalars())
+    assert names == {"Anna", "Bram", "Cas"}

@@ -67,7 +67,7 @@ class Identity:
     display_name: str | None
     timezone: str | None
     locale: str | None
-
+    is_bot: bool = False  # bots and deactivated accounts are never paired
 
 class NotInstalled(LookupError):
     """No bot token for this workspace (not installed, or uninstalled)."""
@@ -143,6 +143,8 @@ class SlackClients:
             display_name=str(name) if name else None,
             timezone=str(found["tz"]) if found.get("tz") else None,
             locale=str(locale).split("-")[0].lower() if locale else None,
+            is_bot=bool(found.get("is_bot") or found.get("deleted")
+                        or found.get("id") == "USLACKBOT"),
         )
         self.identities.put((team, user), identity)
         return identity
@@ -150,16 +152,37 @@ class SlackClients:
     async def dm_channel(self, client: AsyncWebClient, team: str, user: str) -> str:
         """The id of the person's DM with the coach (opened if needed)."""
         cached = self.dms.get((team, user))
-        if cached is not None:
-            return cached
-        response = await client.conversations_open(users=user)
-        channel = str((response.get("channel") or {}).get("id") or "")
-        if not channel:
-            raise SlackApiError(  # type: ignore[no-untyped-call]
-                "conversations.open returned no channel", response)
-        self.dms.put((team, user), channel)
-        return channel
+        if cached is None:
+            cached = await _opened(client, user)
+            self.dms.put((team, user), cached)
+        return cached
+
+    async def group_channel(self, client: AsyncWebClient, members: tuple[str, ...]) -> str:
+        """The group DM of these people and the coach; Slack answers the same id for the
+        same people, so it is not kept."""
+        return await _opened(client, ",".join(members))
+
+    async def channel_members(self, client: AsyncWebClient, channel: str) -> list[str]:
+        """Everyone in a channel, page by page."""
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            response = await client.conversations_members(channel=channel, limit=200,
+                                                          cursor=cursor)
+            members += [str(member) for member in response.get("members") or ()]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+async def _opened(client: AsyncWebClient, users: str) -> str:
+    response = await client.conversations_open(users=users)
+    channel = str((response.get("channel") or {}).get("id") or "")
+    if not channel:
+        raise SlackApiError(  # type: ignore[no-untyped-call]
+            "conversations.open returned no channel", response)
+    return channel

@@ -148,6 +148,33 @@ class SlackDesk:
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             log.info("chat.update failed: %s", _describe(exc))
 
+    # -- channels tied to cohorts ---------------------------------------------------------
+
+    async def membership(self, client: AsyncWebClient, team: str, channel: str, user: str,
+                         joined: bool) -> int:
+        """Someone joined or left a channel: the cohorts tied to it follow."""
+        identity = await self.clients.identity(client, team, user)
+        if identity.is_bot:
+            return 0
+        event = InboundEvent(
+            address=Address(PLATFORM, team, user, channel),
+            display_name=identity.display_name, timezone=identity.timezone,
+            locale=identity.locale)
+        return await self._in_turn_thread(lambda e: self.engine.channel_membership(e, joined),
+                                          event)
+
+    async def sync_channel(self, client: AsyncWebClient, team: str, channel: str) -> int:
+        """The coach was added to a channel: everyone already in it joins its cohorts."""
+        try:
+            members = await self.clients.channel_members(client, channel)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("conversations.members failed: %s", _describe(exc))
+            return 0
+        changed = 0
+        for member in members:
+            changed += await self.membership(client, team, channel, member, True)
+        return changed
+
     # -- forms -------------------------------------------------------------------------
 
     async def open_form(self, client: AsyncWebClient, address: Address, ref: str,

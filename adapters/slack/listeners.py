@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound
@@ -69,6 +69,21 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
             return
         team = inbound.team_of(body)
         await desk.publish_home(await desk.client(team), team, str(event["user"]))
+
+    @app.event(re.compile("^member_(joined|left)_channel$"))
+    async def channel_membership(body: dict[str, Any], event: dict[str, Any],
+                                 context: AsyncBoltContext) -> None:
+        user, channel = event.get("user"), event.get("channel")
+        if not isinstance(user, str) or not isinstance(channel, str):
+            return
+        team = str(event.get("team") or inbound.team_of(body))
+        client = await desk.client(team)
+        joined = event.get("type") == "member_joined_channel"
+        if user == context.bot_user_id:
+            if joined:  # invited to a cohort's channel: enrol who is there already
+                await desk.sync_channel(client, team, channel)
+            return
+        await desk.membership(client, team, channel, user, joined)
 
     @app.command(COMMAND_NAME)
     async def slash_command(ack: Ack, body: dict[str, Any]) -> None:

@@ -2,8 +2,9 @@
 
 A message without a thread goes to the person's DM with the coach (a DM id starts with
 "D"; otherwise the DM is opened first); a message with a thread is a reply in a channel
-(an @mention). Slack's errors are sorted into "try again later" and "trying again cannot
-help", which the outbox turns into a retry or a dead letter with the person paused.
+(an @mention); a message for several members goes to their group DM with the coach.
+Slack's errors are sorted into "try again later" and "trying again cannot help", which
+the outbox turns into a retry or a dead letter with the person paused.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
                messages: list[Message]) -> str:
     """Post messages to one address as one Slack message; returns its ts. Raises
     SlackApiError as Slack answered."""
-    if address.thread or address.conversation.startswith("D"):
+    if address.members:
+        channel = await clients.group_channel(client, address.members)
+    elif address.thread or address.conversation.startswith("D"):
         channel = address.conversation
     else:
         channel = await clients.dm_channel(client, address.tenant, address.person)
@@ -74,6 +77,8 @@ def _retry_after(exc: SlackApiError) -> float | None:
 
 class SlackSender:
     """The outbox's sender for people on Slack."""
+
+    group_conversations = True  # peer review partners meet in a group DM
 
     def __init__(self, clients: SlackClients) -> None:
         self.clients = clients

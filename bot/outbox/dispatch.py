@@ -40,7 +40,7 @@ from bot.messages import Outbound
 from bot.outbox import store
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
-from bot.outbox.sender import DeliveryFailed, Sender
+from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
 from bot.schedule import store as schedule_store
 from bot.schedule.due import DIARY, Due, period_key
 from bot.schedule.sweep import NUDGE, REMINDER, Outbox
@@ -151,6 +151,9 @@ class Dispatcher:
         context = {**(delivery.context or {}), "nudge": delivery.kind}
         if delivery.flow_id.startswith(store.TEXT_FLOW):  # one text, no conversation
             key = delivery.flow_id.removeprefix(store.TEXT_FLOW)
+            if delivery.kind == store.GROUP_KIND:
+                return self.engine.tell_group(list(context.get("members") or []), key,
+                                              **context)
             return self.engine.tell(delivery.person_id, key, **context)
         return self.engine.start_flow(
             delivery.person_id, delivery.flow_id, context=context, repeat=True,
@@ -174,6 +177,9 @@ class Dispatcher:
         if sender is None:
             return await self._failed(delivery, now, DeliveryFailed(
                 f"no sender for platform {recipient.platform!r} in this process"))
+        if delivery.kind == store.GROUP_KIND and not hosts_groups(sender):
+            return await self._finish(delivery, now, store.SKIPPED,
+                                      f"{recipient.platform} has no group conversations")
         wait = self.pacer.reserve(recipient.platform, recipient.tenant,
                                   recipient.conversation, self.monotonic())
         if wait > 0:
@@ -181,6 +187,9 @@ class Dispatcher:
         if not await asyncio.to_thread(self._still_ours, delivery, now):
             return Outcome(delivery.key, "taken over", "the lease ran out first")
         messages = await asyncio.to_thread(self._messages, delivery)
+        if not messages and delivery.kind == store.GROUP_KIND:
+            return await self._finish(delivery, now, store.SKIPPED,
+                                      "the members share no platform and workspace")
         if not messages:
             later = now + timedelta(minutes=self.settings.busy_retry_minutes)
             if later >= delivery.expires_at:
@@ -227,6 +236,9 @@ class Dispatcher:
 
     async def _failed(self, delivery: store.Claimed, now: datetime, failure: DeliveryFailed,
                       recipient: _Recipient | None = None) -> Outcome:
+        if failure.permanent and delivery.kind == store.GROUP_KIND:
+            # One member out of reach says nothing about the one it is queued under.
+            return await self._finish(delivery, now, store.DEAD, failure.reason)
         if failure.permanent:
             def dead_and_unreachable(connection: Connection) -> None:
                 store.finish(connection, delivery.id, self.worker, store.DEAD, now,

@@ -32,6 +32,13 @@ class Sender(Protocol):
         ...
 
 
+def hosts_groups(sender: Sender) -> bool:
+    """Whether the platform can put several people in one conversation (a Slack group DM):
+    a sender says so with `group_conversations = True`. Elsewhere group messages are
+    skipped; each person has their own message anyway."""
+    return bool(getattr(sender, "group_conversations", False))
+
+
 class OpenDialogSender:
     """For channels without push (the terminal): the nudge's dialog is already stored, and
     the person sees its question when they next open the chat (`Engine.resume`)."""

@@ -22,6 +22,7 @@ SKIPPED, EXPIRED, DEAD = "skipped", "expired", "dead"
 STATES: tuple[str, ...] = (PENDING, SENDING, SENT, SKIPPED, EXPIRED, DEAD)
 FIRST_KIND = "enrolled"
 TEXT_FLOW = "text:"  # a delivery whose flow_id starts so is one text, not a conversation
+GROUP_KIND = "group"  # one text to several people together; its context names "members"
 _deliveries = table_of(Delivery)
 
 

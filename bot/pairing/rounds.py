@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.outbox.store import TEXT_FLOW
+from bot.outbox.store import GROUP_KIND, TEXT_FLOW
 from bot.pairing.algorithm import (
     History,
     Participant,
@@ -264,6 +264,8 @@ def _queue_messages(
         }
 
     for group in result.groups:
+        rows.append(row(GROUP_KIND, group[0], f"{TEXT_FLOW}peer_review.group", now, {
+            **base, "members": list(group), "mentoring": cohort.mode == MENTORING}))
         for person in group:
             partners = [names[other] for other in group if other != person]
             context = {**base, "partners": partners}
@@ -298,6 +300,25 @@ def queue_welcome(connection: Connection, cohort_id: int, person_id: int, now: d
         "next_attempt_at": now, "expires_at": now + timedelta(days=7), "context": context,
         "created_at": now, "updated_at": now,
     }])
+
+
+def channel_key(platform: str, tenant: str, conversation: str) -> str:
+    """How a cohort names its channel: "slack:T123:C456"."""
+    return f"{platform}:{tenant}:{conversation}"
+
+
+def parse_channel_key(text: str) -> str:
+    """A channel key from the command line, checked: PLATFORM:WORKSPACE:CHANNEL."""
+    parts = text.strip().split(":")
+    if len(parts) != 3 or not all(part.strip() for part in parts):
+        raise ValueError("a channel is PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123:C0456")
+    return channel_key(*(part.strip() for part in parts))
+
+
+def cohorts_of_channel(connection: Connection, key: str) -> list[int]:
+    return list(connection.execute(
+        select(_cohorts.c.id).where(_cohorts.c.channel == key).order_by(_cohorts.c.id)
+    ).scalars())
 
 
 def due_cohorts(connection: Connection, now: datetime) -> list[int]:

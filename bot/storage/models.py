@@ -526,6 +526,8 @@ class Cohort(Base):
     `mode`: steady (keep partners), rotating (a new partner each round), mentoring or
     buddies (matched across groups, mentors with a capacity). A round starts on `weekday`
     every `cadence_weeks` weeks; `next_round_at` (UTC) is when the sweep starts the next.
+    `channel` ("slack:T123:C456") ties the cohort to a channel: joining it enrols, leaving
+    it takes someone out.
     """
 
     __tablename__ = "cohorts"
@@ -541,6 +543,7 @@ class Cohort(Base):
     weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
     repair_quarterly: Mapped[bool] = mapped_column(default=False)
     next_round_at: Mapped[datetime | None] = mapped_column(index=True)
+    channel: Mapped[str | None] = mapped_column(String(300), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
