@@ -38,6 +38,7 @@ log = logging.getLogger("leercoach.slack")
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+DISPATCH_AT_ONCE = 8
 
 
 @dataclass(slots=True)
@@ -49,6 +50,8 @@ class SlackAdapter:
     sender: SlackSender
     verifier: SignatureVerifier | None  # None in Socket Mode: nothing arrives over HTTP
     pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
+    dispatching: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
 
     def mount(self, app: web.Application) -> None:
         """Add Slack's endpoints (or the socket) to the server."""
@@ -71,7 +74,7 @@ class SlackAdapter:
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()}
         if _is_event_callback(body) and self._signed(body, request):
-            self._later(self.bolt.async_dispatch(
+            self._later(self._dispatch_later(
                 AsyncBoltRequest(body=body, query=request.query_string, headers=headers)))
             return web.Response(status=200)
         response = await self.bolt.async_dispatch(
@@ -86,6 +89,12 @@ class SlackAdapter:
         if self.verifier is None or not stamp.isdigit() or not signature:
             return False
         return bool(self.verifier.is_valid(body, stamp, signature))
+
+    async def _dispatch_later(self, request: AsyncBoltRequest) -> BoltResponse:
+        """Bolt's work for an acknowledged event, a few at a time: a burst queues here
+        instead of filling the event loop that acknowledges the next requests."""
+        async with self.dispatching:
+            return await self.bolt.async_dispatch(request)
 
     def _later(self, work: Awaitable[BoltResponse]) -> None:
         task = asyncio.ensure_future(work)
