@@ -32,7 +32,7 @@ from bot.catalog import (
 from bot.export import UnknownPerson, export_person, find_person
 from bot.pairing import rounds
 from bot.people import DEFAULT_ORGANISATION_SLUG, default_organisation
-from bot.prompts import LOCALES, PromptError
+from bot.prompts import LOCALES, PromptError, PromptLibrary
 from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
 from bot.schedule.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.settings import ConfigError, Settings
@@ -50,6 +50,7 @@ from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
+    from adapters.teams.app import TeamsAdapter
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -108,17 +109,49 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.http_server import create_app
 
     runtime = _runtime(settings)
-    slack = _slack(runtime)
-    ticks = None if args.no_scheduler else _ticks(runtime, settings, slack)
+    try:
+        slack = _slack(runtime)
+        teams = _teams(runtime, args.host, other_platform=slack is not None)
+    except ConfigError:
+        runtime.close()
+        raise
+    ticks = None if args.no_scheduler else _ticks(runtime, settings, slack, teams)
     print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)", flush=True)
     if slack is not None:
         how = "Socket Mode" if slack.config.socket_mode else "/slack/events"
         print(f"Slack: {how}{' with OAuth installs' if slack.config.oauth else ''}", flush=True)
+    if teams is not None:
+        how = "" if teams.config.authenticated else " (no MICROSOFT_APP_ID: Emulator, loopback)"
+        print(f"Teams: /api/messages{how}", flush=True)
+    else:
+        print("Teams: off (set MICROSOFT_APP_ID to serve Teams on a public interface)",
+              flush=True)
     try:
-        web.run_app(create_app(runtime, ticks, slack=slack), host=args.host, port=args.port,
-                    print=None)
+        web.run_app(create_app(runtime, ticks, slack=slack, teams=teams), host=args.host,
+                    port=args.port, print=None)
     finally:
         runtime.close()
+    return 0
+
+
+def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.teams.package import DEFAULT_DOMAIN, PackageError, write_package
+
+    path = Path(args.out)
+    try:
+        files = write_package(path, args.app_id, name=args.name, domain=args.domain,
+                              version=args.version,
+                              prompts=PromptLibrary.with_override(settings.prompts_dir))
+    except PackageError as exc:
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"leercoach: cannot write {path} ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"wrote {path} ({', '.join(files)}); upload it in Teams: Apps > Manage your apps > "
+          "Upload an app, or in the Teams admin center")
+    if args.domain.strip().lower() == DEFAULT_DOMAIN:
+        print(f"note: {DEFAULT_DOMAIN} is a placeholder; give --domain your own host name")
     return 0
 
 
@@ -137,10 +170,40 @@ def _slack(runtime: Runtime) -> SlackAdapter | None:
     return build_slack(runtime, config)
 
 
-def _ticks(runtime: Runtime, settings: Settings, slack: SlackAdapter | None = None) -> Ticks:
+def _teams(runtime: Runtime, host: str, *, other_platform: bool) -> TeamsAdapter | None:
+    """The Teams adapter. Without MICROSOFT_APP_ID activities come unauthenticated, which
+    only the Emulator on this machine may do: on a public interface Teams is then off (or,
+    with nothing else to serve, `serve` refuses to start)."""
+    from adapters.teams.app import build_teams, may_serve_unauthenticated
+    from adapters.teams.config import TeamsConfig
+
+    config = TeamsConfig.from_env()
+    if not config.authenticated and not may_serve_unauthenticated(host):
+        if other_platform:
+            return None
+        raise ConfigError(
+            f"refusing to serve on {host}: without MICROSOFT_APP_ID, Teams activities would "
+            "be accepted unauthenticated. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+            "(or Slack's variables), or listen on 127.0.0.1")
+    return build_teams(runtime, config)
+
+
+def _platform_ticks(runtime: Runtime, settings: Settings) -> Ticks:
+    """Ticks for a process without an HTTP server (`tick`, `scheduler`): nudges still go
+    out through Slack and Teams when they are configured (Teams needs its app id here)."""
+    from adapters.teams.app import build_teams
+    from adapters.teams.config import TeamsConfig
+
+    teams_config = TeamsConfig.from_env()
+    teams = build_teams(runtime, teams_config) if teams_config.authenticated else None
+    return _ticks(runtime, settings, _slack(runtime), teams)
+
+
+def _ticks(runtime: Runtime, settings: Settings, slack: SlackAdapter | None = None,
+           teams: TeamsAdapter | None = None) -> Ticks:
     from adapters.senders import available_senders
 
-    return Ticks(runtime, available_senders(settings, slack))
+    return Ticks(runtime, available_senders(settings, slack, teams))
 
 
 def _instant(text: str) -> datetime:
@@ -162,7 +225,7 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     now: datetime = args.now or datetime.now(UTC)
     runtime = open_runtime(settings, clock=lambda: now)
     try:
-        report = asyncio.run(_ticks(runtime, settings).tick(now))
+        report = asyncio.run(_platform_ticks(runtime, settings).tick(now))
     finally:
         runtime.close()
     swept = report.sweep
@@ -210,7 +273,7 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
     try:
         asyncio.run(run_forever(
-            _ticks(runtime, settings),
+            _platform_ticks(runtime, settings),
             lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
         ))
     finally:
@@ -773,6 +836,19 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_status = outbox_commands.add_parser(
         "status", help="counts per state, oldest pending, dead letters with reasons")
     outbox_status.set_defaults(handler=cmd_outbox_status)
+
+    teams = commands.add_parser(
+        "teams-package", help="write the Teams app package (manifest and icons, zipped)")
+    teams.add_argument("--app-id", required=True, metavar="ID",
+                       help="the bot's Microsoft App ID (a GUID)")
+    teams.add_argument("--out", default="leercoach-teams.zip", metavar="FILE",
+                       help="the zip to write (default leercoach-teams.zip)")
+    teams.add_argument("--name", default="Leercoach", help="the app's name in Teams")
+    teams.add_argument("--domain", default="leercoach.example.org",
+                       help="host name of the coach's website (privacy and terms pages)")
+    teams.add_argument("--version", default="1.0.0",
+                       help="app version; raise it for every upload that changes the package")
+    teams.set_defaults(handler=cmd_teams_package)
 
     _add_organisation_commands(commands)
     _add_calendar_commands(commands)

@@ -22,6 +22,7 @@ from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
+    from adapters.teams.app import TeamsAdapter
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 SCHEDULER_KEY = web.AppKey("scheduler", AsyncIOScheduler)
@@ -36,12 +37,15 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(runtime: Runtime, ticks: Ticks | None = None, *,
-               slack: SlackAdapter | None = None) -> web.Application:
+               slack: SlackAdapter | None = None,
+               teams: TeamsAdapter | None = None) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
     if slack is not None:
         slack.mount(app)
+    if teams is not None:
+        teams.mount(app)
     if ticks is not None:
         app.cleanup_ctx.append(_scheduler_context(ticks))
     return app

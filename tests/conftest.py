@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.engine import Engine
 from bot.messages import Address, InboundEvent, Message, Outbound
+from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
@@ -99,6 +100,28 @@ def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
     ]
     assert not crashes, [r.getMessage() for r in crashes]
+
+
+@pytest.fixture
+def runtime(sqlite_url: str) -> Iterator[Runtime]:
+    """The whole wiring (database, engine) on a fresh SQLite file, as `leercoach` opens it."""
+    opened = open_runtime(Settings(database_url=sqlite_url))
+    yield opened
+    opened.close()
+
+
+def queue_nudge(runtime: Runtime, person_id: int) -> None:
+    """A diary nudge due now in the outbox, as the sweep would queue it."""
+    from bot.storage.models import Delivery
+
+    now = datetime.now(UTC)
+    with runtime.database.begin() as connection:
+        connection.execute(Delivery.__table__.insert().values(  # type: ignore[attr-defined]
+            key=f"nudge:{person_id}:diary:test", person_id=person_id, kind="nudge",
+            rhythm="diary", flow_id="diary", local_date=now.date(), state="pending",
+            attempts=0, due_at=now - timedelta(minutes=1),
+            next_attempt_at=now - timedelta(minutes=1), expires_at=now + timedelta(hours=2),
+            created_at=now, updated_at=now))
 
 
 @pytest.fixture

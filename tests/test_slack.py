@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from adapters.slack.blocks import FORM_OPEN, MULTI, MULTI_DONE
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Identity, Person
+from tests.conftest import queue_nudge
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import (
     SlackRig,
@@ -32,13 +32,6 @@ from tests.slack_rig import (
 
 DIARY = ("Welke leermomenten waren er vandaag?", "Hoe ben je daarmee omgegaan?",
          "Wat neem je hiervan mee?", "Hoe leerzaam was je dag?")
-
-
-@pytest.fixture
-def runtime(sqlite_url: str) -> Iterator[Runtime]:
-    opened = open_runtime(Settings(database_url=sqlite_url))
-    yield opened
-    opened.close()
 
 
 def run(runtime: Runtime, scenario: Callable[[SlackRig], Awaitable[None]],
@@ -380,7 +373,7 @@ def test_an_inactive_account_is_paused_by_the_outbox_not_retried(runtime: Runtim
         await rig.post_json(dm("stop"))
         await rig.posts(2)
         person_id = _person_id(runtime)
-        _queue_nudge(runtime, person_id)
+        queue_nudge(runtime, person_id)
         rig.api.fail_next("chat.postMessage", error="account_inactive")
         dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
         await dispatcher.dispatch(datetime.now(UTC) + timedelta(seconds=1))
@@ -397,20 +390,6 @@ def _person_id(runtime: Runtime) -> int:
     with runtime.database.connect() as connection:
         return int(connection.execute(select(Person.__table__.c.id)).scalar_one())  # type: ignore[attr-defined]
 
-
-def _queue_nudge(runtime: Runtime, person_id: int) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from bot.storage.models import Delivery
-
-    now = datetime.now(UTC)
-    with runtime.database.begin() as connection:
-        connection.execute(Delivery.__table__.insert().values(  # type: ignore[attr-defined]
-            key=f"nudge:{person_id}:diary:test", person_id=person_id, kind="nudge",
-            rhythm="diary", flow_id="diary", local_date=now.date(), state="pending",
-            attempts=0, due_at=now - timedelta(minutes=1),
-            next_attempt_at=now - timedelta(minutes=1), expires_at=now + timedelta(hours=2),
-            created_at=now, updated_at=now))
 
 
 # -- installs in several workspaces (OAuth) --------------------------------------------------

@@ -7,28 +7,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from aiohttp import WSMsgType, web
 
 from adapters.http_server import create_app
 from adapters.slack.app import build_slack
 from adapters.slack.config import SlackConfig
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.runtime import Runtime
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import BOT_TOKEN, dm
 
 APP_TOKEN = "xapp-1-test"
-
-
-@pytest.fixture
-def runtime(sqlite_url: str) -> Iterator[Runtime]:
-    opened = open_runtime(Settings(database_url=sqlite_url))
-    yield opened
-    opened.close()
 
 
 class FakeSocketSlack:

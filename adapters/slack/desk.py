@@ -1,20 +1,16 @@
 """Between Slack and the engine: run a person's turn, then post what the coach says.
 
 Listeners acknowledge Slack first and come here afterwards, so nothing the engine does can
-make Slack wait past its 3 seconds. A person's events are handled one after the other (a
-lock per person), so two quick messages are answered in the order they were typed. The
-engine commits an answer before this module posts the reply.
+make Slack wait past its 3 seconds. Turns run through adapters.turns (one person at a time,
+in order). The engine commits an answer before this module posts the reply.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -23,64 +19,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
 from adapters.slack.clients import SlackClients
 from adapters.slack.posting import post
+from adapters.turns import TurnRunner, asks_again, grouped
 from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Message, Outbound, Question, Scale
+from bot.messages import Address, Form, InboundEvent, Outbound
 
 log = logging.getLogger("leercoach.slack")
 PLATFORM = "slack"
-T = TypeVar("T")
-R = TypeVar("R")
-BUSY_LIMIT = 16
-
-
-class PersonLocks:
-    """One asyncio lock per person with events in flight; dropped when nobody waits."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, team: str, user: str) -> Any:
-        key = (team, user)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-
-def asks_again(outbounds: list[Outbound], ref: str) -> bool:
-    """Whether the engine answered by asking the same question again (the answer was not
-    taken), in which case the old message keeps its buttons."""
-    return any(isinstance(o.message, Question | Scale | Form) and o.message.ref == ref
-               for o in outbounds)
-
-
-def turn_workers(engine: Engine) -> int:
-    """Threads for engine turns. SQLite takes one writer at a time, so more threads only
-    wait on its lock and take the interpreter from the event loop that acknowledges Slack;
-    PostgreSQL runs different people's turns side by side."""
-    return 1 if engine.database.dialect.name == "sqlite" else 8
 
 
 class SlackDesk:
     def __init__(self, engine: Engine, clients: SlackClients) -> None:
         self.engine = engine
         self.clients = clients
-        self.locks = PersonLocks()
-        self.turns = ThreadPoolExecutor(turn_workers(engine), thread_name_prefix="turn")
-        # Work after the acknowledgement, bounded, so a burst of events cannot crowd out
-        # the event loop that acknowledges the next requests.
-        self.busy = asyncio.Semaphore(BUSY_LIMIT)
-
-    async def _in_turn_thread(self, work: Callable[[T], R], argument: T) -> R:
-        return await asyncio.get_running_loop().run_in_executor(self.turns, work, argument)
+        self.turns = TurnRunner(engine)
 
     async def client(self, team: str) -> AsyncWebClient:
         """Our client for a workspace (one shared connection pool), not bolt's per-request
@@ -96,18 +47,18 @@ class SlackDesk:
         identity = await self.clients.identity(client, address.tenant, address.person)
         event = replace(event, display_name=identity.display_name,
                         timezone=identity.timezone, locale=identity.locale)
-        return await self._in_turn_thread(self.engine.handle, event)
+        return await self.turns.call(self.engine.handle, event)
 
     async def answer(self, client: AsyncWebClient, event: InboundEvent) -> None:
         """Handle one event of a person and post the replies, in order."""
         address = event.address
-        async with self.busy, self.locks.hold(address.tenant, address.person):
+        async with self.turns.person(address):
             replies = await self.turn(client, event)
             await self.deliver(client, replies)
 
     async def deliver(self, client: AsyncWebClient, replies: list[Outbound]) -> None:
         """Post a turn's replies: those for one address together, as one message."""
-        for address, messages in _grouped(replies):
+        for address, messages in grouped(replies):
             if address.platform != PLATFORM:
                 log.warning("a reply for %s cannot go out through Slack", address.platform)
                 continue
@@ -132,8 +83,8 @@ class SlackDesk:
         replies. A button of an older question (a stale client) or an answer that was not
         taken (the question is asked again) leaves the old message as it is."""
         address = event.address
-        async with self.busy, self.locks.hold(address.tenant, address.person):
-            open_now = await self._in_turn_thread(self.engine.open_question, address)
+        async with self.turns.person(address):
+            open_now = await self.turns.call(self.engine.open_question, address)
             current = getattr(open_now, "ref", None) == event.reply_to
             replies = await self.turn(client, event)
             if (current and channel and ts and blocks
@@ -160,7 +111,7 @@ class SlackDesk:
             address=Address(PLATFORM, team, user, channel),
             display_name=identity.display_name, timezone=identity.timezone,
             locale=identity.locale)
-        return await self._in_turn_thread(lambda e: self.engine.channel_membership(e, joined),
+        return await self.turns.call(lambda e: self.engine.channel_membership(e, joined),
                                           event)
 
     async def sync_channel(self, client: AsyncWebClient, team: str, channel: str) -> int:
@@ -181,7 +132,7 @@ class SlackDesk:
                         trigger_id: str, message_ts: str) -> None:
         """Open the modal of the form the button belongs to, if it is still the open
         question; otherwise show where the person is now."""
-        question = await self._in_turn_thread(self.engine.open_question, address)
+        question = await self.turns.call(self.engine.open_question, address)
         if isinstance(question, Form) and question.ref == ref:
             metadata = {"ref": ref, "channel": address.conversation, "ts": message_ts}
             try:
@@ -190,14 +141,14 @@ class SlackDesk:
                 return
             except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
                 log.warning("views.open failed: %s", _describe(exc))
-        replies = await self._in_turn_thread(self.engine.resume, address)
+        replies = await self.turns.call(self.engine.resume, address)
         await self.deliver(client, replies)
 
     # -- App Home ----------------------------------------------------------------------
 
     async def publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
         address = Address(PLATFORM, team, user, "")
-        home = await self._in_turn_thread(self.engine.home, address)
+        home = await self.turns.call(self.engine.home, address)
         if home is not None:
             view = home_view(home)
         else:
@@ -213,17 +164,6 @@ class SlackDesk:
         """A text in every language, for the few answers given before we know who asks."""
         for locale in ("nl", "en"):
             yield self.engine.prompts.render(key, locale)
-
-
-def _grouped(replies: list[Outbound]) -> list[tuple[Address, list[Message]]]:
-    """Consecutive replies to the same address, kept in order."""
-    groups: list[tuple[Address, list[Message]]] = []
-    for outbound in replies:
-        if groups and groups[-1][0] == outbound.address:
-            groups[-1][1].append(outbound.message)
-        else:
-            groups.append((outbound.address, [outbound.message]))
-    return groups
 
 
 def _describe(exc: BaseException) -> str:

@@ -440,6 +440,24 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class ConversationReference(Base):
+    """How a platform reaches a person (or a channel) later, without them writing first.
+
+    Teams needs its own reference (service URL, conversation, bot) to send anything
+    proactively; the adapter stores it at install and refreshes it on every message.
+    `person` is the platform's user id, or "" for a channel's own reference.
+    """
+
+    __tablename__ = "conversation_references"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(300), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DayOff(Base):
     """A day the organisation wants no nudges on, beyond its country's public holidays."""
 

@@ -1,0 +1,157 @@
+"""The engine's message model as Teams activities: Markdown text and Adaptive Cards 1.5.
+
+What a person typed must stay text: `<` `>` `&` become HTML entities (Teams reads `<at>…`
+as a mention and renders some HTML), `[` `]` are escaped so no Markdown link can be made.
+Every card action carries `lc_ref`, the question it belongs to, so a stale card cannot
+answer a newer question; buttons carry their value and label, so the answered card can
+show the choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Form, Message, Notice, Question, Scale
+
+Json = dict[str, Any]
+CARD = "application/vnd.microsoft.card.adaptive"
+MAX_BUTTONS = 5
+CHOICE_INPUT = "lc_choice"
+REF = "lc_ref"
+VALUE = "lc_value"
+LABEL = "lc_label"
+TITLE = "lc_title"
+TITLE_CHARS = 300
+
+
+def escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("[", "\\[").replace("]", "\\]"))
+
+
+def markdown(text: str) -> str:
+    """Escaped, with line breaks Teams keeps (a single newline would be folded)."""
+    return escape(text).replace("\n", "  \n")
+
+
+def _block(text: str, **style: Any) -> Json:
+    return {"type": "TextBlock", "text": escape(text).replace("\n", "\n\n"), "wrap": True,
+            **style}
+
+
+def _card(body: list[Json], actions: list[Json]) -> Json:
+    return {
+        "contentType": CARD,
+        "content": {
+            "type": "AdaptiveCard",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": "1.5",
+            "body": body,
+            "actions": actions,
+            "msteams": {"width": "Full"},
+        },
+    }
+
+
+def _submit(title: str, data: Json) -> Json:
+    return {"type": "Action.Submit", "title": title[:80] or "…", "data": data}
+
+
+def _question(question: Question) -> Json:
+    body = [_block(question.text)]
+    if question.hint:
+        body.append(_block(question.hint, isSubtle=True, size="Small"))
+    base = {REF: question.ref, TITLE: question.text[:TITLE_CHARS]}
+    short = all(len(c.label) <= 40 for c in question.choices)
+    if not question.multiple and len(question.choices) <= MAX_BUTTONS and short:
+        return _card(body, [_submit(c.label, {**base, VALUE: c.value, LABEL: c.label})
+                            for c in question.choices])
+    choice_set: Json = {
+        "type": "Input.ChoiceSet", "id": CHOICE_INPUT, "isRequired": True,
+        "style": "expanded" if question.multiple or len(question.choices) <= 8 else "compact",
+        "isMultiSelect": question.multiple,
+        "choices": [{"title": c.label, "value": c.value} for c in question.choices],
+    }
+    if question.selected:
+        choice_set["value"] = ",".join(question.selected)
+    body.append(choice_set)
+    labels = {c.value: c.label for c in question.choices}
+    return _card(body, [_submit("OK", {**base, "lc_labels": labels,
+                                       "lc_multi": question.multiple})])
+
+
+def _scale(scale: Scale) -> Json:
+    body = [_block(scale.text)]
+    if scale.low_label and scale.high_label:
+        body.append(_block(f"{scale.minimum} = {scale.low_label} · "
+                           f"{scale.maximum} = {scale.high_label}", isSubtle=True,
+                           size="Small"))
+    base = {REF: scale.ref, TITLE: scale.text[:TITLE_CHARS]}
+    return _card(body, [_submit(str(n), {**base, VALUE: str(n), LABEL: str(n)})
+                        for n in range(scale.minimum, scale.maximum + 1)])
+
+
+def _form(form: Form) -> Json:
+    body: list[Json] = [_block(form.title, weight="Bolder", size="Medium")]
+    if form.intro:
+        body.append(_block(form.intro))
+    for field in form.fields:
+        element: Json = {"type": "Input.Text", "id": field.name, "label": field.label,
+                         "isMultiline": field.multiline, "isRequired": field.required,
+                         "value": field.value}
+        if field.max_length:
+            element["maxLength"] = field.max_length
+        if field.error:
+            element["errorMessage"] = field.error
+        body.append(element)
+        if field.error:
+            body.append(_block(field.error, color="Attention", size="Small", spacing="None"))
+    return _card(body, [_submit(form.submit_label, {REF: form.ref, TITLE: form.title})])
+
+
+def attachment(message: Message) -> Json | None:
+    """The card of an interactive message; None for plain text."""
+    if isinstance(message, Question) and message.choices:
+        return _question(message)
+    if isinstance(message, Scale):
+        return _scale(message)
+    if isinstance(message, Form):
+        return _form(message)
+    return None
+
+
+def _text_of(message: Message) -> str:
+    if isinstance(message, Notice):
+        return f"_{markdown(message.text)}_"
+    if isinstance(message, Form):
+        return markdown(message.title)
+    return markdown(message.text)
+
+
+def activities(messages: list[Message]) -> list[Json]:
+    """A turn's replies as activities: texts in a row are one message, each card its own
+    (with the texts just before it as its message text)."""
+    out: list[Json] = []
+    pending: list[str] = []
+    for message in messages:
+        card = attachment(message)
+        if card is None:
+            pending.append(_text_of(message))
+            continue
+        activity: Json = {"type": "message", "attachments": [card]}
+        if pending:
+            activity["text"] = "  \n".join(pending)
+            activity["textFormat"] = "markdown"
+            pending = []
+        out.append(activity)
+    if pending:
+        out.append({"type": "message", "text": "  \n".join(pending),
+                    "textFormat": "markdown"})
+    return out
+
+
+def answered(title: str, shown: str) -> Json:
+    """The card after its answer: the question and the choice, no more buttons."""
+    return {"type": "message",
+            "attachments": [_card([_block(title), _block(f"✓ {shown}", weight="Bolder")], [])]}
+

@@ -1,0 +1,218 @@
+"""Between Teams and the engine: one inbound activity, the turn, the replies.
+
+Every activity refreshes the stored conversation reference (the outbox needs it to reach
+the person later). Messages and card submissions run through the engine (one person at a
+time, adapters.turns); a submitted card is then updated to show the answer, so it cannot be
+submitted twice, or, when a form came back with errors, to show them in place. Installing
+the app in personal scope greets someone new with the onboarding; in a team it stores the
+channel's reference for posts there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Engine as DatabaseEngine
+
+from adapters.teams import cards, inbound
+from adapters.teams.sdk import ConnectorFailed, TeamsTurn
+from adapters.teams.sender import TeamsSender
+from adapters.turns import TurnRunner, asks_again, grouped
+from bot.engine import Engine
+from bot.messages import Address, Form, InboundEvent, Outbound
+from bot.storage import references
+
+log = logging.getLogger("leercoach.teams")
+PLATFORM = inbound.PLATFORM
+
+
+class TeamsDesk:
+    def __init__(self, engine: Engine, database: DatabaseEngine, sender: TeamsSender) -> None:
+        self.engine = engine
+        self.database = database
+        self.sender = sender
+        self.turns = TurnRunner(engine)
+        self._saved: dict[tuple[str, str, str], str] = {}
+
+    async def on_turn(self, turn: TeamsTurn) -> None:
+        activity = turn.activity
+        kind = activity.get("type")
+        if kind in ("message", "invoke", "conversationUpdate", "installationUpdate"):
+            await self._remember(turn)
+        if kind == "message" or (kind == "invoke" and activity.get("name")
+                                 == inbound.CARD_ACTION):
+            await self._message(turn)
+        elif kind == "invoke":
+            await turn.answer_invoke(501)
+        elif _installed_now(activity):
+            await self._installed(turn)
+        elif kind == "conversationUpdate" and _team_of(activity):
+            await self._team_changed(turn)
+
+    # -- references ------------------------------------------------------------------------
+
+    async def _remember(self, turn: TeamsTurn) -> None:
+        """Store how to reach this person (or channel) again; unchanged ones are skipped."""
+        activity = turn.activity
+        address = inbound.address_of(activity)
+        if address is None or not address.tenant:
+            return
+        channel = (activity.get("conversation") or {}).get("conversationType") == "channel"
+        key = (address.tenant, "" if channel else address.person, address.conversation)
+        reference = turn.reference()
+        if channel:
+            reference["conversation"] = {**(reference.get("conversation") or {}),
+                                         "id": address.conversation}
+        serialized = json.dumps(reference, sort_keys=True)
+        if self._saved.get(key) == serialized:
+            return
+
+        def save(_: None) -> None:
+            with self.database.begin() as connection:
+                references.save(connection, PLATFORM, key[0], key[1], key[2], reference,
+                                self.engine.clock())
+
+        await self.turns.call(save, None)
+        self._saved[key] = serialized
+
+    # -- messages and cards ----------------------------------------------------------------
+
+    async def _message(self, turn: TeamsTurn) -> None:
+        activity = turn.activity
+        event = inbound.event_of(activity)
+        if event is None:
+            if activity.get("type") == "invoke":
+                await turn.answer_invoke(400)
+            return
+        async with self.turns.person(event.address):
+            current = False
+            if event.reply_to is not None:
+                open_now = await self.turns.call(self.engine.open_question, event.address)
+                current = getattr(open_now, "ref", None) == event.reply_to
+            replies = await self.turns.call(self.engine.handle, event)
+            if activity.get("type") == "invoke":
+                await turn.answer_invoke(200, "✓")
+            if event.reply_to is not None and current:
+                replies = await self._update_card(turn, event, replies)
+            await self._deliver(turn, event.address, replies)
+
+    async def _update_card(self, turn: TeamsTurn, event: InboundEvent,
+                           replies: list[Outbound]) -> list[Outbound]:
+        """Show the answer on the card (or a form's errors in place); returns the replies
+        still to send."""
+        activity = turn.activity
+        card_id = activity.get("replyToId")
+        if not card_id:
+            return replies
+        data = inbound.card_data(activity) or {}
+        ref = event.reply_to or ""
+        try:
+            if asks_again(replies, ref):
+                again = [o for o in replies if isinstance(o.message, Form)
+                         and o.message.ref == ref]
+                if not again:
+                    return replies
+                await turn.update(str(card_id), cards.activities([again[0].message])[0])
+                return [o for o in replies if o is not again[0]]
+            await turn.update(str(card_id), cards.answered(
+                str(data.get(cards.TITLE) or ""), inbound.shown_choice(data)))
+        except ConnectorFailed as exc:
+            log.info("updating the answered card failed: %s", exc)
+        return replies
+
+    async def _deliver(self, turn: TeamsTurn, here: Address, replies: list[Outbound]) -> None:
+        for address, messages in grouped(replies):
+            try:
+                if _same_conversation(address, here):
+                    for activity in cards.activities(messages):
+                        await turn.send(activity)
+                elif address.platform == PLATFORM:
+                    await self.sender.send_messages(address, messages)
+                else:
+                    log.warning("a reply for %s cannot go out through Teams", address.platform)
+            except ConnectorFailed as exc:
+                # The answer is committed; the open question is shown again next time.
+                log.warning("sending a reply failed: %s", exc)
+            except Exception as exc:  # a proactive send to someone else; logged, not fatal
+                log.warning("sending to another conversation failed: %s", exc)
+
+    # -- teams tied to cohorts ----------------------------------------------------------
+
+    async def membership(self, address: Address, name: str | None, joined: bool) -> int:
+        """Someone joined or left a team whose channel a cohort is tied to."""
+        event = InboundEvent(address=address, display_name=name)
+        return await self.turns.call(
+            lambda e: self.engine.channel_membership(e, joined), event)
+
+    async def _team_changed(self, turn: TeamsTurn) -> None:
+        activity = turn.activity
+        team = _team_of(activity)
+        tenant = inbound.tenant_of(activity)
+        bot = (activity.get("recipient") or {}).get("id")
+        for joined, key in ((True, "membersAdded"), (False, "membersRemoved")):
+            for member in activity.get(key) or ():
+                if member.get("id") and member.get("id") != bot:
+                    await self.membership(Address(PLATFORM, tenant, str(member["id"]), team),
+                                          member.get("name"), joined)
+
+    async def _sync_team(self, turn: TeamsTurn) -> None:
+        """The coach was added to a team: everyone in it joins the cohorts tied to it."""
+        activity = turn.activity
+        team, tenant = _team_of(activity), inbound.tenant_of(activity)
+        try:
+            members = await turn.team_members()
+        except ConnectorFailed as exc:
+            log.warning("reading the team's members failed: %s", exc)
+            return
+        for member in members:
+            if member.get("id"):
+                await self.membership(Address(PLATFORM, tenant, str(member["id"]), team),
+                                      member.get("name"), True)
+
+    # -- installs ------------------------------------------------------------------------
+
+    async def _installed(self, turn: TeamsTurn) -> None:
+        """Greet someone who added the coach in personal scope, once (team installs only
+        store the channel's reference)."""
+        activity = turn.activity
+        if _team_of(activity):
+            await self._sync_team(turn)
+            return
+        if (activity.get("conversation") or {}).get("conversationType") not in (None,
+                                                                                "personal"):
+            return
+        address = inbound.address_of(activity)
+        if address is None:
+            return
+        if await self.turns.call(self.engine.home, address) is not None:
+            return  # known already: no second welcome
+        event = inbound.event_of({**activity, "type": "message", "text": ""})
+        if event is None:
+            return
+        async with self.turns.person(address):
+            replies = await self.turns.call(self.engine.handle, replace(event, text=""))
+            await self._deliver(turn, address, replies)
+
+
+def _installed_now(activity: dict[str, Any]) -> bool:
+    """The coach was just added: a conversationUpdate that adds the bot, or an
+    installationUpdate "add" (Teams sends either, or both)."""
+    if activity.get("type") == "installationUpdate":
+        return str(activity.get("action", "")).startswith("add")
+    if activity.get("type") != "conversationUpdate":
+        return False
+    bot = (activity.get("recipient") or {}).get("id")
+    return any(member.get("id") == bot for member in activity.get("membersAdded") or ())
+
+
+def _team_of(activity: dict[str, Any]) -> str:
+    """The team's id (its General channel's conversation id) for team events."""
+    return str(((activity.get("channelData") or {}).get("team") or {}).get("id") or "")
+
+
+def _same_conversation(one: Address, other: Address) -> bool:
+    return (one.platform, one.tenant, one.conversation, one.thread) == (
+        other.platform, other.tenant, other.conversation, other.thread)

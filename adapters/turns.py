@@ -1,0 +1,90 @@
+"""Running the engine's turns from an adapter's event loop, the same way for every platform.
+
+The engine is synchronous (one database transaction per turn); adapters are asyncio. Turns
+run on a small pool of threads sized to the database: SQLite takes one writer at a time, so
+more threads would only wait on its lock and take the interpreter from the event loop that
+answers the platform; PostgreSQL runs different people's turns side by side. A person's
+events are handled one after the other (a lock per person), so two quick messages are
+answered in the order they were typed, and the work after an acknowledgement is bounded so
+a burst cannot crowd out the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from bot.engine import Engine
+from bot.messages import Address, Form, Message, Outbound, Question, Scale
+
+T = TypeVar("T")
+R = TypeVar("R")
+BUSY_LIMIT = 16
+
+
+class PersonLocks:
+    """One asyncio lock per person with events in flight; dropped when nobody waits."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, tenant: str, person: str) -> AsyncIterator[None]:
+        key = (tenant, person)
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+def turn_workers(engine: Engine) -> int:
+    return 1 if engine.database.dialect.name == "sqlite" else 8
+
+
+class TurnRunner:
+    """The engine's calls on their own threads, one person at a time, a bounded number of
+    people at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.locks = PersonLocks()
+        self.threads = ThreadPoolExecutor(turn_workers(engine), thread_name_prefix="turn")
+        self.busy = asyncio.Semaphore(BUSY_LIMIT)
+
+    async def call(self, work: Callable[[T], R], argument: T) -> R:
+        return await asyncio.get_running_loop().run_in_executor(self.threads, work, argument)
+
+    @asynccontextmanager
+    async def person(self, address: Address) -> AsyncIterator[None]:
+        """Hold this person's turn (and one of the busy slots) while it runs and replies."""
+        async with self.busy, self.locks.hold(address.tenant, address.person):
+            yield
+
+
+def asks_again(outbounds: list[Outbound], ref: str) -> bool:
+    """Whether the engine answered by asking the same question again (the answer was not
+    taken), in which case the old message keeps its buttons."""
+    return any(isinstance(o.message, Question | Scale | Form) and o.message.ref == ref
+               for o in outbounds)
+
+
+def grouped(replies: list[Outbound]) -> list[tuple[Address, list[Message]]]:
+    """Consecutive replies to the same address, kept in order (one platform message each)."""
+    groups: list[tuple[Address, list[Message]]] = []
+    for outbound in replies:
+        if groups and groups[-1][0] == outbound.address:
+            groups[-1][1].append(outbound.message)
+        else:
+            groups.append((outbound.address, [outbound.message]))
+    return groups
+
