@@ -154,7 +154,18 @@ def test_mentors_take_no_more_mentees_than_their_capacity(rig: Rig) -> None:
     assert len(result.groups) == 2 and all(group[0] == mentor for group in result.groups)
     assert len(result.alone) == 1  # the third mentee: no capacity left, and told so
     rig.dispatch(ROUND_START)
-    assert "niemand om mee te koppelen" in rig.platform.texts()
+    texts = rig.platform.texts()
+    assert "niemand om mee te koppelen" in texts
+    # the programme's own check-in, for both sides; the mentor's names both mentees
+    assert texts.count("Tijd voor een check-in met je mentor") == 2
+    mentor_intro = next(line for line in texts.split("\n")
+                        if line.startswith("Tijd voor een check-in met ") and "jij bent mentor"
+                        in line)
+    mentees = [n for n, chat in chats.items() if n != "p0"
+               and person_id(rig, chat) in {g[1] for g in result.groups}]
+    assert all(f"Persoon {name[1:]}" in mentor_intro or name in mentor_intro
+               for name in mentees), mentor_intro
+    assert "Tijd voor jullie peer review" not in texts
 
 
 def test_a_single_participant_is_told_there_is_nobody_this_round(rig: Rig) -> None:

@@ -223,7 +223,9 @@ def run_round(
                                _members.c.wants_new_partner)
         .values(wants_new_partner=False)
     )
-    _queue_messages(connection, cohort, round_id, result, not_met, now, zone, periodic_time)
+    roles = {m.person_id: m.role for m in taking_part}
+    _queue_messages(connection, cohort, round_id, result, not_met, now, zone, periodic_time,
+                    roles)
     connection.execute(
         update(_cohorts).where(_cohorts.c.id == cohort_id).values(
             next_round_at=next_round_at(cohort.weekday, periodic_time, cohort.default_timezone,
@@ -244,6 +246,7 @@ def names_of(connection: Connection, person_ids: list[int]) -> dict[int, str]:
 def _queue_messages(
     connection: Connection, cohort: Any, round_id: int, result: RoundResult,
     not_met: dict[int, int], now: datetime, zone: ZoneInfo, periodic_time: time,
+    roles: dict[int, str],
 ) -> None:
     everyone = [person for group in result.groups for person in group] + result.alone
     names = names_of(connection, everyone)
@@ -254,29 +257,43 @@ def _queue_messages(
     base = {"cohort": cohort.name, "round_id": round_id,
             "cadence_weeks": cohort.cadence_weeks, "ends_on": last_day.isoformat()}
 
-    def row(kind: str, person: int, flow: str, send_at: datetime, context: dict[str, Any]
-            ) -> dict[str, Any]:
+    def row(kind: str, person: int, flow: str, send_at: datetime, context: dict[str, Any],
+            who: str | None = None) -> dict[str, Any]:
         return {
-            "key": f"{kind}:{person}:{cohort.id}:{result.number}", "person_id": person,
+            "key": f"{kind}:{who or person}:{cohort.id}:{result.number}", "person_id": person,
             "kind": kind, "rhythm": "pairing", "flow_id": flow, "local_date": result.starts_on,
             "state": "pending", "attempts": 0, "due_at": send_at, "next_attempt_at": send_at,
             "expires_at": round_end, "context": context, "created_at": now, "updated_at": now,
         }
 
+    # A mentor with several mentees is in several groups: one message names them all.
+    partners_of: dict[int, list[int]] = defaultdict(list)
     for group in result.groups:
         rows.append(row(GROUP_KIND, group[0], f"{TEXT_FLOW}peer_review.group", now, {
-            **base, "members": list(group), "mentoring": cohort.mode == MENTORING}))
+            **base, "members": list(group), "mentoring": cohort.mode == MENTORING},
+            who="-".join(map(str, group))))
         for person in group:
-            partners = [names[other] for other in group if other != person]
-            context = {**base, "partners": partners}
+            partners_of[person] += [other for other in group if other != person]
+    for person, others in partners_of.items():
+        partners = [names[other] for other in dict.fromkeys(others)]
+        context = {**base, "partners": partners}
+        if cohort.mode == MENTORING:  # the mentor / buddy programme's own check-in
+            rows.append(row("pairing", person, "mentor_checkin", now,
+                            {**context, "role": _side(roles.get(person, "mentee"))}))
+        else:
             rows.append(row("pairing", person, "peer_review", now, context))
-            rows.append(row("met_check", person, "peer_met", max(check_at, now), {
-                **context,
-                "three_missed": not_met.get(person, 0) >= MISSED_ROUNDS_BEFORE_ASKING - 1,
-            }))
+        rows.append(row("met_check", person, "peer_met", max(check_at, now), {
+            **context,
+            "three_missed": not_met.get(person, 0) >= MISSED_ROUNDS_BEFORE_ASKING - 1,
+        }))
     for person in result.alone:
         rows.append(row("pairing_alone", person, f"{TEXT_FLOW}peer_review.solo", now, base))
     _insert_deliveries(connection, rows)
+
+
+def _side(role: str) -> str:
+    """mentor or buddy (they guide), mentee or newcomer (they are guided)."""
+    return role if role in ("mentor", "buddy", "newcomer") else "mentee"
 
 
 def _insert_deliveries(connection: Connection, rows: list[dict[str, Any]]) -> None:

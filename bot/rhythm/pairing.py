@@ -26,6 +26,7 @@ _cohorts = table_of(Cohort)
 
 
 @on_start("peer_review")
+@on_start("mentor_checkin")
 @on_start("peer_met")
 def _round_dates(start: Start) -> dict[str, Any]:
     ends_on = start.context.get("ends_on")
@@ -36,6 +37,7 @@ def _round_dates(start: Start) -> dict[str, Any]:
 
 
 @on_complete("peer_review")
+@on_complete("mentor_checkin")
 def _planned(done: Completion) -> dict[str, Any]:
     return {"answers": dict(done.dialog.answers),
             "cadence_weeks": done.dialog.context.get("cadence_weeks", 1)}
