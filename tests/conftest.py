@@ -124,6 +124,39 @@ def queue_nudge(runtime: Runtime, person_id: int) -> None:
             created_at=now, updated_at=now))
 
 
+def channel_cohort(runtime: Runtime, channel: str, mode: str = "steady") -> int:
+    """A cohort of the default organisation tied to `channel` ("slack:T:C")."""
+    from sqlalchemy import insert
+
+    from bot.people import default_organisation
+    from bot.storage.models import Cohort
+
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        organisation = default_organisation(session, runtime.settings).id
+        session.commit()
+    with runtime.database.begin() as connection:
+        return int(connection.execute(insert(Cohort.__table__).values(
+            organisation_id=organisation, name=f"Cohort {channel}", mode=mode,
+            cadence_weeks=1, weekday=0, repair_quarterly=False, next_round_at=now,
+            channel=channel, created_at=now,
+        ).returning(Cohort.id)).scalar_one())
+
+
+def cohort_members(runtime: Runtime, cohort: int) -> dict[str, bool]:
+    """Platform id of every member there ever was -> whether they still take part."""
+    from sqlalchemy import select
+
+    from bot.storage.models import CohortMember, Identity
+
+    with runtime.database.connect() as connection:
+        rows = connection.execute(
+            select(Identity.external_id, CohortMember.left_at)
+            .join(CohortMember, CohortMember.person_id == Identity.person_id)
+            .where(CohortMember.cohort_id == cohort)).all()
+    return {external: left is None for external, left in rows}
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

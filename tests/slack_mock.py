@@ -37,12 +37,14 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import LoopbackServer
 
 __all__ = ["Call", "Failure", "MockSlackApi", "Responder", "Workspace"]
 
@@ -140,7 +142,7 @@ def _basic_auth(header: str) -> tuple[str, str] | None:
     return client_id, secret
 
 
-class MockSlackApi:
+class MockSlackApi(LoopbackServer):
     """Slack Web API on 127.0.0.1 that records calls and fails on demand.
 
     State a test may set directly (read by the server on every call):
@@ -184,8 +186,7 @@ class MockSlackApi:
         self._next_token = 0
         self._home_views: dict[str, str] = {}
         self._external_views: dict[str, str] = {}
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
+        super().__init__()
         self._handlers: dict[str, Callable[[dict[str, Any], Workspace], dict[str, Any]]] = {
             "api.test": lambda params, _ws: {"ok": True, "args": params},
             "auth.test": self._auth_test,
@@ -205,63 +206,18 @@ class MockSlackApi:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    thread_name = "slack-mock"
+
     @property
     def base_url(self) -> str:
         """The slack_sdk `base_url` ("http://127.0.0.1:PORT/api/"); only while running."""
-        if self._base_url is None:
-            raise RuntimeError("MockSlackApi is not running; call start() first")
-        return self._base_url
+        return self.url
 
-    async def start(self) -> str:
-        """Bind a free loopback port on the current loop; returns the base_url."""
-        if self._runner is not None:
-            return self.base_url
-        app = web.Application()
+    def _routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        self._runner = runner
-        self._base_url = f"http://127.0.0.1:{port}/api/"
-        return self._base_url
 
-    async def stop(self) -> None:
-        """Close the server; safe to call twice."""
-        runner, self._runner = self._runner, None
-        self._base_url = None
-        if runner is not None:
-            await runner.cleanup()
-
-    async def __aenter__(self) -> MockSlackApi:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @classmethod
-    @contextmanager
-    def running(cls, **kwargs: Any) -> Iterator[MockSlackApi]:
-        """Serve from a private event loop in a daemon thread, for sync code and benches.
-
-        Keyword arguments go to the constructor.
-        """
-        api = cls(**kwargs)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="slack-mock", daemon=True)
-        thread.start()
-        try:
-            asyncio.run_coroutine_threadsafe(api.start(), loop).result(timeout=10)
-            yield api
-        finally:
-            try:
-                asyncio.run_coroutine_threadsafe(api.stop(), loop).result(timeout=10)
-            finally:
-                loop.call_soon_threadsafe(loop.stop)
-                thread.join(timeout=10)
-                loop.close()
+    def _url_for(self, port: int) -> str:
+        return f"http://127.0.0.1:{port}/api/"
 
     # -- test controls ---------------------------------------------------------------------
 

@@ -17,13 +17,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.http_server import create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
 from bot.runtime import Runtime
+from tests.loopback import serving
 from tests.slack_mock import Call, MockSlackApi
 
 SECRET = "test-signing-secret"
@@ -165,15 +165,9 @@ async def slack_rig(runtime: Runtime, config: SlackConfig | None = None,
     base = await api.start()
     config = config or SlackConfig(signing_secret=SECRET, bot_token=BOT_TOKEN)
     adapter = build_slack(runtime, replace(config, api_url=base))
-    app = create_app(runtime, None, slack=adapter)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        async with aiohttp.ClientSession() as http:
-            yield SlackRig(api, http, f"http://127.0.0.1:{port}", adapter)
+        async with serving(create_app(runtime, None, slack=adapter)) as url, \
+                aiohttp.ClientSession() as http:
+            yield SlackRig(api, http, url, adapter)
     finally:
-        await runner.cleanup()
         await api.stop()

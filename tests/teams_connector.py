@@ -74,13 +74,14 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote
 
 from aiohttp import web
+
+from tests.loopback import LoopbackServer
 
 __all__ = [
     "ERROR_CODES",
@@ -237,7 +238,7 @@ def _route(method: str, segments: list[str]) -> tuple[Kind, dict[str, str]]:
     return "unknown", params
 
 
-class FakeConnector:
+class FakeConnector(LoopbackServer):
     """Bot Framework Connector on 127.0.0.1 that records calls and fails on demand.
 
     State a test may set directly (read by the server on every call):
@@ -265,70 +266,21 @@ class FakeConnector:
         self._lock = threading.Condition(threading.RLock())
         self._failures: dict[str, deque[Failure]] = {}
         self._next_activity = FIRST_ACTIVITY_ID
-        self._runner: web.AppRunner | None = None
-        self._service_url: str | None = None
+        super().__init__()
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    thread_name = "teams-connector"
 
     @property
     def service_url(self) -> str:
         """The activities' `serviceUrl` ("http://127.0.0.1:PORT/"); only while running."""
-        if self._service_url is None:
-            raise RuntimeError("FakeConnector is not running; call start() first")
-        return self._service_url
+        return self.url
 
-    async def start(self) -> str:
-        """Bind a free loopback port on the current loop; returns the service URL."""
-        if self._runner is not None:
-            return self.service_url
-        app = web.Application()
+    def _routes(self, app: web.Application) -> None:
         # One catch-all route: ids are decoded from the raw path here, independent of how
         # aiohttp's router treats %2F, and unknown routes are still recorded.
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        self._runner = runner
-        self._service_url = f"http://127.0.0.1:{port}/"
-        return self._service_url
-
-    async def stop(self) -> None:
-        """Close the server; safe to call twice."""
-        runner, self._runner = self._runner, None
-        self._service_url = None
-        if runner is not None:
-            await runner.cleanup()
-
-    async def __aenter__(self) -> FakeConnector:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @classmethod
-    @contextmanager
-    def running(cls, **kwargs: Any) -> Iterator[FakeConnector]:
-        """Serve from a private event loop in a daemon thread, for sync code and benches.
-
-        Keyword arguments go to the constructor.
-        """
-        connector = cls(**kwargs)
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="teams-connector", daemon=True)
-        thread.start()
-        try:
-            asyncio.run_coroutine_threadsafe(connector.start(), loop).result(timeout=10)
-            yield connector
-        finally:
-            try:
-                asyncio.run_coroutine_threadsafe(connector.stop(), loop).result(timeout=10)
-            finally:
-                loop.call_soon_threadsafe(loop.stop)
-                thread.join(timeout=10)
-                loop.close()
 
     # -- test controls ---------------------------------------------------------------------
 
@@ -538,7 +490,7 @@ class FakeConnector:
             conversation_id = f"a:1{digest}"
         else:
             return 400, _error_body("BadArgument", "Conversation members are missing."), {}
-        answer: dict[str, Any] = {"id": conversation_id, "serviceUrl": self._service_url}
+        answer: dict[str, Any] = {"id": conversation_id, "serviceUrl": self._url}
         if activity_id is not None:
             answer["activityId"] = activity_id
         return 201, answer, {}

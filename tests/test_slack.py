@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from adapters.slack.blocks import FORM_OPEN, MULTI, MULTI_DONE
 from bot.runtime import Runtime
-from bot.storage.models import DiaryEntry, Identity, Person
-from tests.conftest import queue_nudge
+from bot.storage.models import DiaryEntry, Person
+from tests.conftest import channel_cohort, cohort_members, queue_nudge
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import (
     SlackRig,
@@ -505,43 +505,11 @@ def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) ->
     run(runtime, scenario, api)
 
 
-def _channel_cohort(runtime: Runtime, channel: str) -> int:
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert
-
-    from bot.pairing import rounds
-    from bot.people import default_organisation
-    from bot.storage.models import Cohort
-
-    now = datetime.now(UTC)
-    with runtime.sessions() as session:
-        organisation = default_organisation(session, runtime.settings).id
-        session.commit()
-    with runtime.database.begin() as connection:
-        return int(connection.execute(insert(Cohort.__table__).values(
-            organisation_id=organisation, name="Peer review", mode="rotating",
-            cadence_weeks=1, weekday=0, repair_quarterly=False, next_round_at=now,
-            channel=rounds.channel_key("slack", "T0LEERCO", channel), created_at=now,
-        ).returning(Cohort.id)).scalar_one())
-
-
-def _members(runtime: Runtime, cohort: int) -> dict[str, bool]:
-    from bot.storage.models import CohortMember
-
-    with runtime.database.connect() as connection:
-        rows = connection.execute(
-            select(Identity.external_id, CohortMember.left_at)
-            .join(CohortMember, CohortMember.person_id == Identity.person_id)
-            .where(CohortMember.cohort_id == cohort)).all()
-    return {external: left is None for external, left in rows}
-
-
 def test_joining_and_leaving_a_cohorts_channel_joins_and_leaves_the_cohort(
         runtime: Runtime) -> None:
     from bot.storage.models import Delivery
 
-    cohort = _channel_cohort(runtime, "CPEER")
+    cohort = channel_cohort(runtime, "slack:T0LEERCO:CPEER", mode="rotating")
 
     async def scenario(rig: SlackRig) -> None:
         rig.api.responders["conversations.members"] = lambda _: {
@@ -552,7 +520,7 @@ def test_joining_and_leaving_a_cohorts_channel_joins_and_leaves_the_cohort(
                                       "channel": "CPEER", "team": "T0LEERCO"}))
         await rig.api.wait_for("conversations.members", 1)
         for _ in range(100):
-            if len(_members(runtime, cohort)) == 2:
+            if len(cohort_members(runtime, cohort)) == 2:
                 break
             await asyncio.sleep(0.02)
         # someone new joins, someone leaves; an unrelated channel changes nothing
@@ -562,14 +530,14 @@ def test_joining_and_leaving_a_cohorts_channel_joins_and_leaves_the_cohort(
             await rig.post_json(envelope({"type": kind, "user": user, "channel": channel,
                                           "team": "T0LEERCO"}))
         for _ in range(100):
-            if _members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}:
+            if cohort_members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}:
                 break
             await asyncio.sleep(0.02)
 
     api = MockSlackApi(users={u: {"profile": {"display_name": n}} for u, n in
                               (("U1", "Anna"), ("U2", "Bram"), ("U3", "Cas"), ("U4", "Dirk"))})
     run(runtime, scenario, api)
-    assert _members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}
+    assert cohort_members(runtime, cohort) == {"U1": False, "U2": True, "U3": True}
     assert count(runtime, Person) == 3  # nobody is created for a channel without a cohort
     assert count(runtime, Delivery, kind="enrolled") == 3  # each is told how to leave
     with runtime.database.connect() as connection:

@@ -15,7 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from adapters.http_server import create_app
@@ -25,7 +24,8 @@ from bot.messages import Address, Outbound, Text
 from bot.outbox.sender import DeliveryFailed
 from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, DiaryEntry, Person
-from tests.conftest import queue_nudge
+from tests.conftest import channel_cohort, cohort_members, queue_nudge
+from tests.loopback import serving
 from tests.teams_connector import FakeConnector
 from tests.test_cli import NL_QUESTIONS
 
@@ -81,16 +81,11 @@ async def teams_rig(runtime: Runtime, config: TeamsConfig | None = None
     connector = FakeConnector()
     service_url = await connector.start()
     teams = build_teams(runtime, config or TeamsConfig())
-    runner = web.AppRunner(create_app(runtime, None, teams=teams))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        async with aiohttp.ClientSession() as http:
-            yield TeamsRig(connector, http, f"http://127.0.0.1:{port}", teams, service_url)
+        async with serving(create_app(runtime, None, teams=teams)) as url, \
+                aiohttp.ClientSession() as http:
+            yield TeamsRig(connector, http, url, teams, service_url)
     finally:
-        await runner.cleanup()
         await connector.stop()
 
 
@@ -348,32 +343,13 @@ def test_serve_refuses_unauthenticated_teams_on_a_public_interface(tmp_path: Any
 
 
 def test_a_cohort_tied_to_a_team_follows_its_members(runtime: Runtime) -> None:
-    from sqlalchemy import insert
-
-    from bot.pairing import rounds
-    from bot.people import default_organisation
-    from bot.storage.models import Cohort, CohortMember, Identity
     from tests.teams_connector import teams_member
 
     team = "19:team-general@thread.tacv2"
-    now = datetime.now(UTC)
-    with runtime.sessions() as session:
-        organisation = default_organisation(session, runtime.settings).id
-        session.commit()
-    with runtime.database.begin() as connection:
-        cohort = connection.execute(insert(Cohort.__table__).values(
-            organisation_id=organisation, name="Team", mode="steady", cadence_weeks=1,
-            weekday=0, repair_quarterly=False, next_round_at=now, created_at=now,
-            channel=rounds.channel_key("teams", TENANT, team)).returning(Cohort.id)
-        ).scalar_one()
+    cohort = channel_cohort(runtime, f"teams:{TENANT}:{team}")
 
     def members() -> dict[str, bool]:
-        with runtime.database.connect() as connection:
-            rows = connection.execute(
-                select(Identity.external_id, CohortMember.left_at)
-                .join(CohortMember, CohortMember.person_id == Identity.person_id)
-                .where(CohortMember.cohort_id == cohort)).all()
-        return {external: left is None for external, left in rows}
+        return cohort_members(runtime, cohort)
 
     async def scenario(rig: TeamsRig) -> None:
         rig.connector.roster = [teams_member("29:anna", "Anna"), teams_member("29:bram", "Bram")]
