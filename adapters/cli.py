@@ -1,5 +1,5 @@
 """The `leercoach` command: chat in the terminal, serve HTTP, migrate, export a person's data,
-and keep an organisation's competence catalog, goals and community sessions."""
+and keep an organisation's competence catalog, goals, community sessions and checklists."""
 
 from __future__ import annotations
 
@@ -29,10 +29,19 @@ from bot.catalog import (
     read_catalog_file,
     write_catalog_file,
 )
+from bot.checklists import (
+    ChecklistError,
+    ChecklistFileError,
+    archive_checklist,
+    import_checklists,
+    list_checklists,
+    read_checklist_file,
+)
 from bot.export import UnknownPerson, export_person, find_person
 from bot.pairing import rounds
 from bot.people import DEFAULT_ORGANISATION_SLUG, default_organisation
 from bot.prompts import LOCALES, PromptError, PromptLibrary
+from bot.rhythm.learning_conversation import canvas_markdown, latest_canvas
 from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
 from bot.schedule.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.settings import ConfigError, Settings
@@ -90,6 +99,29 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         runtime.close()
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def cmd_canvas_export(args: argparse.Namespace, settings: Settings) -> int:
+    """The person's latest open learning conversation canvas, as Markdown on stdout."""
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            person = find_person(session, args.user, args.platform, args.tenant)
+            canvas = latest_canvas(session, person.id)
+            if canvas is None:
+                print(f"leercoach: {args.user} has no learning conversation canvas yet",
+                      file=sys.stderr)
+                return EXIT_FAILURE
+            organisation = runtime.engine.organisation(lambda: session, person.organisation_id)
+            prompts = runtime.engine.prompts_for(organisation)
+            text = canvas_markdown(canvas, prompts, person.locale, person.display_name)
+    except UnknownPerson as exc:
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        runtime.close()
+    sys.stdout.write(text)
     return 0
 
 
@@ -239,6 +271,8 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     for started in report.rounds:
         print(f"  pairing round {started.number} of {started.cohort}: "
               f"{len(started.groups)} groups")
+    for session_id in report.work_sessions:
+        print(f"  work session {session_id} opened: members asked for agenda items")
     outcomes = report.dispatch.outcomes
     counts = Counter(outcome.result for outcome in outcomes)
     print("dispatch: " + (", ".join(f"{counts[r]} {r}" for r in sorted(counts)) or "nothing due"))
@@ -550,17 +584,7 @@ def cmd_catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         entries = read_catalog_file(Path(args.file))
     except CatalogError as exc:
-        count = len(exc.problems)
-        print(
-            f"leercoach: cannot import {exc.source} ({count} problem{'s' * (count != 1)}); "
-            "nothing was imported:",
-            file=sys.stderr,
-        )
-        for problem in exc.problems[:MAX_REPORTED]:
-            print(f"  {problem}", file=sys.stderr)
-        if count > MAX_REPORTED:
-            print(f"  … and {count - MAX_REPORTED} more", file=sys.stderr)
-        return EXIT_USAGE
+        return _refuse_file(exc)
     runtime = _runtime(settings)
     try:
         with runtime.sessions.begin() as session:
@@ -715,6 +739,102 @@ def cmd_community_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refuse_file(exc: CatalogError) -> int:
+    """Every problem of a file that was not imported, by line, on stderr."""
+    count = len(exc.problems)
+    print(
+        f"leercoach: cannot import {exc.source} ({count} problem{'s' * (count != 1)}); "
+        "nothing was imported:",
+        file=sys.stderr,
+    )
+    for problem in exc.problems[:MAX_REPORTED]:
+        print(f"  {problem}", file=sys.stderr)
+    if count > MAX_REPORTED:
+        print(f"  … and {count - MAX_REPORTED} more", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_checklists_import(args: argparse.Namespace, settings: Settings) -> int:
+    # The whole file is read and checked before the database is touched: all or nothing.
+    try:
+        specs = read_checklist_file(Path(args.file))
+    except ChecklistFileError as exc:
+        return _refuse_file(exc)
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions.begin() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            result = import_checklists(session, organisation.id, specs, args.file)
+            slug = organisation.slug
+    except ChecklistFileError as exc:  # a name another checklist of the organisation has
+        return _refuse_file(exc)
+    finally:
+        runtime.close()
+    print(
+        f"imported {result.total} checklist{'s' * (result.total != 1)} into organisation "
+        f"{slug!r}: "
+        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    )
+    return 0
+
+
+def cmd_checklists_list(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions.begin() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            rows = list_checklists(session, organisation.id, include_archived=args.all)
+            slug = organisation.slug
+    finally:
+        runtime.close()
+    if not rows:
+        print(f"organisation {slug!r} has no {'' if args.all else 'active '}checklists")
+    for row in rows:
+        about = " / ".join(part for part in (row.discipline, row.task) if part)
+        print("  ".join((
+            f"{row.code:<20}",
+            f"{row.name_nl} | {row.name_en}",
+            f"({row.items} items{'; ' + about if about else ''})",
+        )) + ("  [archived]" if row.archived else ""))
+    return 0
+
+
+def cmd_checklists_archive(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions.begin() as session:
+            organisation = _organisation(session, settings, args.organisation)
+            row = archive_checklist(session, organisation.id, args.code, not args.undo)
+            code, name = row.code, row.name_nl
+    finally:
+        runtime.close()
+    print(f"{'restored' if args.undo else 'archived'} checklist {code!r}: {name}")
+    return 0
+
+
+def _add_checklist_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    checklists = commands.add_parser(
+        "checklists", help="checklists for critical tasks (YAML or CSV)"
+    )
+    checklist_commands = checklists.add_subparsers(dest="checklists_command",
+                                                   metavar="ACTION", required=True)
+    imports = checklist_commands.add_parser(
+        "import", help="add or update checklists (by code) from a .yaml/.yml/.csv file"
+    )
+    imports.add_argument("file", metavar="FILE")
+    _organisation_option(imports)
+    imports.set_defaults(handler=cmd_checklists_import)
+    listing = checklist_commands.add_parser("list", help="the checklists people can call up")
+    listing.add_argument("--all", action="store_true", help="archived checklists too")
+    _organisation_option(listing)
+    listing.set_defaults(handler=cmd_checklists_list)
+    archive = checklist_commands.add_parser("archive", help="stop offering a checklist")
+    archive.add_argument("code", metavar="CODE")
+    archive.add_argument("--undo", action="store_true", help="offer it again")
+    _organisation_option(archive)
+    archive.set_defaults(handler=cmd_checklists_archive)
+
+
 def _organisation_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--organisation",
@@ -819,6 +939,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tenant", help="only this workspace / tenant")
     export.set_defaults(handler=cmd_export)
 
+    canvas = commands.add_parser("canvas", help="open learning conversation canvases")
+    canvas_commands = canvas.add_subparsers(dest="canvas_command", metavar="ACTION",
+                                            required=True)
+    canvas_export = canvas_commands.add_parser(
+        "export", help="a person's latest canvas as a Markdown document")
+    canvas_export.add_argument("--user", required=True, help="platform user id, or #<person id>")
+    canvas_export.add_argument("--platform",
+                               help="only this platform (terminal, slack, teams, web)")
+    canvas_export.add_argument("--tenant", help="only this workspace / tenant")
+    canvas_export.set_defaults(handler=cmd_canvas_export)
+
     serve.add_argument("--no-scheduler", action="store_true",
                        help="do not run the scheduler in this process")
 
@@ -851,6 +982,7 @@ def build_parser() -> argparse.ArgumentParser:
     teams.set_defaults(handler=cmd_teams_package)
 
     _add_organisation_commands(commands)
+    _add_checklist_commands(commands)
     _add_calendar_commands(commands)
     _add_pairing_commands(commands)
     return parser
@@ -891,6 +1023,9 @@ def _add_pairing_commands(commands: argparse._SubParsersAction) -> None:  # type
             member.add_argument("--capacity", type=int, default=1,
                                 help="mentees a mentor takes on (default 1)")
         member.set_defaults(handler=cmd_cohort_member)
+    from adapters.cli_practice import register as register_practice
+
+    register_practice(commands, _organisation_option)
     never = commands.add_parser("never-pair", help="two people who are never paired")
     _organisation_option(never)
     never.add_argument("--user", action="append", required=True,
@@ -950,6 +1085,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SchemaOutOfDate,
         PromptError,
         CatalogError,
+        ChecklistError,
         goals.GoalError,
         UnknownOrganisation,
         CalendarError,

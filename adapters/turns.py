@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.engine import Engine
@@ -64,6 +65,10 @@ class TurnRunner:
     async def call(self, work: Callable[[T], R], argument: T) -> R:
         return await asyncio.get_running_loop().run_in_executor(self.threads, work, argument)
 
+    async def anchored(self, anchor: str, thread: str) -> None:
+        """Tell the engine the id a followed channel post was given (Engine.anchored)."""
+        await self.call(lambda _: self.engine.anchored(anchor, thread), None)
+
     @asynccontextmanager
     async def person(self, address: Address) -> AsyncIterator[None]:
         """Hold this person's turn (and one of the busy slots) while it runs and replies."""
@@ -78,13 +83,26 @@ def asks_again(outbounds: list[Outbound], ref: str) -> bool:
                for o in outbounds)
 
 
-def grouped(replies: list[Outbound]) -> list[tuple[Address, list[Message]]]:
-    """Consecutive replies to the same address, kept in order (one platform message each)."""
-    groups: list[tuple[Address, list[Message]]] = []
+@dataclass(slots=True)
+class Batch:
+    """Consecutive replies to one address: one platform message. `anchor` is set when the
+    post starts a thread the engine follows (report its id with Engine.anchored)."""
+
+    address: Address
+    messages: list[Message]
+    anchor: str | None = None
+
+
+def grouped(replies: list[Outbound]) -> list[Batch]:
+    """Consecutive replies to the same address, kept in order; an anchored post stands
+    alone, so the id it gets is its own."""
+    batches: list[Batch] = []
     for outbound in replies:
-        if groups and groups[-1][0] == outbound.address:
-            groups[-1][1].append(outbound.message)
+        last = batches[-1] if batches else None
+        if (last is not None and last.address == outbound.address and last.anchor is None
+                and outbound.anchor is None):
+            last.messages.append(outbound.message)
         else:
-            groups.append((outbound.address, [outbound.message]))
-    return groups
+            batches.append(Batch(outbound.address, [outbound.message], outbound.anchor))
+    return batches
 

@@ -145,7 +145,10 @@ def read_catalog_file(path: Path) -> list[dict[str, str]]:
     return validate_entries(raw, str(path))
 
 
-def _yaml_entries(text: str, source: str) -> list[RawEntry]:
+def yaml_list(text: str, source: str, key: str,
+              error: type[CatalogError] = CatalogError) -> tuple[list[Any], Any]:
+    """The list a YAML data file holds — the file itself, or `<key>:` with that list — and
+    its node, whose marks give every entry's line number for the problem report."""
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -153,37 +156,52 @@ def _yaml_entries(text: str, source: str) -> list[RawEntry]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError(source, [f"{where}not valid YAML ({problem})"]) from None
+        raise error(source, [f"{where}not valid YAML ({problem})"]) from None
     if data is None or root is None:
-        raise CatalogError(source, ["the file has no competences"])
+        raise error(source, [f"the file has no {key}"])
     items: Any = data
     node: Any = root
     if isinstance(data, Mapping):
-        unknown = sorted(str(key) for key in data if key != "competences")
-        if unknown or "competences" not in data:
-            raise CatalogError(
+        unknown = sorted(str(name) for name in data if name != key)
+        if unknown or key not in data:
+            raise error(
                 source,
-                ["line 1: expected a list of competences, or `competences:` with that list"
+                [f"line 1: expected a list of {key}, or `{key}:` with that list"
                  + (f" (unknown keys: {', '.join(unknown)})" if unknown else "")],
             )
-        items = data["competences"]
+        items = data[key]
         if items is None:
-            raise CatalogError(source, ["the file has no competences"])
-        node = next(value for key, value in root.value if key.value == "competences")
+            raise error(source, [f"the file has no {key}"])
+        node = value_node(root, key)
     if not isinstance(items, list):
-        raise CatalogError(source, ["line 1: expected a list of competences"])
+        raise error(source, [f"line 1: expected a list of {key}"])
+    return items, node
+
+
+def value_node(node: Any, name: str) -> Any:
+    """The YAML node under `name` in a mapping node."""
+    return next((value for key, value in node.value if key.value == name), None)
+
+
+def key_lines(node: Any) -> dict[str, int]:
+    """The line of each key of a YAML mapping node."""
+    return {
+        str(key.value): key.start_mark.line + 1
+        for key, _ in getattr(node, "value", [])
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _yaml_entries(text: str, source: str) -> list[RawEntry]:
+    items, node = yaml_list(text, source, "competences")
     entries: list[RawEntry] = []
     for item, item_node in zip(items, node.value, strict=True):
         line = item_node.start_mark.line + 1
         if not isinstance(item, Mapping):
             entries.append(RawEntry(line, {"": item}))
             continue
-        lines = {
-            str(key.value): key.start_mark.line + 1
-            for key, _ in getattr(item_node, "value", [])
-            if isinstance(key, yaml.ScalarNode)
-        }
-        entries.append(RawEntry(line, {str(k): v for k, v in item.items()}, lines))
+        entries.append(RawEntry(line, {str(k): v for k, v in item.items()},
+                                key_lines(item_node)))
     return entries
 
 

@@ -165,6 +165,15 @@ class Engine:
                             event.received_at or self.clock(), None, None)
         return changed if isinstance(changed, int) else 0
 
+    def anchored(self, anchor: str, thread: str) -> None:
+        """A channel post marked `anchor` ("case:12") was posted as message `thread`: the
+        practice that made it now follows that thread."""
+        prefix, _, item = anchor.partition(":")
+        if not item.isdigit() or not thread:
+            return
+        self._run(lambda turn: turn.anchored(prefix, int(item), thread), self.clock(),
+                  None, None)
+
     def set_locale(self, address: Address, locale: str) -> None:
         """Remember the language a person asked for (e.g. `leercoach chat --locale en`)."""
         if locale not in LOCALES:

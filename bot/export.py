@@ -12,17 +12,28 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import (
+    AgendaItem,
+    AgendaVote,
     Base,
+    Checklist,
+    ChecklistItem,
+    ChecklistRun,
+    CommunitySignup,
     ContractResponse,
     Dialog,
     DiaryEntry,
+    Experiment,
+    ExperimentLog,
     Identity,
+    LearningCanvas,
     LearningContract,
     MonthlyReflection,
     Person,
     Team,
     TeamMember,
     WeeklyPlan,
+    WorkOutcome,
+    WorkshopResponse,
     YearlyReview,
 )
 
@@ -34,6 +45,15 @@ PERSONAL_RECORDS: tuple[tuple[str, type[Base], str], ...] = (
     ("learning_contracts", LearningContract, "person_id"),
     ("contract_responses_written", ContractResponse, "responder_id"),
     ("yearly_reviews", YearlyReview, "person_id"),
+    ("checklist_runs", ChecklistRun, "person_id"),
+    ("learning_canvases", LearningCanvas, "person_id"),
+    ("workshop_responses", WorkshopResponse, "person_id"),
+    ("agenda_items", AgendaItem, "proposer_id"),
+    ("agenda_votes", AgendaVote, "person_id"),
+    ("work_decisions_owned", WorkOutcome, "owner_id"),
+    ("experiments", Experiment, "owner_id"),
+    ("experiment_logs", ExperimentLog, "person_id"),
+    ("community_signups", CommunitySignup, "person_id"),
 )
 
 EXPORT_FORMAT = 1
@@ -115,5 +135,36 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
             for name, kind, joined in teams
         ],
         **records,
+        "checklists_used": _checklists_used(session, records["checklist_runs"]),
         "dialogs": [_row(d) for d in dialogs],
     }
+
+
+def _checklists_used(session: Session, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checklists the runs refer to, with their items as they are now, so the ticked
+    positions of a run can be read."""
+    ids = sorted({run["checklist_id"] for run in runs})
+    if not ids:
+        return []
+    checklists = session.scalars(
+        select(Checklist).where(Checklist.id.in_(ids)).order_by(Checklist.id)
+    ).all()
+    items = session.scalars(
+        select(ChecklistItem)
+        .where(ChecklistItem.checklist_id.in_(ids))
+        .order_by(ChecklistItem.checklist_id, ChecklistItem.position)
+    ).all()
+    return [
+        {
+            "id": checklist.id,
+            "code": checklist.code,
+            "name_nl": checklist.name_nl,
+            "name_en": checklist.name_en,
+            "items": [
+                {"position": item.position, "text_nl": item.text_nl, "text_en": item.text_en}
+                for item in items
+                if item.checklist_id == checklist.id
+            ],
+        }
+        for checklist in checklists
+    ]

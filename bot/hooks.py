@@ -23,8 +23,9 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Connection
 
 from bot.flows import ChoiceDef
-from bot.messages import Home, Message, Outbound
+from bot.messages import Address, Home, InboundEvent, Message, Outbound
 from bot.prompts import PromptLibrary
+from bot.settings import Settings
 from bot.storage.turn_store import DialogState, PersonState
 
 
@@ -59,6 +60,19 @@ class TurnApi(Protocol):
 
     def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
         """Send someone else a text (in their language) in their DM."""
+        ...
+
+    @property
+    def origin(self) -> Address | None:
+        """The channel the turn's event came from (or a command was typed in), if any."""
+        ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def post(self, address: Address, message: Message, anchor: str | None = None) -> None:
+        """Post in a channel or thread after the commit; `anchor` follows the post's
+        thread (see on_anchor)."""
         ...
 
 
@@ -110,6 +124,17 @@ class ActionCall:
     dialog: DialogState | None
 
 
+@dataclass(slots=True)
+class ChannelEvent:
+    """Something said or pressed in a channel that a channel practice may own (a message in
+    an intervision case's thread, a phase button, a poll vote). `enter()` loads (or
+    creates) the person who did it, so texts come in their language."""
+
+    turn: TurnApi
+    event: InboundEvent
+    enter: Callable[[], PersonState]
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceQuery:
     connection: Connection | None
@@ -133,6 +158,8 @@ ActionHook = Callable[[ActionCall], list[Message] | None]
 ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
 ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
 HomeHook = Callable[[TurnApi], Home]
+ChannelHook = Callable[[ChannelEvent], list[Outbound] | None]
+AnchorHook = Callable[[Connection, int, str], None]
 
 BEFORE_TURN: list[BeforeTurnHook] = []
 COMPLETIONS: dict[str, CompletionHook] = {}
@@ -141,6 +168,8 @@ ACTIONS: dict[str, ActionHook] = {}
 CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
 REVIEWERS: dict[str, ReviewerHook] = {}
 HOME: dict[str, HomeHook] = {}
+CHANNEL: list[ChannelHook] = []
+ANCHORS: dict[str, AnchorHook] = {}
 
 F = TypeVar("F")
 
@@ -206,3 +235,16 @@ def load_all() -> None:
 
     for module in pkgutil.iter_modules(rhythm.__path__):
         importlib.import_module(f"{rhythm.__name__}.{module.name}")
+
+
+def channel_handler(function: ChannelHook) -> ChannelHook:
+    """Offered every channel event before it is treated as a person's own message; returns
+    the replies when the event is its own, None when it is not."""
+    CHANNEL.append(function)
+    return function
+
+
+def on_anchor(prefix: str) -> Callable[[AnchorHook], AnchorHook]:
+    """`Engine.anchored("<prefix>:<id>", thread)`: a channel post this practice made has
+    been given the platform id `thread`; store it to recognise the thread's messages."""
+    return _register(ANCHORS, prefix)

@@ -40,6 +40,10 @@ class InboundEvent:
     Exactly one of `text`, `value`, `form` or `command` carries the content. `reply_to` is the
     `ref` of the question a button or form belonged to, so a stale button cannot answer a
     newer question. `event_id` is the platform's id of the event, used to drop retries.
+    `ambient` marks a message in a channel thread the coach was not addressed in: it is
+    handled only when the thread belongs to a channel practice (an intervision case), and
+    otherwise ignored without creating anyone. `origin` is the channel a command was typed
+    in when its replies go to the person's DM (e.g. `/leercoach intervisie` in #team).
     """
 
     address: Address
@@ -54,6 +58,8 @@ class InboundEvent:
     locale: str | None = None
     timezone: str | None = None
     received_at: datetime | None = None
+    ambient: bool = False
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +161,12 @@ class Home:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """A message and the address it must go to."""
+    """A message and the address it must go to.
+
+    `anchor` marks a channel post that starts a thread the engine follows (e.g. "case:12"):
+    the adapter reports the posted message's id with `Engine.anchored(anchor, thread)`.
+    """
 
     address: Address
     message: Message
+    anchor: str | None = None

@@ -42,6 +42,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _time(env: Mapping[str, str], name: str, default: time) -> time:
     value = _parsed(env, name, default, time.fromisoformat, "a time like 09:30")
     if value.tzinfo is not None:
@@ -73,6 +80,9 @@ class Settings:
     slack_workspace_rate: float = 5.0
     teams_conversation_rate: float = 7.0
     teams_tenant_rate: float = 50.0
+    # who may start intervision cases and launch exercises: "role" (facilitators and
+    # admins) or "anyone"
+    facilitators: str = "role"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -102,4 +112,5 @@ class Settings:
             slack_workspace_rate=_float(env, "LEERCOACH_SLACK_WORKSPACE_RATE", 5.0),
             teams_conversation_rate=_float(env, "LEERCOACH_TEAMS_CONVERSATION_RATE", 7.0),
             teams_tenant_rate=_float(env, "LEERCOACH_TEAMS_TENANT_RATE", 50.0),
+            facilitators=_choice(env, "LEERCOACH_FACILITATORS", "role", ("role", "anyone")),
         )

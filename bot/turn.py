@@ -20,12 +20,15 @@ from bot.dialogs import StepRenderer, first_step, next_step, position, step_ref
 from bot.flows import Flow, FlowError, Step
 from bot.hooks import (
     ACTIONS,
+    ANCHORS,
     BEFORE_TURN,
+    CHANNEL,
     COMPLETIONS,
     HOME,
     REVIEWERS,
     STARTERS,
     ActionCall,
+    ChannelEvent,
     ChoiceQuery,
     Completion,
     Start,
@@ -74,6 +77,7 @@ class Turn:
         self._created = False  # the person was created in this turn: nothing to look up
         self._address: Address | None = None
         self.extra: list[Outbound] = []  # messages for other people (e.g. a shared contract)
+        self.origin: Address | None = None  # the channel the event came from, if any
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
 
     # -- entry points ------------------------------------------------------------------
@@ -84,6 +88,16 @@ class Turn:
             address.platform, event.event_id[:200], self.now
         ):
             return []
+        if event.origin:
+            self.origin = Address(address.platform, address.tenant, "", event.origin)
+        elif address.thread:
+            self.origin = Address(address.platform, address.tenant, "", address.conversation)
+        if address.thread or event.ambient or event.reply_to is not None:
+            claimed = self._channel(event)
+            if claimed is not None:
+                return claimed + self.extra
+            if event.ambient:
+                return []  # not addressed to the coach, and no practice of ours
         person, dialog, created = self._load(event)
         self._address = address
         self._created = created
@@ -116,6 +130,28 @@ class Turn:
         else:
             out.append(Text(self._text("common.not_understood")))
         return [Outbound(address, message) for message in out] + self.extra
+
+    def _channel(self, event: InboundEvent) -> list[Outbound] | None:
+        """Offer a channel event to the channel practices (bot.hooks.channel_handler)."""
+        entered: list[PersonState] = []
+
+        def enter() -> PersonState:
+            if not entered:
+                person, dialog, created = self._load(event)
+                self._address, self._created, self._active = event.address, created, dialog
+                entered.append(person)
+            return entered[0]
+
+        for hook in CHANNEL:
+            replies = hook(ChannelEvent(self, event, enter))
+            if replies is not None:
+                return replies
+        return None
+
+    def anchored(self, prefix: str, item: int, thread: str) -> None:
+        hook = ANCHORS.get(prefix)
+        if hook is not None:
+            hook(self.connection, item, thread)
 
     def resume(self, address: Address) -> list[Outbound]:
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
@@ -295,6 +331,10 @@ class Turn:
         address = Address(first.platform, first.tenant, first.external_id, "",
                           members=tuple(m.external_id for m in members))
         return [Outbound(address, Text(text))]
+
+    def post(self, address: Address, message: Message, anchor: str | None = None) -> None:
+        """A message for a channel (or a thread in it), sent after the commit."""
+        self.extra.append(Outbound(address, message, anchor))
 
     def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
         loaded = self.store.by_person(person_id)

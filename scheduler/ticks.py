@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot import worksessions
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
 from bot.pairing.rounds import RoundResult, due_cohorts, run_round
@@ -24,6 +25,7 @@ class TickReport:
     sweep: SweepReport
     dispatch: DispatchReport
     rounds: list[RoundResult]
+    work_sessions: list[int] = field(default_factory=list)  # the sessions opened
 
 
 class Ticks:
@@ -68,10 +70,27 @@ class Ticks:
                                              self.runtime.settings.periodic_time))
         return started
 
+    def open_work_sessions(self, now: datetime) -> list[int]:
+        """Open every team's work session that is near (asking for agenda items), each in
+        its own transaction."""
+        with self.runtime.database.begin() as connection:
+            due = worksessions.due_series(connection, now)
+        opened = []
+        for series_id in due:
+            with self.runtime.database.begin() as connection:
+                if series_id in worksessions.due_series(connection, now):
+                    session_id = worksessions.open_session(connection, series_id, now)
+                    if session_id is not None:
+                        opened.append(session_id)
+        return opened
+
     async def sweep_tick(self) -> None:
         now = self.clock()
         report = await asyncio.to_thread(self.sweep_now, now)
         started = await asyncio.to_thread(self.start_rounds, now)
+        opened = await asyncio.to_thread(self.open_work_sessions, now)
+        if opened:
+            log.info("work sessions opened: %d", len(opened))
         for result in started:
             log.info("pairing round %d of %s: %d groups", result.number, result.cohort,
                      len(result.groups))
@@ -97,9 +116,10 @@ class Ticks:
         now = now or self.clock()
         swept = await asyncio.to_thread(self.sweep_now, now)
         started = await asyncio.to_thread(self.start_rounds, now)
+        opened = await asyncio.to_thread(self.open_work_sessions, now)
         dispatched = DispatchReport()
         while True:
             report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
             dispatched.outcomes += report.outcomes
             if len(report.outcomes) < DISPATCH_BATCH:
-                return TickReport(swept, dispatched, started)
+                return TickReport(swept, dispatched, started, opened)

@@ -494,12 +494,15 @@ PROPERTY_LIBRARY = PromptLibrary.builtin()
 
 @given(st.text(max_size=200))
 def test_any_user_text_comes_out_verbatim(typed: str) -> None:
-    """Property: whatever the learning was, it appears unchanged in the outro."""
+    """Property: whatever the learning was, it appears in the outro as typed — except that a
+    would-be mention (`<#`, `<@`, `@channel`) is defused, on purpose."""
+    from bot.prompts import defuse_mentions
+
     outro = PROPERTY_LIBRARY.render(
         "diary.outro", "en", local_date=date(2026, 11, 21), streak=1, learning=typed
     )
     if typed:
-        assert f"“{typed}”" in outro
+        assert f"“{defuse_mentions(typed)}”" in outro
 
 
 

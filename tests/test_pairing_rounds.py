@@ -274,3 +274,15 @@ def test_steady_partners_change_at_the_quarter_when_so_configured(rig: Rig) -> N
     assert groups_of(run(rig, cohort_id, december + timedelta(days=1))) == groups_of(first)
     january = run(rig, cohort_id, datetime(2027, 1, 4, 8, 30, tzinfo=UTC))
     assert not groups_of(january) & groups_of(first)  # a new quarter: everyone re-paired
+
+
+@pytest.mark.parametrize("cadence", [1, 2, 4])
+def test_the_next_round_is_a_whole_cadence_after_this_one(cadence: int) -> None:
+    from datetime import time as clock_time
+
+    start = datetime(2026, 6, 1, 7, 30, 5, tzinfo=UTC)  # Monday 09:30:05 in Amsterdam
+    following = rounds.next_round_at(0, clock_time(9, 30), "Europe/Amsterdam", start, cadence)
+    assert following == datetime(2026, 6, 1, 7, 30, tzinfo=UTC) + timedelta(weeks=cadence)
+    first = rounds.next_round_at(0, clock_time(9, 30), "Europe/Amsterdam",
+                                 datetime(2026, 5, 31, 12, tzinfo=UTC), cadence, first=True)
+    assert first == datetime(2026, 6, 1, 7, 30, tzinfo=UTC)

@@ -44,21 +44,44 @@ class SlackDesk:
         """The engine's replies to `event`, with the person's Slack profile filled in the
         first time this process sees them."""
         address = event.address
-        identity = await self.clients.identity(client, address.tenant, address.person)
-        event = replace(event, display_name=identity.display_name,
-                        timezone=identity.timezone, locale=identity.locale)
+        if not event.ambient:  # most thread replies are not for us: no users.info for them
+            identity = await self.clients.identity(client, address.tenant, address.person)
+            event = replace(event, display_name=identity.display_name,
+                            timezone=identity.timezone, locale=identity.locale)
         return await self.turns.call(self.engine.handle, event)
 
-    async def answer(self, client: AsyncWebClient, event: InboundEvent) -> None:
-        """Handle one event of a person and post the replies, in order."""
+    async def answer(self, client: AsyncWebClient, event: InboundEvent,
+                     trigger_id: str = "") -> None:
+        """Handle one event of a person and post the replies, in order. With the trigger
+        of a slash command, a form among the replies opens as a modal right away."""
         address = event.address
         async with self.turns.person(address):
             replies = await self.turn(client, event)
+            if trigger_id:
+                replies = await self._modal_now(client, replies, trigger_id)
             await self.deliver(client, replies)
 
+    async def _modal_now(self, client: AsyncWebClient, replies: list[Outbound],
+                         trigger_id: str) -> list[Outbound]:
+        forms = [o for o in replies if isinstance(o.message, Form)]
+        if not forms:
+            return replies
+        form = forms[0]
+        assert isinstance(form.message, Form)
+        metadata = {"ref": form.message.ref, "channel": form.address.conversation, "ts": ""}
+        try:
+            await client.views_open(trigger_id=trigger_id,
+                                    view=form_modal(form.message, metadata))
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("views.open from the command failed: %s", _describe(exc))
+            return replies  # the form's button in the DM still opens it
+        return [o for o in replies if o is not form]
+
     async def deliver(self, client: AsyncWebClient, replies: list[Outbound]) -> None:
-        """Post a turn's replies: those for one address together, as one message."""
-        for address, messages in grouped(replies):
+        """Post a turn's replies: those for one address together, as one message; a post
+        that starts a followed thread reports its ts to the engine."""
+        for batch in grouped(replies):
+            address = batch.address
             if address.platform != PLATFORM:
                 log.warning("a reply for %s cannot go out through Slack", address.platform)
                 continue
@@ -70,11 +93,15 @@ class SlackDesk:
                     log.warning("no token for the workspace of a reply; dropped")
                     continue
             try:
-                await post(self.clients, self.clients.replying(target), address, messages)
+                ts = await post(self.clients, self.clients.replying(target), address,
+                                batch.messages)
             except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
                 # The answer is committed; the person sees the open question again when
                 # they next write. Nothing is retried here, so nothing is posted twice.
                 log.warning("posting a reply failed: %s", _describe(exc))
+                continue
+            if batch.anchor and ts:
+                await self.turns.anchored(batch.anchor, ts)
 
     async def answer_button(self, client: AsyncWebClient, event: InboundEvent,
                             channel: str, ts: str, blocks: list[dict[str, Any]],

@@ -45,9 +45,12 @@ def _received(seconds: Any) -> datetime | None:
         return None
 
 
-def message_event(body: Mapping[str, Any], *, mention: bool = False) -> InboundEvent | None:
-    """A DM (`message.im`) or an @mention in a channel; None for what is not a person's
-    message (bots, edits, deletions, joins) or has no sender."""
+def message_event(body: Mapping[str, Any], *, mention: bool = False,
+                  ambient: bool = False) -> InboundEvent | None:
+    """A DM (`message.im`), an @mention in a channel, or (`ambient`) a reply in a channel
+    thread, which the engine takes only when the thread is one of its practices (an
+    intervision case); None for what is not a person's message (bots, edits, deletions,
+    joins) or has no sender."""
     event = body.get("event")
     if not isinstance(event, Mapping):
         return None
@@ -61,6 +64,10 @@ def message_event(body: Mapping[str, Any], *, mention: bool = False) -> InboundE
     if mention:
         text = _MENTION.sub("", text, count=1)
         thread = str(event.get("thread_ts") or event.get("ts") or "") or None
+    elif ambient:
+        thread = str(event.get("thread_ts") or "") or None
+        if thread is None:
+            return None  # only replies in threads can belong to a case
     event_id = body.get("event_id") or event.get("client_msg_id")
     return InboundEvent(
         address=Address(PLATFORM, str(event.get("team") or team_of(body)), user, channel,
@@ -68,6 +75,7 @@ def message_event(body: Mapping[str, Any], *, mention: bool = False) -> InboundE
         text=text,
         event_id=f"event:{event_id}" if event_id else None,
         received_at=_received(event.get("ts")),
+        ambient=ambient,
     )
 
 
@@ -99,8 +107,14 @@ def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundE
         return None
     channel = _container_channel(body)
     stamp = action.get("action_ts") or ""
+    thread: str | None = None
+    if channel and not channel.startswith("D"):
+        # A button in a channel (an intervision case, a poll): the thread it belongs to,
+        # so the press is a channel event and never becomes the person's DM.
+        container = body.get("container") or {}
+        thread = str(container.get("thread_ts") or container.get("message_ts") or "") or None
     return InboundEvent(
-        address=Address(PLATFORM, team_of(body), str(user), channel),
+        address=Address(PLATFORM, team_of(body), str(user), channel, thread),
         value=value,
         values=values,
         reply_to=str(ref),
@@ -155,10 +169,12 @@ def command_event(body: Mapping[str, Any], channel: str) -> InboundEvent:
     `channel` is the person's DM with the coach: the replies of a dialog belong there,
     wherever the command was typed."""
     words = " ".join(str(body.get("text") or "").split())
+    typed_in = str(body.get("channel_id") or "")
     return InboundEvent(
         address=Address(PLATFORM, team_of(body), str(body.get("user_id") or ""), channel),
         command=unescape(words) or "help",
         event_id=f"command:{body.get('trigger_id')}" if body.get("trigger_id") else None,
+        origin=typed_in if typed_in and typed_in != channel else None,
     )
 
 

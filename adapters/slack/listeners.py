@@ -50,10 +50,14 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         task.add_done_callback(background.discard)
 
     @app.event("message")
-    async def direct_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im":
-            return
-        found = inbound.message_event(body)
+    async def direct_message(body: dict[str, Any], event: dict[str, Any],
+                             context: AsyncBoltContext) -> None:
+        if event.get("channel_type") == "im":
+            found = inbound.message_event(body)
+        elif f"<@{context.bot_user_id}>" in str(event.get("text") or ""):
+            return  # a mention: it comes again as app_mention
+        else:
+            found = inbound.message_event(body, ambient=True)
         if found is not None:
             await desk.answer(await desk.client(found.address.tenant), found)
 
@@ -93,7 +97,8 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
             return
         client = await desk.client(team)
         dm = await desk.clients.dm_channel(client, team, user)
-        await desk.answer(client, inbound.command_event(body, dm))
+        await desk.answer(client, inbound.command_event(body, dm),
+                          trigger_id=str(body.get("trigger_id") or ""))
         typed_in = str(body.get("channel_id") or "")
         if typed_in and typed_in != dm:
             identity = await desk.clients.identity(client, team, user)

@@ -41,8 +41,8 @@ async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
     SlackApiError as Slack answered."""
     if address.members:
         channel = await clients.group_channel(client, address.members)
-    elif address.thread or address.conversation.startswith("D"):
-        channel = address.conversation
+    elif address.thread or not address.person or address.conversation.startswith("D"):
+        channel = address.conversation  # a thread, a channel post, or the person's DM
     else:
         channel = await clients.dm_channel(client, address.tenant, address.person)
     response = await client.chat_postMessage(

@@ -124,20 +124,27 @@ class TeamsDesk:
         return replies
 
     async def _deliver(self, turn: TeamsTurn, here: Address, replies: list[Outbound]) -> None:
-        for address, messages in grouped(replies):
+        for batch in grouped(replies):
+            address = batch.address
             try:
                 if _same_conversation(address, here):
-                    for activity in cards.activities(messages):
-                        await turn.send(activity)
+                    sent = [await turn.send(activity)
+                            for activity in cards.activities(batch.messages)]
+                    first = sent[0] if sent else None
                 elif address.platform == PLATFORM:
-                    await self.sender.send_messages(address, messages)
+                    first = await self.sender.send_messages(address, batch.messages)
                 else:
                     log.warning("a reply for %s cannot go out through Teams", address.platform)
+                    continue
             except ConnectorFailed as exc:
                 # The answer is committed; the open question is shown again next time.
                 log.warning("sending a reply failed: %s", exc)
+                continue
             except Exception as exc:  # a proactive send to someone else; logged, not fatal
                 log.warning("sending to another conversation failed: %s", exc)
+                continue
+            if batch.anchor and first:
+                await self.turns.anchored(batch.anchor, first)
 
     # -- teams tied to cohorts ----------------------------------------------------------
 

@@ -171,17 +171,22 @@ class TeamsEdge:
             answer = serializer_helper(answer)
         return web.json_response(answer, status=invoke.status)
 
-    async def continue_conversation(self, reference: Json, activities: list[Json]) -> None:
-        """Send activities into a stored conversation, outside any inbound turn."""
+    async def continue_conversation(self, reference: Json, activities: list[Json]
+                                    ) -> list[str]:
+        """Send activities into a stored conversation, outside any inbound turn; the ids
+        the connector gave them."""
         failures: list[ConnectorFailed] = []
+        ids: list[str] = []
 
         async def send_all(context: TurnContext) -> None:
             for activity in activities:
                 try:
-                    await context.send_activity(Activity().deserialize(activity))
+                    sent = await context.send_activity(Activity().deserialize(activity))
                 except Exception as exc:
                     failures.append(_failure(exc))
                     return
+                if sent is not None and sent.id:
+                    ids.append(str(sent.id))
 
         try:
             await self.adapter.continue_conversation(
@@ -192,6 +197,7 @@ class TeamsEdge:
             raise _failure(exc) from exc
         if failures:
             raise failures[0]
+        return ids
 
     async def _turn_failed(self, context: TurnContext, error: Exception) -> None:
         # Our handler answers people itself; an error that reaches here is logged, and

@@ -51,12 +51,14 @@ class TeamsSender:
             return
         await self.send_messages(address, [outbound.message])
 
-    async def send_messages(self, address: Address, messages: list[Message]) -> None:
+    async def send_messages(self, address: Address, messages: list[Message]) -> str | None:
+        """Send into the person's (or channel's) stored conversation; the id of the first
+        activity sent (a new channel post's id starts its thread)."""
         reference = await self._reference(address.tenant, address.person,
                                           None if address.person else address.conversation)
         if address.thread:
             reference = _in_thread(reference, address.conversation, address.thread)
-        await self._continue(reference, activities(messages))
+        return await self._continue(reference, activities(messages))
 
     async def _to_each(self, address: Address, message: Message) -> None:
         found = [await self._reference(address.tenant, member, None)
@@ -81,11 +83,13 @@ class TeamsSender:
                                  "them", permanent=True)
         return reference
 
-    async def _continue(self, reference: dict[str, Any], sent: list[dict[str, Any]]) -> None:
+    async def _continue(self, reference: dict[str, Any], sent: list[dict[str, Any]]
+                        ) -> str | None:
         try:
-            await self.edge.continue_conversation(reference, sent)
+            ids = await self.edge.continue_conversation(reference, sent)
         except ConnectorFailed as exc:
             raise delivery_failure(exc) from exc
+        return ids[0] if ids else None
 
 
 def _in_thread(reference: dict[str, Any], conversation: str, thread: str) -> dict[str, Any]:

@@ -78,13 +78,17 @@ def next_round_at(weekday: int, periodic_time: time, timezone: str, after: datet
     zone = ZoneInfo(timezone)
     day = after.astimezone(zone).date()
     day += timedelta(days=(weekday - day.weekday()) % 7)
-    if not first:
-        day += timedelta(weeks=cadence_weeks - 1)
-    while True:
+    while True:  # the first such moment after `after` ...
         moment = resolve_local(day, periodic_time, zone)
         if moment is not None and moment > after:
-            return moment
-        day += timedelta(weeks=1 if first else cadence_weeks)
+            break
+        day += timedelta(weeks=1)
+    if first or cadence_weeks == 1:
+        return moment
+    day += timedelta(weeks=cadence_weeks - 1)  # ... or the one `cadence_weeks` on from it
+    while (later := resolve_local(day, periodic_time, zone)) is None:
+        day += timedelta(weeks=1)
+    return later
 
 
 def _history(connection: Connection, cohort_id: int, number: int) -> tuple[

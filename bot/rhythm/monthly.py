@@ -26,6 +26,7 @@ from babel.dates import format_date
 from sqlalchemy import Connection, func, insert, select
 
 from bot.hooks import Completion, Start, on_complete, on_start
+from bot.rhythm.community import offer_signup
 from bot.rhythm.competences import catalog, competence_names
 from bot.storage.models import (
     CommunitySession,
@@ -232,14 +233,15 @@ def next_community_session(
 ) -> dict[str, Any] | None:
     sessions = table_of(CommunitySession)
     row = connection.execute(
-        select(sessions.c.title, sessions.c.starts_at, sessions.c.location)
+        select(sessions.c.id, sessions.c.title, sessions.c.starts_at, sessions.c.location)
         .where(sessions.c.organisation_id == organisation_id, sessions.c.starts_at > now)
         .order_by(sessions.c.starts_at)
         .limit(1)
     ).first()
     if row is None:
         return None
-    return {"title": row.title, "starts_at": row.starts_at, "location": row.location or ""}
+    return {"id": row.id, "title": row.title, "starts_at": row.starts_at,
+            "location": row.location or ""}
 
 
 # -- hooks -----------------------------------------------------------------------------------
@@ -349,6 +351,7 @@ def _store(done: Completion) -> dict[str, Any]:
             "time": starts.strftime("%H:%M"),
             "location": session["location"],
         }
+        offer_signup(done.turn, session["id"])  # "Ik doe mee" under the pointer
     return variables
 
 

@@ -397,6 +397,27 @@ class YearlyReview(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LearningCanvas(Base):
+    """One open learning conversation (seed 001) a manager or HR lead had with the coach:
+    the answers of the preparation and the conversation, the summary they were shown and
+    whether it was right (or their correction), and the five-year plan skeleton. It is
+    about the organisation, so the organisation is kept with it for its dashboard."""
+
+    __tablename__ = "learning_canvases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    correction: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Goal(Base):
     """A team or organisation goal on one of seed 000's three levels of results."""
 
@@ -428,6 +449,55 @@ class CommunitySession(Base):
     starts_at: Mapped[datetime] = mapped_column()
     location: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Checklist(Base):
+    """A checklist for a critical task of a discipline (seed 000: performance support), kept
+    by facilitators with `leercoach checklists import FILE`; archived ones are not offered."""
+
+    __tablename__ = "checklists"
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(64))
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    discipline: Mapped[str] = mapped_column(String(100), default="")
+    task: Mapped[str] = mapped_column(String(200), default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChecklistItem(Base):
+    """One point of a checklist; `position` (from 1) is what a run's ticks refer to."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("checklist_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklists.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text_nl: Mapped[str] = mapped_column(String(200))
+    text_en: Mapped[str] = mapped_column(String(200))
+
+
+class ChecklistRun(Base):
+    """One use of a checklist by a person: the positions ticked off, and when it was done
+    (`finished_at` stays empty when the person left it halfway)."""
+
+    __tablename__ = "checklist_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    checklist_id: Mapped[int] = mapped_column(
+        ForeignKey("checklists.id", ondelete="CASCADE"), index=True
+    )
+    ticked: Mapped[list[int]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
 
 
 class ProcessedEvent(Base):
@@ -629,6 +699,306 @@ class NeverPair(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class IntervisionCase(Base):
+    """An intervision case (seed 000) run in a channel thread, phase by phase.
+
+    `phase`: questions, restate, advice, commitment, closing, then closed or cancelled.
+    `thread` is the platform id of the case's post, known once it is posted. The case is
+    kept in the library only when the owner agreed (`in_library`); an owner may have it
+    anonymised or removed from the library.
+    """
+
+    __tablename__ = "intervision_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str] = mapped_column(String(128))
+    conversation: Mapped[str] = mapped_column(String(300))
+    thread: Mapped[str | None] = mapped_column(String(300))
+    phase: Mapped[str] = mapped_column(String(16), default="questions")
+    story: Mapped[str] = mapped_column(Text)
+    stuck: Mapped[str] = mapped_column(Text)
+    unsure: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    core_problem: Mapped[str | None] = mapped_column(Text)
+    commitment: Mapped[str | None] = mapped_column(Text)
+    in_library: Mapped[bool] = mapped_column(default=False)
+    anonymised: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (Index("ix_intervision_cases_thread", "platform", "tenant", "thread"),)
+
+
+class CaseContribution(Base):
+    """What someone said in a case's thread, in its phase: a question, a statement during
+    the question round (kept, with a gentle reminder), advice or a lesson for the craft."""
+
+    __tablename__ = "case_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("intervision_cases.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    phase: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkshopRun(Base):
+    """A workshop exercise (seed 002) a facilitator launched in a channel: its questions or
+    statements are posted one by one in the thread of its first post until it is closed.
+
+    `exercise` is the code of its definition in prompts (workshop.exercise.<code>), `kind`
+    questions or statements, `item_count` how many it had at launch and `current` the one
+    that is on. The posts stay in `locale`, whoever moves them on. An `anonymous` poll never
+    shows names in its results.
+    """
+
+    __tablename__ = "workshop_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    exercise: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_count: Mapped[int] = mapped_column(Integer)
+    current: Mapped[int] = mapped_column(Integer, default=1)
+    platform: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str] = mapped_column(String(128))
+    conversation: Mapped[str] = mapped_column(String(300))
+    thread: Mapped[str | None] = mapped_column(String(300))
+    locale: Mapped[str] = mapped_column(String(8))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    started_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (Index("ix_workshop_runs_thread", "platform", "tenant", "thread"),)
+
+
+class WorkshopResponse(Base):
+    """An answer given in an exercise's thread, or a vote on one of its statements (`item`,
+    from 1). One vote per person per statement: pressing again changes `value`."""
+
+    __tablename__ = "workshop_responses"
+    __table_args__ = (
+        # before the `text` column below, which would shadow sqlalchemy's text() here
+        Index(
+            "uq_workshop_responses_vote",
+            "run_id",
+            "item",
+            "person_id",
+            unique=True,
+            sqlite_where=text("kind = 'vote'"),
+            postgresql_where=text("kind = 'vote'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_runs.id", ondelete="CASCADE"), index=True
+    )
+    item: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # answer | vote
+    text: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkSessionSeries(Base):
+    """A team's recurring action-learning work session (seed 000), held in its channel
+    every `cadence_weeks` weeks on `weekday` at `local_time` (the organisation's zone).
+
+    `next_starts_at` (UTC) is the next session not opened yet: the scheduler opens it a few
+    days ahead (asks for agenda items) and moves this on. `facilitator_id` gets the
+    agenda to post and is asked to record decisions and learnings afterwards.
+    """
+
+    __tablename__ = "work_session_series"
+    __table_args__ = (
+        UniqueConstraint("team_id"),
+        Index("ix_work_session_series_channel", "platform", "tenant", "conversation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str] = mapped_column(String(128))
+    conversation: Mapped[str] = mapped_column(String(300))
+    cadence_weeks: Mapped[int] = mapped_column(Integer, default=2)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    local_time: Mapped[time] = mapped_column(Time)
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    next_starts_at: Mapped[datetime | None] = mapped_column(index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkSession(Base):
+    """One work session of a series; `agenda_posted_at` is when its agenda went to the
+    channel."""
+
+    __tablename__ = "work_sessions"
+    __table_args__ = (UniqueConstraint("series_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("work_session_series.id", ondelete="CASCADE")
+    )
+    starts_at: Mapped[datetime] = mapped_column()
+    agenda_posted_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaItem(Base):
+    """A point someone put on a work session's agenda: a topic, a decision to take, or a
+    seemingly impossible assignment taken on as an experiment."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True
+    )
+    proposer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="topic")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaVote(Base):
+    """One person's vote for an agenda item (a few per person per session)."""
+
+    __tablename__ = "agenda_votes"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkOutcome(Base):
+    """A decision (with its owner) or a learning recorded for a work session. A decision's
+    owner says before the next session how it stands: `status` open, done, ongoing or
+    stuck, with a `note`."""
+
+    __tablename__ = "work_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # decision | learning
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column()
+
+
+class Experiment(Base):
+    """A seemingly impossible assignment (seed 000) its owner took on as an experiment:
+    running while they keep a log, ended with a reflection (what was tried, what it
+    taught, what next) they may share with the team."""
+
+    __tablename__ = "experiments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="SET NULL")
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | ended
+    tried: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    next_time: Mapped[str | None] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
+class ExperimentLog(Base):
+    """One entry of an experiment's log, written by its owner."""
+
+    __tablename__ = "experiment_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommunitySignup(Base):
+    """Someone who takes part in a community session; `case_dialog_id` is the intervision
+    intake of the case they bring to it, if any."""
+
+    __tablename__ = "community_signups"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("community_sessions.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    case_dialog_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommunityChannel(Base):
+    """A channel a community session was announced in (with its sign-up button); a case
+    brought to the session is posted in the latest one."""
+
+    __tablename__ = "community_channels"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("community_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(128), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(300), primary_key=True)
+    announced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -1,0 +1,93 @@
+"""The facilitator's commands for the channel practices: roles and the case library.
+
+Kept apart from adapters/cli.py, which wires them in with `register(commands)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot import roles
+from bot.export import find_person
+from bot.prompts import PromptLibrary
+from bot.rhythm import intervision
+from bot.settings import Settings
+
+
+def register(commands: Any, organisation_option: Any) -> None:
+    """Add `role` and `cases` to the `leercoach` command."""
+    role = commands.add_parser("role", help="give someone a role (facilitator, admin, ...)")
+    role.add_argument("role", choices=roles.ROLES)
+    role.add_argument("--user", required=True, help="platform user id, or #<person id>")
+    role.add_argument("--platform", help="only this platform")
+    role.add_argument("--tenant", help="only this workspace / tenant")
+    role.set_defaults(handler=cmd_role)
+
+    cases = commands.add_parser("cases", help="the intervision case library")
+    organisation_option(cases)
+    cases.add_argument("action", nargs="?", choices=("list", "anonymise", "remove"),
+                       default="list")
+    cases.add_argument("id", nargs="?", type=int, help="the case number (anonymise, remove)")
+    cases.add_argument("--search", metavar="WORDS", default="",
+                       help="only cases with all these words")
+    cases.add_argument("--export", choices=("markdown",), help="the cases as a document")
+    cases.add_argument("--locale", choices=("nl", "en"), default="nl")
+    cases.set_defaults(handler=cmd_cases)
+
+    from adapters.cli_worksessions import register as register_worksessions
+
+    register_worksessions(commands, organisation_option)
+
+
+def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.cli import _runtime
+
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            person = find_person(session, args.user, args.platform, args.tenant)
+            person_id = person.id
+            session.commit()
+        with runtime.database.begin() as connection:
+            roles.set_role(connection, person_id, args.role)
+    finally:
+        runtime.close()
+    print(f"{args.user} is now {args.role}")
+    return 0
+
+
+def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.cli import EXIT_USAGE, _organisation, _runtime
+
+    if args.action != "list" and args.id is None:
+        print(f"leercoach: cases {args.action} needs the case number", file=sys.stderr)
+        return EXIT_USAGE
+    runtime = _runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation_id = _organisation(session, settings, args.organisation).id
+            session.commit()
+        with runtime.database.begin() as connection:
+            if args.action == "anonymise":
+                intervision.anonymise(connection, args.id)
+                print(f"case #{args.id} is anonymised")
+                return 0
+            if args.action == "remove":
+                intervision.remove_from_library(connection, args.id)
+                print(f"case #{args.id} is no longer in the library")
+                return 0
+            found = intervision.library(connection, organisation_id, args.search)
+    finally:
+        runtime.close()
+    if args.export == "markdown":
+        prompts = PromptLibrary.with_override(settings.prompts_dir)
+        print(prompts.render("intervision.library_markdown", args.locale, cases=found))
+        return 0
+    if not found:
+        print("no cases in the library" + (f" with {args.search!r}" if args.search else ""))
+    for case in found:
+        owner = case["owner"] or "(anonymous)"
+        print(f"#{case['id']} {case['date']} {owner}: {case['question'][:100]}")
+    return 0
