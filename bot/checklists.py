@@ -237,26 +237,36 @@ def _text(value: Any, name: str, line: int, label: str, problems: list[str]) -> 
     return text
 
 
+def _fields(given: Mapping[str, Any], lines: Mapping[str, int], line: int, label: str,
+            problems: list[str], allowed: tuple[str, ...], required: tuple[str, ...],
+            what: str, expected: tuple[str, ...]) -> dict[str, str]:
+    """The known fields as text; unknown, non-text and missing required ones are reported
+    with their line."""
+    values: dict[str, str] = {}
+    for name, value in given.items():
+        at = lines.get(name, line)
+        if name not in allowed:
+            problems.append(f"line {at}: {label}: unknown {what} {name!r} "
+                            f"(expected {', '.join(expected)})")
+            continue
+        text = _text(value, name, at, label, problems)
+        if text is not None:
+            values[name] = text
+    for name in required:
+        not_text = name in given and name not in values  # reported already
+        if not values.get(name) and not not_text:
+            problems.append(f"line {line}: {label}: {name} is missing")
+    return values
+
+
 def _validate(raw: list[_RawChecklist], problems: list[str]) -> list[ChecklistSpec]:
     specs: list[ChecklistSpec] = []
     codes: dict[str, int] = {}
     names: dict[str, tuple[str, int]] = {}
     for entry in raw:
         label = _label(entry.values)
-        values: dict[str, str] = {}
-        for name, value in entry.values.items():
-            line = entry.lines.get(name, entry.line)
-            if name not in CHECKLIST_FIELDS:
-                problems.append(f"line {line}: {label}: unknown field {name!r} "
-                                f"(expected {', '.join(YAML_FIELDS)})")
-                continue
-            text = _text(value, name, line, label, problems)
-            if text is not None:
-                values[name] = text
-        for name in REQUIRED:
-            not_text = name in entry.values and name not in values  # reported already
-            if not values.get(name) and not not_text:
-                problems.append(f"line {entry.line}: {label}: {name} is missing")
+        values = _fields(entry.values, entry.lines, entry.line, label, problems,
+                         CHECKLIST_FIELDS, REQUIRED, "field", YAML_FIELDS)
         code = values.get("code", "")
         code_line = entry.lines.get("code", entry.line)
         if code and not _CODE.match(code):
@@ -297,20 +307,8 @@ def _validate_items(
     items: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for item in entry.items:
-        texts: dict[str, str] = {}
-        for name, value in item.values.items():
-            line = item.lines.get(name, item.line)
-            if name not in ITEM_FIELDS:
-                problems.append(f"line {line}: {label}: unknown item field {name!r} "
-                                f"(expected {', '.join(ITEM_FIELDS)})")
-                continue
-            text = _text(value, name, line, label, problems)
-            if text is not None:
-                texts[name] = text
-        for name in ITEM_FIELDS:
-            not_text = name in item.values and name not in texts  # reported already
-            if not texts.get(name) and not not_text:
-                problems.append(f"line {item.line}: {label}: {name} is missing")
+        texts = _fields(item.values, item.lines, item.line, label, problems,
+                        ITEM_FIELDS, ITEM_FIELDS, "item field", ITEM_FIELDS)
         nl = texts.get("item_nl", "")
         if nl.casefold() in seen:
             problems.append(f"line {item.line}: {label}: the item {nl!r} appears twice "
