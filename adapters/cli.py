@@ -985,6 +985,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_checklist_commands(commands)
     _add_calendar_commands(commands)
     _add_pairing_commands(commands)
+    from adapters.cli_dashboard import register as register_dashboard
+
+    register_dashboard(commands, _organisation_option)
     return parser
 
 

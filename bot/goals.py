@@ -7,6 +7,7 @@ monthly reflection points to the next community session.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,6 +120,63 @@ def list_goals(
             raise GoalError(f"organisation {organisation.slug!r} has no team {team!r}")
         statement = statement.where(Goal.team_id == team_row.id)
     return [GoalRow(goal, name) for goal, name in session.execute(statement).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSet:
+    goal: Goal
+    created: bool  # a new goal, rather than a target or value set on an existing one
+    team_created: bool
+
+
+def set_kpi(
+    session: Session,
+    organisation: Organisation,
+    *,
+    name: str,
+    team: str | None = None,
+    target: float | None = None,
+    value: float | None = None,
+    period: str | None = None,
+) -> KpiSet:
+    """Set a KPI's target and/or current value: the active goal of that team (or of the
+    organisation), title and period; made when there is none, so a KPI is a goal people
+    can link their contract to. A value left out keeps what was set before."""
+    if target is None and value is None:
+        raise GoalError("give --target, --value or both")
+    for number in (target, value):
+        if number is not None and not math.isfinite(number):
+            raise GoalError("a target or value must be a number")
+    title = " ".join(name.split())
+    period_text = normalise_period(period)
+    named = (team or "").strip()
+    team_row = find_team(session, organisation, named) if named else None
+    found = None
+    if team_row is not None or not named:  # a team that is not there has no KPIs yet
+        found = session.scalar(
+            select(Goal)
+            .where(
+                Goal.organisation_id == organisation.id,
+                Goal.team_id == team_row.id if team_row else Goal.team_id.is_(None),
+                Goal.title == title,
+                Goal.period == period_text,
+                Goal.active.is_(True),
+            )
+            .order_by(Goal.id)
+            .limit(1)
+        )
+    team_created, created = False, found is None
+    if found is None:
+        found, team_created = add_goal(
+            session, organisation, level="team" if named else "business", title=title,
+            team=named or None, period=period_text,
+        )
+    if target is not None:
+        found.target = target
+    if value is not None:
+        found.value = value
+    session.flush()
+    return KpiSet(found, created=created, team_created=team_created)
 
 
 def archive_goal(session: Session, organisation: Organisation, goal_id: int) -> Goal:

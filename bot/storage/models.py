@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -419,7 +420,12 @@ class LearningCanvas(Base):
 
 
 class Goal(Base):
-    """A team or organisation goal on one of seed 000's three levels of results."""
+    """A team or organisation goal on one of seed 000's three levels of results.
+
+    A goal with a `target` and its current `value` is a KPI a facilitator keeps by hand
+    (`leercoach kpi set`): strategy translated to team level, next to the goals people link
+    their learning contracts to.
+    """
 
     __tablename__ = "goals"
 
@@ -433,6 +439,8 @@ class Goal(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     period: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    target: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
