@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.engine import Engine
-from bot.messages import Address, Form, Message, Outbound, Question, Scale
+from bot.messages import Address, Message, Outbound
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -76,11 +76,9 @@ class TurnRunner:
             yield
 
 
-def asks_again(outbounds: list[Outbound], ref: str) -> bool:
-    """Whether the engine answered by asking the same question again (the answer was not
-    taken), in which case the old message keeps its buttons."""
-    return any(isinstance(o.message, Question | Scale | Form) and o.message.ref == ref
-               for o in outbounds)
+def taken(outbounds: list[Outbound], ref: str | None) -> bool:
+    """Whether the engine took the answer to the question `ref` (Outbound.answers)."""
+    return ref is not None and any(o.answers == ref for o in outbounds)
 
 
 @dataclass(slots=True)

@@ -158,7 +158,8 @@ ActionHook = Callable[[ActionCall], list[Message] | None]
 ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
 ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
 HomeHook = Callable[[TurnApi], Home]
-ChannelHook = Callable[[ChannelEvent], list[Outbound] | None]
+ThreadHook = Callable[[ChannelEvent], list[Outbound] | None]
+PressHook = Callable[[ChannelEvent, int], list[Outbound]]
 AnchorHook = Callable[[Connection, int, str], None]
 
 BEFORE_TURN: list[BeforeTurnHook] = []
@@ -168,7 +169,8 @@ ACTIONS: dict[str, ActionHook] = {}
 CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
 REVIEWERS: dict[str, ReviewerHook] = {}
 HOME: dict[str, HomeHook] = {}
-CHANNEL: list[ChannelHook] = []
+THREADS: list[ThreadHook] = []
+PRESSES: dict[str, PressHook] = {}
 ANCHORS: dict[str, AnchorHook] = {}
 
 F = TypeVar("F")
@@ -237,11 +239,23 @@ def load_all() -> None:
         importlib.import_module(f"{rhythm.__name__}.{module.name}")
 
 
-def channel_handler(function: ChannelHook) -> ChannelHook:
-    """Offered every channel event before it is treated as a person's own message; returns
-    the replies when the event is its own, None when it is not."""
-    CHANNEL.append(function)
+def thread_handler(function: ThreadHook) -> ThreadHook:
+    """Offered every message in a channel thread before it is treated as a person's own;
+    returns the replies when the thread is its own, None when it is not."""
+    THREADS.append(function)
     return function
+
+
+def on_press(prefix: str) -> Callable[[PressHook], PressHook]:
+    """A press of a button whose ref is "<prefix>:<id>" (a post this practice made in a
+    channel): called with the event and the id."""
+    return _register(PRESSES, prefix)
+
+
+def pressed(ref: str | None) -> tuple[str, int] | None:
+    """(prefix, id) when `ref` is a registered practice's "<prefix>:<id>"."""
+    prefix, _, item = (ref or "").partition(":")
+    return (prefix, int(item)) if prefix in PRESSES and item.isdigit() else None
 
 
 def on_anchor(prefix: str) -> Callable[[AnchorHook], AnchorHook]:

@@ -165,8 +165,12 @@ class Outbound:
 
     `anchor` marks a channel post that starts a thread the engine follows (e.g. "case:12"):
     the adapter reports the posted message's id with `Engine.anchored(anchor, thread)`.
+    `answers` is the ref of the question this turn's answer was taken for: an adapter may
+    then update the message that asked it (show the choice, drop its buttons); a stale
+    button or a rejected answer leaves it unset.
     """
 
     address: Address
     message: Message
     anchor: str | None = None
+    answers: str | None = None

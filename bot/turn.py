@@ -22,16 +22,18 @@ from bot.hooks import (
     ACTIONS,
     ANCHORS,
     BEFORE_TURN,
-    CHANNEL,
     COMPLETIONS,
     HOME,
+    PRESSES,
     REVIEWERS,
     STARTERS,
+    THREADS,
     ActionCall,
     ChannelEvent,
     ChoiceQuery,
     Completion,
     Start,
+    pressed,
 )
 from bot.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.pairing import rounds
@@ -78,6 +80,7 @@ class Turn:
         self._address: Address | None = None
         self.extra: list[Outbound] = []  # messages for other people (e.g. a shared contract)
         self.origin: Address | None = None  # the channel the event came from, if any
+        self._taken: str | None = None  # the ref of the question the answer was taken for
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
 
     # -- entry points ------------------------------------------------------------------
@@ -92,8 +95,9 @@ class Turn:
             self.origin = Address(address.platform, address.tenant, "", event.origin)
         elif address.thread:
             self.origin = Address(address.platform, address.tenant, "", address.conversation)
-        if address.thread or event.ambient or event.reply_to is not None:
-            claimed = self._channel(event)
+        press = pressed(event.reply_to)
+        if press is not None or address.thread or event.ambient:
+            claimed = self._channel(event, press)
             if claimed is not None:
                 return claimed + self.extra
             if event.ambient:
@@ -129,10 +133,12 @@ class Turn:
             out.append(Text(self._text("common.empty")))
         else:
             out.append(Text(self._text("common.not_understood")))
-        return [Outbound(address, message) for message in out] + self.extra
+        return [Outbound(address, message, answers=self._taken) for message in out] + self.extra
 
-    def _channel(self, event: InboundEvent) -> list[Outbound] | None:
-        """Offer a channel event to the channel practices (bot.hooks.channel_handler)."""
+    def _channel(self, event: InboundEvent, press: tuple[str, int] | None
+                 ) -> list[Outbound] | None:
+        """A practice's button goes to that practice (bot.hooks.on_press); a message in a
+        thread is offered to the practices that follow threads (thread_handler)."""
         entered: list[PersonState] = []
 
         def enter() -> PersonState:
@@ -142,7 +148,11 @@ class Turn:
                 entered.append(person)
             return entered[0]
 
-        for hook in CHANNEL:
+        if press is not None:
+            return PRESSES[press[0]](ChannelEvent(self, event, enter), press[1])
+        if not event.address.thread or event.text is None:
+            return None
+        for hook in THREADS:
             replies = hook(ChannelEvent(self, event, enter))
             if replies is not None:
                 return replies
@@ -619,6 +629,7 @@ class Turn:
             if isinstance(reviewed, Text):
                 return [reviewed]
             result = reviewed
+        self._taken = step_ref(dialog.id, step.id)
         return self._advance(dialog, flow, step, result)
 
     def _review(self, dialog: DialogState, step: Step, answer: Any, reply: Reply) -> Any:

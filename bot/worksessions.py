@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.messages import Address
 from bot.outbox.store import TEXT_FLOW
-from bot.pairing.rounds import channel_key
+from bot.pairing.rounds import channel_key, split_channel
 from bot.schedule.due import resolve_local
 from bot.storage.models import (
     AgendaItem,
@@ -129,12 +129,11 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def parse_channel(text: str) -> tuple[str, str, str]:
-    """PLATFORM:WORKSPACE:CHANNEL; the channel may hold colons itself (Teams' 19:…@thread)."""
-    parts = [part.strip() for part in text.strip().split(":", 2)]
-    if len(parts) != 3 or not all(parts):
-        raise WorkSessionError(
-            "a channel is PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123:C0456")
-    return parts[0], parts[1], parts[2]
+    """PLATFORM:WORKSPACE:CHANNEL (rounds.split_channel), as a work-session error."""
+    try:
+        return split_channel(text)
+    except ValueError as exc:
+        raise WorkSessionError(str(exc)) from None
 
 
 def parse_time(text: str) -> time:
@@ -318,13 +317,15 @@ def list_series(connection: Connection, organisation_id: int) -> list[SeriesRow]
 # -- opening a session (the scheduler's tick) --------------------------------------------------
 
 
-def due_series(connection: Connection, now: datetime) -> list[int]:
+def due_series(connection: Connection, now: datetime, only: int | None = None) -> list[int]:
     """Series whose next session is to be opened (locked on PostgreSQL, skipped by other
-    replicas)."""
+    replicas); `only` checks and locks that one series."""
     query = (select(_series.c.id)
              .where(_series.c.active, _series.c.next_starts_at <= now + COLLECT_BEFORE)
              .order_by(_series.c.next_starts_at)
              .with_for_update(skip_locked=True))
+    if only is not None:
+        query = query.where(_series.c.id == only)
     return list(connection.execute(query).scalars())
 
 

@@ -7,6 +7,9 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection
 
 from bot import worksessions
 from bot.outbox.dispatch import Dispatcher, DispatchReport
@@ -16,6 +19,7 @@ from bot.runtime import Runtime
 from bot.schedule.sweep import SweepReport, sweep
 
 log = logging.getLogger("leercoach.scheduler")
+T = TypeVar("T")
 SWEEP_BATCH = 50_000
 DISPATCH_BATCH = 200
 
@@ -58,31 +62,31 @@ class Ticks:
             if not report.full:
                 return total
 
-    def start_rounds(self, now: datetime) -> list[RoundResult]:
-        """Start every cohort's round that has come, each in its own transaction."""
+    def _each_due(self, due: Callable[..., list[int]], now: datetime,
+                  act: Callable[[Connection, int], T | None]) -> list[T]:
+        """Run `act` on every due item in its own transaction, after checking (and locking)
+        that one item again, so that a replica that got there first is skipped."""
         with self.runtime.database.begin() as connection:
-            due = due_cohorts(connection, now)
-        started = []
-        for cohort_id in due:
+            candidates = due(connection, now)
+        done: list[T] = []
+        for item_id in candidates:
             with self.runtime.database.begin() as connection:
-                if cohort_id in due_cohorts(connection, now):  # not started meanwhile
-                    started.append(run_round(connection, cohort_id, now,
-                                             self.runtime.settings.periodic_time))
-        return started
+                if due(connection, now, only=item_id):
+                    result = act(connection, item_id)
+                    if result is not None:
+                        done.append(result)
+        return done
+
+    def start_rounds(self, now: datetime) -> list[RoundResult]:
+        """Start every cohort's round that has come."""
+        periodic_time = self.runtime.settings.periodic_time
+        return self._each_due(due_cohorts, now, lambda connection, cohort_id: run_round(
+            connection, cohort_id, now, periodic_time))
 
     def open_work_sessions(self, now: datetime) -> list[int]:
-        """Open every team's work session that is near (asking for agenda items), each in
-        its own transaction."""
-        with self.runtime.database.begin() as connection:
-            due = worksessions.due_series(connection, now)
-        opened = []
-        for series_id in due:
-            with self.runtime.database.begin() as connection:
-                if series_id in worksessions.due_series(connection, now):
-                    session_id = worksessions.open_session(connection, series_id, now)
-                    if session_id is not None:
-                        opened.append(session_id)
-        return opened
+        """Open every team's work session that is near (asking for agenda items)."""
+        return self._each_due(worksessions.due_series, now, lambda connection, series_id:
+                              worksessions.open_session(connection, series_id, now))
 
     async def sweep_tick(self) -> None:
         now = self.clock()

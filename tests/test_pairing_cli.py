@@ -65,5 +65,8 @@ def test_cohort_add_ties_a_cohort_to_a_channel(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert "members of slack:T1:C1 take part" in added.stdout
     assert "channel slack:T1:C1" in run(tmp_path, "cohort", "list").stdout
+    team = run(tmp_path, "cohort", "add", "Team", "--channel",
+               "teams:tenant-1:19:abc@thread.tacv2")
+    assert "members of teams:tenant-1:19:abc@thread.tacv2 take part" in team.stdout
     broken = run(tmp_path, "cohort", "add", "Broken", "--channel", "slack:C1")
     assert broken.returncode == 2 and "PLATFORM:WORKSPACE:CHANNEL" in broken.stderr

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
 from adapters.slack.clients import SlackClients
 from adapters.slack.posting import post
-from adapters.turns import TurnRunner, asks_again, grouped
+from adapters.turns import TurnRunner, grouped, taken
 from bot.engine import Engine
 from bot.messages import Address, Form, InboundEvent, Outbound
 
@@ -107,15 +107,12 @@ class SlackDesk:
                             channel: str, ts: str, blocks: list[dict[str, Any]],
                             shown: str) -> None:
         """A button's answer: the turn, then the old message shows the choice, then the
-        replies. A button of an older question (a stale client) or an answer that was not
-        taken (the question is asked again) leaves the old message as it is."""
+        replies. A button of an older question (a stale client), an answer that was not
+        taken, or a practice's button in a channel leaves the old message as it is."""
         address = event.address
         async with self.turns.person(address):
-            open_now = await self.turns.call(self.engine.open_question, address)
-            current = getattr(open_now, "ref", None) == event.reply_to
             replies = await self.turn(client, event)
-            if (current and channel and ts and blocks
-                    and not asks_again(replies, event.reply_to or "")):
+            if channel and ts and blocks and taken(replies, event.reply_to):
                 await self.update(client, channel, ts, answered(blocks, shown), shown)
             await self.deliver(client, replies)
 

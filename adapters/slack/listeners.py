@@ -31,6 +31,7 @@ from adapters.slack.blocks import (
     form_errors,
 )
 from adapters.slack.desk import SlackDesk
+from adapters.turns import taken
 from bot.messages import Address, Form, Outbound, Text
 
 log = logging.getLogger("leercoach.slack")
@@ -170,7 +171,7 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         await ack()
         meta = inbound.form_metadata(view)
         title = str((view.get("title") or {}).get("text") or "")
-        if meta.get("ts"):
+        if meta.get("ts") and taken(replies, found.reply_to):
             shown = answered([{"type": "section", "text": {"type": "plain_text",
                                                             "text": title or "…"}}], title)
             await desk.update(client, address.conversation, meta["ts"], shown, title)

@@ -20,7 +20,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from adapters.teams import cards, inbound
 from adapters.teams.sdk import ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
-from adapters.turns import TurnRunner, asks_again, grouped
+from adapters.turns import TurnRunner, grouped, taken
 from bot.engine import Engine
 from bot.messages import Address, Form, InboundEvent, Outbound
 from bot.storage import references
@@ -88,14 +88,10 @@ class TeamsDesk:
                 await turn.answer_invoke(400)
             return
         async with self.turns.person(event.address):
-            current = False
-            if event.reply_to is not None:
-                open_now = await self.turns.call(self.engine.open_question, event.address)
-                current = getattr(open_now, "ref", None) == event.reply_to
             replies = await self.turns.call(self.engine.handle, event)
             if activity.get("type") == "invoke":
                 await turn.answer_invoke(200, "✓")
-            if event.reply_to is not None and current:
+            if event.reply_to is not None:
                 replies = await self._update_card(turn, event, replies)
             await self._deliver(turn, event.address, replies)
 
@@ -110,15 +106,15 @@ class TeamsDesk:
         data = inbound.card_data(activity) or {}
         ref = event.reply_to or ""
         try:
-            if asks_again(replies, ref):
-                again = [o for o in replies if isinstance(o.message, Form)
-                         and o.message.ref == ref]
-                if not again:
-                    return replies
+            if taken(replies, ref):
+                await turn.update(str(card_id), cards.answered(
+                    str(data.get(cards.TITLE) or ""), inbound.shown_choice(data)))
+                return replies
+            # A form asked again (with its errors) is shown in place of the old card.
+            again = [o for o in replies if isinstance(o.message, Form) and o.message.ref == ref]
+            if again:
                 await turn.update(str(card_id), cards.activities([again[0].message])[0])
                 return [o for o in replies if o is not again[0]]
-            await turn.update(str(card_id), cards.answered(
-                str(data.get(cards.TITLE) or ""), inbound.shown_choice(data)))
         except ConnectorFailed as exc:
             log.info("updating the answered card failed: %s", exc)
         return replies

@@ -328,12 +328,18 @@ def channel_key(platform: str, tenant: str, conversation: str) -> str:
     return f"{platform}:{tenant}:{conversation}"
 
 
-def parse_channel_key(text: str) -> str:
-    """A channel key from the command line, checked: PLATFORM:WORKSPACE:CHANNEL."""
-    parts = text.strip().split(":")
-    if len(parts) != 3 or not all(part.strip() for part in parts):
+def split_channel(text: str) -> tuple[str, str, str]:
+    """PLATFORM:WORKSPACE:CHANNEL from the command line; the channel may hold colons itself
+    (a Teams team's "19:…@thread.tacv2")."""
+    parts = [part.strip() for part in text.strip().split(":", 2)]
+    if len(parts) != 3 or not all(parts):
         raise ValueError("a channel is PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123:C0456")
-    return channel_key(*(part.strip() for part in parts))
+    return parts[0], parts[1], parts[2]
+
+
+def parse_channel_key(text: str) -> str:
+    """A channel key from the command line, checked."""
+    return channel_key(*split_channel(text))
 
 
 def cohorts_of_channel(connection: Connection, key: str) -> list[int]:
@@ -342,14 +348,17 @@ def cohorts_of_channel(connection: Connection, key: str) -> list[int]:
     ).scalars())
 
 
-def due_cohorts(connection: Connection, now: datetime) -> list[int]:
-    """Cohorts whose next round has come (locked on PostgreSQL, skipped by other replicas)."""
+def due_cohorts(connection: Connection, now: datetime, only: int | None = None) -> list[int]:
+    """Cohorts whose next round has come (locked on PostgreSQL, skipped by other replicas);
+    `only` checks and locks that one cohort."""
     query = (
         select(_cohorts.c.id)
         .where(_cohorts.c.next_round_at <= now)
         .order_by(_cohorts.c.next_round_at)
         .with_for_update(skip_locked=True)
     )
+    if only is not None:
+        query = query.where(_cohorts.c.id == only)
     return list(connection.execute(query).scalars())
 
 

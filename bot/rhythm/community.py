@@ -21,7 +21,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot import community
-from bot.hooks import ActionCall, ChannelEvent, TurnApi, action, channel_handler
+from bot.hooks import ActionCall, ChannelEvent, TurnApi, action, on_press
 from bot.messages import Address, Choice, Message, Notice, Outbound, Question, Text
 from bot.people import dm_address
 from bot.roles import may_facilitate
@@ -177,16 +177,12 @@ def _announce(call: ActionCall) -> list[Message] | None:
 # -- the buttons ---------------------------------------------------------------------------------
 
 
-@channel_handler
-def _button(channel: ChannelEvent) -> list[Outbound] | None:
-    ref = channel.event.reply_to or ""
-    number = ref[len(PREFIX) + 1:]
-    if not ref.startswith(f"{PREFIX}:") or not number.isdigit():
-        return None
+@on_press(PREFIX)
+def _button(channel: ChannelEvent, session_id: int) -> list[Outbound]:
     person = channel.enter()
     turn = channel.turn
     here = replace(channel.event.address, thread=None)  # a channel's button: to the DM
-    session = community.find(turn.connection, int(number), person.organisation_id)
+    session = community.find(turn.connection, session_id, person.organisation_id)
     if session is None:
         return [Outbound(here, Notice(turn.text("community.gone")))]
     choice = channel.event.value or SIGNUP

@@ -39,9 +39,10 @@ from bot.hooks import (
     Completion,
     TurnApi,
     action,
-    channel_handler,
     on_anchor,
     on_complete,
+    on_press,
+    thread_handler,
 )
 from bot.messages import Address, Choice, Message, Notice, Outbound, Question, Text
 from bot.roles import may_facilitate
@@ -127,26 +128,25 @@ def _steering(turn: TurnApi, case_id: int, text: str, phase: str) -> Question:
 # -- the thread ----------------------------------------------------------------------------
 
 
-@channel_handler
-def _case_event(channel: ChannelEvent) -> list[Outbound] | None:
-    event = channel.event
-    ref = event.reply_to or ""
-    connection = channel.turn.connection
-    if ref.startswith(f"{PREFIX}:") and ref[len(PREFIX) + 1:].isdigit():
-        case = connection.execute(select(_cases).where(
-            _cases.c.id == int(ref[len(PREFIX) + 1:]))).first()
-        if case is None:
-            return None
-        return _steer(channel, case, event.value or "")
-    address = event.address
-    if not address.thread or event.text is None:
-        return None
-    case = connection.execute(select(_cases).where(
+@on_press(PREFIX)
+def _case_pressed(channel: ChannelEvent, case_id: int) -> list[Outbound]:
+    case = channel.turn.connection.execute(
+        select(_cases).where(_cases.c.id == case_id)).first()
+    if case is None:
+        channel.enter()
+        return [Outbound(channel.event.address, Notice(channel.turn.text("intervision.over")))]
+    return _steer(channel, case, channel.event.value or "")
+
+
+@thread_handler
+def _case_thread(channel: ChannelEvent) -> list[Outbound] | None:
+    address = channel.event.address
+    case = channel.turn.connection.execute(select(_cases).where(
         _cases.c.platform == address.platform, _cases.c.tenant == address.tenant,
         _cases.c.thread == address.thread)).first()
     if case is None:
         return None
-    return _contribute(channel, case, clean_text(event.text))
+    return _contribute(channel, case, clean_text(channel.event.text or ""))
 
 
 def _thread(case: Any) -> Address:

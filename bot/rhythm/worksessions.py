@@ -40,9 +40,9 @@ from bot.hooks import (
     Start,
     TurnApi,
     action,
-    channel_handler,
     choice_source,
     on_complete,
+    on_press,
     on_start,
 )
 from bot.messages import Choice, Message, Notice, Outbound, Question, Text
@@ -156,17 +156,13 @@ def _items_done(done: Completion) -> dict[str, Any]:
 # -- votes -------------------------------------------------------------------------------------
 
 
-@channel_handler
-def _vote(channel: ChannelEvent) -> list[Outbound] | None:
+@on_press(VOTE)
+def _vote(channel: ChannelEvent, item_id: int) -> list[Outbound]:
     """A vote button, in the channel or in a DM; the answer goes to the voter alone."""
-    ref = channel.event.reply_to or ""
-    number = ref[len(VOTE) + 1:]
-    if not ref.startswith(f"{VOTE}:") or not number.isdigit():
-        return None
     person = channel.enter()
     turn, connection = channel.turn, channel.turn.connection
     here = replace(channel.event.address, thread=None)  # a channel's button: to the DM
-    found = ws.item(connection, int(number))
+    found = ws.item(connection, item_id)
     session = ws.session_info(connection, found.session_id) if found else None
     if found is None or session is None:
         return [Outbound(here, Notice(turn.text("worksession.item_gone")))]

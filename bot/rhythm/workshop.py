@@ -31,7 +31,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from bot.hooks import ActionCall, ChannelEvent, TurnApi, action, channel_handler, on_anchor
+from bot.hooks import (
+    ActionCall,
+    ChannelEvent,
+    TurnApi,
+    action,
+    on_anchor,
+    on_press,
+    thread_handler,
+)
 from bot.messages import Address, Choice, Message, Notice, Outbound, Question, Text
 from bot.people import dm_address
 from bot.prompts import DEFAULT_LOCALE, LOCALES, PromptLibrary
@@ -234,28 +242,29 @@ def _posted(connection: Connection, run_id: int, thread: str) -> None:
 # -- the thread and the buttons ------------------------------------------------------------
 
 
-@channel_handler
-def _exercise_event(channel: ChannelEvent) -> list[Outbound] | None:
+@on_press(PREFIX)
+def _exercise_pressed(channel: ChannelEvent, run_id: int) -> list[Outbound]:
+    run = channel.turn.connection.execute(select(_runs).where(_runs.c.id == run_id)).first()
+    if run is None:
+        channel.enter()
+        return [Outbound(channel.event.address, Notice(channel.turn.text("workshop.over")))]
+    return _pressed(channel, run, channel.event.value or "")
+
+
+@thread_handler
+def _exercise_thread(channel: ChannelEvent) -> list[Outbound] | None:
     event = channel.event
     connection = channel.turn.connection
-    ref = event.reply_to or ""
-    if ref.startswith(f"{PREFIX}:"):
-        number = ref[len(PREFIX) + 1:]
-        if not number.isdigit():
-            return None
-        run = connection.execute(select(_runs).where(_runs.c.id == int(number))).first()
-        return None if run is None else _pressed(channel, run, event.value or "")
     address = event.address
-    if not address.thread or event.text is None:
-        return None
+    text = event.text or ""
     run = connection.execute(select(_runs).where(
         _runs.c.platform == address.platform, _runs.c.tenant == address.tenant,
         _runs.c.thread == address.thread)).first()
     if run is None:
         return None
-    if not event.ambient and channel.turn.prompts.command_for(event.text) is not None:
+    if not event.ambient and channel.turn.prompts.command_for(text) is not None:
         return None  # a command for the coach, typed in the thread: the engine takes it
-    return _answer(channel, run, clean_text(event.text))
+    return _answer(channel, run, clean_text(text))
 
 
 def _channel(run: Any) -> Address:
