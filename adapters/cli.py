@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import dataclasses
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -37,7 +39,7 @@ from bot.checklists import (
     list_checklists,
     read_checklist_file,
 )
-from bot.export import UnknownPerson, export_person, find_person
+from bot.export import UnknownPerson, find_person
 from bot.pairing import rounds
 from bot.people import DEFAULT_ORGANISATION_SLUG, default_organisation
 from bot.prompts import LOCALES, PromptError, PromptLibrary
@@ -60,6 +62,7 @@ from scheduler.ticks import Ticks
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
     from adapters.teams.app import TeamsAdapter
+    from adapters.web.app import WebAdapter
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -83,22 +86,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print()
     finally:
         runtime.close()
-    return 0
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = _runtime(settings)
-    try:
-        with runtime.sessions() as session:
-            person = find_person(session, args.user, args.platform, args.tenant)
-            data = export_person(session, person)
-    except UnknownPerson as exc:
-        print(f"leercoach: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    finally:
-        runtime.close()
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
     return 0
 
 
@@ -128,7 +115,11 @@ def cmd_canvas_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     database = create_db_engine(settings.database_url)
     try:
-        migrate.upgrade(database, args.revision)
+        try:
+            migrate.upgrade(database, args.revision)
+        except AlembicError as exc:
+            print(f"leercoach: cannot upgrade to {args.revision!r} ({exc})", file=sys.stderr)
+            return EXIT_USAGE
         print(f"database at revision {migrate.current_revision(database)}")
     finally:
         database.dispose()
@@ -139,7 +130,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from adapters.http_server import create_app
+    from adapters.web.app import WebAdapter
 
+    if not os.environ.get("LEERCOACH_PUBLIC_URL", "").strip():
+        # links point at this server unless a proxy in front of it is named
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        settings = dataclasses.replace(settings, public_url=f"http://{shown}:{args.port}")
     runtime = _runtime(settings)
     try:
         slack = _slack(runtime)
@@ -147,7 +143,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError:
         runtime.close()
         raise
-    ticks = None if args.no_scheduler else _ticks(runtime, settings, slack, teams)
+    web_pages = WebAdapter(runtime)
+    ticks = None if args.no_scheduler else _ticks(runtime, settings, slack, teams, web_pages)
     print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)", flush=True)
     if slack is not None:
         how = "Socket Mode" if slack.config.socket_mode else "/slack/events"
@@ -158,9 +155,42 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("Teams: off (set MICROSOFT_APP_ID to serve Teams on a public interface)",
               flush=True)
+    if slack is None and (teams is None or not teams.config.authenticated):
+        url = _admin_link(runtime, settings)
+        print(f"Web chat and dashboard: open {url} within 15 minutes to log in as admin "
+              "(a new link: leercoach login-link --admin)", flush=True)
     try:
-        web.run_app(create_app(runtime, ticks, slack=slack, teams=teams), host=args.host,
-                    port=args.port, print=None)
+        web.run_app(create_app(runtime, ticks, slack=slack, teams=teams, web_pages=web_pages),
+                    host=args.host, port=args.port, print=None)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _admin_link(runtime: Runtime, settings: Settings, person_id: int | None = None) -> str:
+    """A one-time login link (bot.access): the admin's when `person_id` is None."""
+    from bot import access
+    from bot.rhythm.web_link import login_url
+
+    with runtime.database.begin() as connection:
+        token = access.issue_link(connection, person_id, datetime.now(UTC))
+    return login_url(settings.public_url, token)
+
+
+def cmd_login_link(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a one-time login link for the web pages: the admin's, or a person's."""
+    runtime = _runtime(settings)
+    try:
+        person_id = None
+        if not args.admin:
+            with runtime.sessions() as session:
+                try:
+                    person = find_person(session, args.user, args.platform, args.tenant)
+                except UnknownPerson as exc:
+                    print(f"leercoach: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
+                person_id = person.id
+        print(_admin_link(runtime, settings, person_id))
     finally:
         runtime.close()
     return 0
@@ -232,10 +262,10 @@ def _platform_ticks(runtime: Runtime, settings: Settings) -> Ticks:
 
 
 def _ticks(runtime: Runtime, settings: Settings, slack: SlackAdapter | None = None,
-           teams: TeamsAdapter | None = None) -> Ticks:
+           teams: TeamsAdapter | None = None, web_pages: WebAdapter | None = None) -> Ticks:
     from adapters.senders import available_senders
 
-    return Ticks(runtime, available_senders(settings, slack, teams))
+    return Ticks(runtime, available_senders(settings, slack, teams, web_pages))
 
 
 def _instant(text: str) -> datetime:
@@ -476,6 +506,9 @@ def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
+    if len(args.user) != 2:
+        print("leercoach: give --user twice: the two people", file=sys.stderr)
+        return EXIT_USAGE
     runtime = _runtime(settings)
     try:
         with runtime.sessions() as session:
@@ -924,20 +957,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3978, help="port (default 3978)")
     serve.set_defaults(handler=cmd_serve)
 
+    link = commands.add_parser(
+        "login-link", help="a one-time link into the web pages (15 minutes): the admin's or "
+        "a person's")
+    who = link.add_mutually_exclusive_group(required=True)
+    who.add_argument("--admin", action="store_true",
+                     help="the admin: the web chat and every organisation's dashboard")
+    who.add_argument("--user", help="a person's platform user id, or #<person id>")
+    link.add_argument("--platform", help="only this platform (terminal, slack, teams, web)")
+    link.add_argument("--tenant", help="only this workspace / tenant")
+    link.set_defaults(handler=cmd_login_link)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
     upgrade.add_argument("revision", nargs="?", default="head", help="target (default head)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
-    privacy = commands.add_parser("privacy", help="a person's data rights")
-    privacy_commands = privacy.add_subparsers(dest="privacy_command", metavar="ACTION",
-                                              required=True)
-    export = privacy_commands.add_parser("export", help="everything stored about a person, as JSON")
-    export.add_argument("--user", required=True, help="platform user id, or #<person id>")
-    export.add_argument("--platform", help="only this platform (terminal, slack, teams, web)")
-    export.add_argument("--tenant", help="only this workspace / tenant")
-    export.set_defaults(handler=cmd_export)
+    from adapters.cli_privacy import register as register_privacy
+
+    register_privacy(commands)
 
     canvas = commands.add_parser("canvas", help="open learning conversation canvases")
     canvas_commands = canvas.add_subparsers(dest="canvas_command", metavar="ACTION",
@@ -1075,6 +1114,12 @@ def _add_calendar_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    for argument in sys.argv[1:] if argv is None else argv:
+        try:
+            argument.encode()
+        except UnicodeEncodeError:  # bytes that are not UTF-8, kept as lone surrogates
+            print(f"leercoach: an argument is not UTF-8 text: {argument!r}", file=sys.stderr)
+            return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -9,11 +9,14 @@ import argparse
 import sys
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from bot import roles
 from bot.export import find_person
 from bot.prompts import PromptLibrary
 from bot.rhythm import intervision
 from bot.settings import Settings
+from bot.storage.models import IntervisionCase
 
 
 def register(commands: Any, organisation_option: Any) -> None:
@@ -70,6 +73,11 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
             organisation_id = _organisation(session, settings, args.organisation).id
             session.commit()
         with runtime.database.begin() as connection:
+            if args.action != "list" and not _case_exists(connection, organisation_id,
+                                                          args.id):
+                print(f"leercoach: there is no case #{args.id} in this organisation",
+                      file=sys.stderr)
+                return EXIT_USAGE
             if args.action == "anonymise":
                 intervision.anonymise(connection, args.id)
                 print(f"case #{args.id} is anonymised")
@@ -91,3 +99,12 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
         owner = case["owner"] or "(anonymous)"
         print(f"#{case['id']} {case['date']} {owner}: {case['question'][:100]}")
     return 0
+
+
+def _case_exists(connection: Connection, organisation_id: int, case_id: int) -> bool:
+    """Whether the organisation has case `case_id` (ids past 32 bits exist nowhere)."""
+    if not 0 < case_id < 2**31:
+        return False
+    return connection.execute(select(IntervisionCase.id).where(
+        IntervisionCase.id == case_id,
+        IntervisionCase.organisation_id == organisation_id)).first() is not None

@@ -1,9 +1,10 @@
 """The one aiohttp server of `leercoach serve`: adapters mount their endpoints on it.
 
-It serves `/healthz`, which answers 200 only while the database does, so a load balancer
-or container runtime takes a replica out when it loses its database; Slack's endpoints
-when Slack is configured. Given the scheduler's ticks, it runs them on the server's event
-loop for as long as the app runs.
+It serves `/healthz` (the one address open to anyone), which answers 200 only while the
+database does, so a load balancer or container runtime takes a replica out when it loses
+its database; Slack's and Teams' endpoints when they are configured; and the web pages (the
+web chat, /me, the dashboard). Given the scheduler's ticks, it runs them on the server's
+event loop for as long as the app runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scheduler.ticks import Ticks
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
     from adapters.teams.app import TeamsAdapter
+    from adapters.web.app import WebAdapter
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 SCHEDULER_KEY = web.AppKey("scheduler", AsyncIOScheduler)
@@ -38,7 +40,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(runtime: Runtime, ticks: Ticks | None = None, *,
                slack: SlackAdapter | None = None,
-               teams: TeamsAdapter | None = None) -> web.Application:
+               teams: TeamsAdapter | None = None,
+               web_pages: WebAdapter | None = None) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
@@ -46,6 +49,8 @@ def create_app(runtime: Runtime, ticks: Ticks | None = None, *,
         slack.mount(app)
     if teams is not None:
         teams.mount(app)
+    if web_pages is not None:
+        web_pages.mount(app)
     if ticks is not None:
         app.cleanup_ctx.append(_scheduler_context(ticks))
     return app

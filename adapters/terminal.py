@@ -12,7 +12,17 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Message, Notice, Outbound, Question, Scale
+from bot.messages import (
+    Address,
+    File,
+    Form,
+    InboundEvent,
+    Message,
+    Notice,
+    Outbound,
+    Question,
+    Scale,
+)
 
 PLATFORM = "terminal"
 TENANT = "local"
@@ -48,6 +58,8 @@ def render(message: Message) -> str:
         if message.intro:
             lines.append(message.intro)
         return "\n".join(lines)
+    if isinstance(message, File):
+        return f"{message.text}\n--- {message.name} ---\n{message.content}\n---"
     return message.text
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +38,9 @@ log = logging.getLogger("leercoach.engine")
 hooks.load_all()
 
 TURN_ATTEMPTS = 5
+# A platform's own time of an event is used (the diary's date follows when it was typed)
+# only when it is this close to our clock; a bogus one (year 9999, 1970) is not believed.
+PLAUSIBLE_SKEW = timedelta(days=1)
 ORGANISATION_CACHE_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -62,6 +65,20 @@ def check_references(prompts: PromptLibrary) -> None:
                 raise PromptError(f"flow {flow_id}: unknown setting {step.applies!r}")
             if step.review and step.review not in hooks.REVIEWERS:
                 raise PromptError(f"flow {flow_id}: unknown reviewer {step.review!r}")
+
+
+def storable(address: Address) -> bool:
+    """Whether the ids of `address` can be stored and looked up as text: no platform gives
+    out an id with a NUL (PostgreSQL refuses it) or a lone surrogate (not UTF-8)."""
+    for part in (address.platform, address.tenant, address.person, address.conversation,
+                 address.thread or "", *address.members):
+        if "\x00" in part:
+            return False
+        try:
+            part.encode()
+        except UnicodeEncodeError:
+            return False
+    return True
 
 
 class Engine:
@@ -91,11 +108,24 @@ class Engine:
 
     def handle(self, event: InboundEvent) -> list[Outbound]:
         """The replies to `event`, returned only after its effects are committed."""
-        now = event.received_at or self.clock()
+        if not storable(event.address):
+            log.info("an event from an id no platform gives out was ignored")
+            return []
+        now = self.moment(event)
         return self._run(lambda turn: turn.handle(event), now, event.address, event.locale)
+
+    def moment(self, event: InboundEvent) -> datetime:
+        """When `event` happened: the platform's time when it is plausible, else ours."""
+        now = self.clock()
+        said = event.received_at
+        if said is None or said.tzinfo is None or abs(said - now) > PLAUSIBLE_SKEW:
+            return now
+        return said
 
     def resume(self, address: Address) -> list[Outbound]:
         """The open question of the person at `address`, to show after a restart."""
+        if not storable(address):
+            return []
         return self._run(lambda turn: turn.resume(address), self.clock(), address, None)
 
     def open_question(self, address: Address) -> Message | None:
@@ -105,12 +135,16 @@ class Engine:
         Read-only: nothing is ended, told or marked as seen, so an adapter may ask at any
         time (to open a modal) and the dialog goes on as if nothing happened.
         """
+        if not storable(address):
+            return None
         found = self._run(lambda turn: turn.open_question(address), self.clock(), None, None)
         return None if isinstance(found, list) else found
 
     def home(self, address: Address) -> Home | None:
         """The person's overview page (Slack App Home, a Teams tab, the web), in their own
         language; None for someone unknown, who is not created by looking."""
+        if not storable(address):
+            return None
         found = self._run(lambda turn: turn.home(address), self.clock(), None, None)
         return found if isinstance(found, Home) else None
 
@@ -161,8 +195,10 @@ class Engine:
         """`event.address` joined (or left) the channel `address.conversation`: enrol them
         in the cohorts tied to it (or take them out). The event's display name, locale and
         time zone fill in someone new. Returns how many cohorts changed."""
+        if not storable(event.address):
+            return 0
         changed = self._run(lambda turn: turn.channel_membership(event, joined),
-                            event.received_at or self.clock(), None, None)
+                            self.moment(event), None, None)
         return changed if isinstance(changed, int) else 0
 
     def anchored(self, anchor: str, thread: str) -> None:

@@ -79,10 +79,15 @@ def find_person(
 ) -> Person:
     """The person with platform account `user` (or `#<id>` for the internal id)."""
     if user.startswith("#") and user[1:].isdigit():
-        person = session.get(Person, int(user[1:]))
+        number = int(user[1:])  # ids are 32-bit integers in PostgreSQL: none beyond
+        person = session.get(Person, number) if number < 2**31 else None
         if person is None:
             raise UnknownPerson(f"no person with id {user[1:]}")
         return person
+    try:
+        user.encode()
+    except UnicodeEncodeError:  # a lone surrogate (a non-UTF-8 argument) names nobody
+        raise UnknownPerson(f"no person known as {user!r}") from None
     statement = select(Identity.person_id).where(Identity.external_id == user)
     if platform:
         statement = statement.where(Identity.platform == platform)

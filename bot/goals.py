@@ -181,7 +181,7 @@ def set_kpi(
 
 def archive_goal(session: Session, organisation: Organisation, goal_id: int) -> Goal:
     """Make a goal inactive: it is no longer offered, and contracts keep their link to it."""
-    goal = session.get(Goal, goal_id)
+    goal = session.get(Goal, goal_id) if 0 < goal_id < 2**31 else None  # ids are 32-bit
     if goal is None or goal.organisation_id != organisation.id:
         raise GoalError(f"organisation {organisation.slug!r} has no goal {goal_id}")
     goal.active = False
@@ -253,7 +253,11 @@ def parse_starts(text: str, timezone: str) -> datetime:
         raise GoalError(f"--starts needs a time as well, like 2026-12-10T15:00, got {text!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment.astimezone(UTC)
+    try:  # both must exist: it is stored in UTC and shown in the organisation's time
+        moment.astimezone(ZoneInfo(timezone))
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise GoalError(f"--starts is too far from now, got {text!r}") from None
 
 
 def add_session(

@@ -75,6 +75,11 @@ class TurnApi(Protocol):
         thread (see on_anchor)."""
         ...
 
+    def forget(self) -> None:
+        """The person was deleted in this turn (bot.privacy): write nothing of theirs back,
+        so the replies still go out but nobody is brought back."""
+        ...
+
 
 @dataclass(slots=True)
 class Completion:

@@ -134,7 +134,19 @@ class Form:
     intro: str | None = None
 
 
-Message = Text | Notice | Question | Scale | Form
+@dataclass(frozen=True, slots=True)
+class File:
+    """A document for the person to keep (their data export): `text` says what it is,
+    `content` is the document itself. Adapters that cannot attach files show the content
+    as text after `text` (as far as the platform's message size allows)."""
+
+    text: str
+    name: str
+    content: str
+    mime: str = "application/json"
+
+
+Message = Text | Notice | Question | Scale | Form | File
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.storage import migrate
+from bot.storage import encryption, migrate
 from bot.storage.database import create_db_engine, make_session_factory
 
 
@@ -46,12 +46,20 @@ def open_runtime(
 
     The embedded SQLite default migrates itself; a shared PostgreSQL is migrated
     deliberately with `leercoach db upgrade`, so replicas never race to change its schema.
+    The encryption keys are set for the process and tried on the stored answers, so a
+    missing or wrong key stops the start instead of a conversation.
     """
+    encryption.configure(encryption.KeyRing.from_setting(settings.encryption_key))
     database = create_db_engine(settings.database_url)
     if migrate_embedded and is_embedded(settings):
         migrate.upgrade(database)
     elif not migrate.is_up_to_date(database):
         database.dispose()
         raise SchemaOutOfDate("the database schema is not current: run `leercoach db upgrade`")
+    try:
+        encryption.verify_readable(database)
+    except encryption.UnreadableSecret:
+        database.dispose()
+        raise
     sessions = make_session_factory(database)
     return Runtime(settings, database, sessions, Engine(database, settings, clock=clock))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import TypeVar
@@ -56,6 +56,27 @@ def _time(env: Mapping[str, str], name: str, default: time) -> time:
     return value
 
 
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip().rstrip("/") or default
+    if not value.startswith(("http://", "https://")) or " " in value:
+        raise ConfigError(f"{name} must be an http(s) address like https://coach.example.org, "
+                          f"got {value!r}")
+    return value
+
+
+def _encryption_key(env: Mapping[str, str], name: str) -> str | None:
+    """The keys as set, checked now so a bad one stops the start (the message never
+    quotes a key)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    # imported here: the encryption module needs this module's ConfigError
+    from bot.storage.encryption import KeyRing, split_keys
+
+    KeyRing(split_keys(raw))
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything an operator can set; see the configuration table in the README."""
@@ -67,6 +88,9 @@ class Settings:
     max_answer_chars: int = 4000
     dialog_timeout_minutes: int = 720
     snooze_minutes: int = 60
+    # free text older than this many months is purged by the scheduler (bot.retention);
+    # 0 keeps it forever
+    retention_months: int = 24
     # scheduler and outbox
     periodic_time: time = time(9, 30)
     nudge_grace_minutes: int = 120
@@ -83,6 +107,12 @@ class Settings:
     # who may start intervision cases and launch exercises: "role" (facilitators and
     # admins) or "anyone"
     facilitators: str = "role"
+    # where the web pages are reached from a person's browser: the `dashboard` command's
+    # login links point there
+    public_url: str = "http://127.0.0.1:3978"
+    # LEERCOACH_ENCRYPTION_KEY: Fernet keys, comma-separated, newest first; None keeps
+    # answers in plain text (see bot.storage.encryption). Never in a repr or a log line.
+    encryption_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +130,7 @@ class Settings:
             max_answer_chars=_int(env, "LEERCOACH_MAX_ANSWER_CHARS", 4000),
             dialog_timeout_minutes=_int(env, "LEERCOACH_DIALOG_TIMEOUT_MINUTES", 720),
             snooze_minutes=_int(env, "LEERCOACH_SNOOZE_MINUTES", 60),
+            retention_months=_int(env, "LEERCOACH_RETENTION_MONTHS", 24, minimum=0),
             periodic_time=_time(env, "LEERCOACH_PERIODIC_TIME", time(9, 30)),
             nudge_grace_minutes=_int(env, "LEERCOACH_NUDGE_GRACE_MINUTES", 120),
             reminder_minutes=_int(env, "LEERCOACH_REMINDER_MINUTES", 120, minimum=0),
@@ -113,4 +144,6 @@ class Settings:
             teams_conversation_rate=_float(env, "LEERCOACH_TEAMS_CONVERSATION_RATE", 7.0),
             teams_tenant_rate=_float(env, "LEERCOACH_TEAMS_TENANT_RATE", 50.0),
             facilitators=_choice(env, "LEERCOACH_FACILITATORS", "role", ("role", "anyone")),
+            public_url=_url(env, "LEERCOACH_PUBLIC_URL", "http://127.0.0.1:3978"),
+            encryption_key=_encryption_key(env, "LEERCOACH_ENCRYPTION_KEY"),
         )

@@ -81,6 +81,7 @@ class Turn:
         self.extra: list[Outbound] = []  # messages for other people (e.g. a shared contract)
         self.origin: Address | None = None  # the channel the event came from, if any
         self._taken: str | None = None  # the ref of the question the answer was taken for
+        self._forgotten = False  # the person was deleted in this turn (bot.privacy)
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
 
     # -- entry points ------------------------------------------------------------------
@@ -281,6 +282,8 @@ class Turn:
         if self._session is not None:
             self._session.flush()
             self._session.close()
+        if self._forgotten:
+            return  # whatever this turn changed of theirs went with them
         self._save_dialogs()
         person = self._person
         if person is None:
@@ -296,6 +299,10 @@ class Turn:
             self.store.touch_identity(person)
 
     # -- what hooks may use (bot.hooks.TurnApi) ------------------------------------------
+
+    def forget(self) -> None:
+        self._forgotten = True
+        self._touched.clear()
 
     @property
     def person(self) -> PersonState:

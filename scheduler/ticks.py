@@ -6,15 +6,17 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import worksessions
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
 from bot.pairing.rounds import RoundResult, due_cohorts, run_round
+from bot.retention import purge_free_text
 from bot.runtime import Runtime
 from bot.schedule.sweep import SweepReport, sweep
 
@@ -30,6 +32,7 @@ class TickReport:
     dispatch: DispatchReport
     rounds: list[RoundResult]
     work_sessions: list[int] = field(default_factory=list)  # the sessions opened
+    purged: int = 0  # rows whose free text passed the retention period (bot.retention)
 
 
 class Ticks:
@@ -46,6 +49,7 @@ class Ticks:
         self.runtime = runtime
         self.clock = clock or (lambda: datetime.now(UTC))
         self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker)
+        self._purged_on: date | None = None
 
     def sweep_now(self, now: datetime | None = None) -> SweepReport:
         """Enqueue everyone due; batch after batch until no one due is left."""
@@ -88,6 +92,22 @@ class Ticks:
         return self._each_due(worksessions.due_series, now, lambda connection, series_id:
                               worksessions.open_session(connection, series_id, now))
 
+    def purge_now(self, now: datetime) -> int:
+        """Blank the free text past LEERCOACH_RETENTION_MONTHS. Its cutoff moves a day at a
+        time, so a process purges once a day; a failure (a replica purging the same rows)
+        is logged and tried again at the next sweep."""
+        months, day = self.runtime.settings.retention_months, now.astimezone(UTC).date()
+        if months <= 0 or self._purged_on == day:
+            return 0
+        try:
+            with self.runtime.database.begin() as connection:
+                purged = purge_free_text(connection, now, months)
+        except SQLAlchemyError:
+            log.exception("retention purge failed; trying again at the next sweep")
+            return 0
+        self._purged_on = day
+        return purged
+
     async def sweep_tick(self) -> None:
         now = self.clock()
         report = await asyncio.to_thread(self.sweep_now, now)
@@ -101,6 +121,9 @@ class Ticks:
         if report.due or report.registered:
             log.info("sweep: %d due, %d queued, %d registered", report.due,
                      len(report.enqueued), report.registered)
+        purged = await asyncio.to_thread(self.purge_now, now)
+        if purged:
+            log.info("retention: free text blanked in %d rows", purged)
 
     async def dispatch_tick(self, now: datetime | None = None) -> DispatchReport:
         report = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
@@ -121,9 +144,10 @@ class Ticks:
         swept = await asyncio.to_thread(self.sweep_now, now)
         started = await asyncio.to_thread(self.start_rounds, now)
         opened = await asyncio.to_thread(self.open_work_sessions, now)
+        purged = await asyncio.to_thread(self.purge_now, now)
         dispatched = DispatchReport()
         while True:
             report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
             dispatched.outcomes += report.outcomes
             if len(report.outcomes) < DISPATCH_BATCH:
-                return TickReport(swept, dispatched, started, opened)
+                return TickReport(swept, dispatched, started, opened, purged)

@@ -24,6 +24,7 @@ from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
+from tests.browser import chromium  # noqa: F401  (the headless Chromium fixture)
 
 PG_URL = os.environ.get("LEERCOACH_TEST_DATABASE_URL", "").strip()
 

@@ -1,7 +1,8 @@
 """The Slack adapter assembled: bolt's AsyncApp on the one aiohttp server, or Socket Mode.
 
-Events arrive at `/slack/events` (signed; bolt verifies the signature and the 5-minute
-window), installs at `/slack/install` and `/slack/oauth_redirect` when OAuth is configured.
+Events arrive at `/slack/events` (signed: the signature and the 5-minute window are
+checked here, and again by bolt; a request seen before is refused), installs at
+`/slack/install` and `/slack/oauth_redirect` when OAuth is configured.
 With `SLACK_APP_TOKEN` the same listeners are fed from a websocket instead, and no public
 URL is needed.
 """
@@ -13,14 +14,18 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,9 +33,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
 from adapters.slack.desk import SlackDesk
+from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.slack.listeners import register
 from adapters.slack.posting import SlackSender
+from adapters.slack.replays import SeenSignatures
 from adapters.slack.socket_mode import SocketWatchdog
 from bot.runtime import Runtime
 
@@ -49,6 +56,7 @@ class SlackAdapter:
     desk: SlackDesk
     sender: SlackSender
     verifier: SignatureVerifier | None  # None in Socket Mode: nothing arrives over HTTP
+    replays: SeenSignatures = field(default_factory=SeenSignatures)
     pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
     dispatching: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
@@ -69,24 +77,47 @@ class SlackAdapter:
         and handed to bolt afterwards: their answer is always an empty 200, and under load
         waiting for bolt's middleware chain would make Slack wait too. Everything whose
         answer carries content (challenges, commands, modal errors) goes through bolt
-        before the answer."""
-        body = await request.text()
+        before the answer.
+
+        Requests that are not signed are refused with 401, and signed ones that are not
+        UTF-8, not a payload bolt can parse or not shaped like Slack's with 400, before
+        bolt: its parsing and middleware would answer them with a 500."""
+        raw = await request.read()
+        try:
+            body = raw.decode()
+        except UnicodeDecodeError:
+            return _refused(400, "the body is not UTF-8 text")
+        if self.verifier is not None and not self._signed(body, request):
+            return _refused(401, "invalid request")
+        if self.verifier is not None and "X-Slack-Retry-Num" not in request.headers and \
+                not self.replays.first_time(request.headers["X-Slack-Signature"]):
+            return _refused(401, "this request was received before")
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()}
-        if _is_event_callback(body) and self._signed(body, request):
-            self._later(self._dispatch_later(
-                AsyncBoltRequest(body=body, query=request.query_string, headers=headers)))
+        try:
+            payload = _parsed(body, extract_content_type(build_normalized_headers(headers)))
+        except (ValueError, RecursionError):
+            return _refused(400, "the body is not a Slack payload")
+        if not well_formed(payload):
+            return _refused(400, "the payload is not shaped like Slack's")
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+        if bolt_request.body != payload:
+            # bolt reads any form with the word "payload" in it (`/leercoach payload`) as
+            # an interaction without one, i.e. as nothing: give it what was sent
+            bolt_request.body = payload
+            bolt_request.context = build_async_context(AsyncBoltContext({}), payload)
+        if bolt_request.body.get("type") == "event_callback" and self.verifier is not None:
+            self._later(self._dispatch_later(bolt_request))
             return web.Response(status=200)
-        response = await self.bolt.async_dispatch(
-            AsyncBoltRequest(body=body, query=request.query_string, headers=headers))
+        response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     def _signed(self, body: str, request: web.Request) -> bool:
-        """Slack's signature and 5-minute window; anything doubtful goes to bolt, which
-        answers 401."""
+        """Slack's signature and 5-minute window."""
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
-        if self.verifier is None or not stamp.isdigit() or not signature:
+        if self.verifier is None or not (stamp.isascii() and stamp.isdigit()) or not (
+                signature and signature.isascii()):
             return False
         return bool(self.verifier.is_valid(body, stamp, signature))
 
@@ -147,13 +178,19 @@ class SingleWorkspace:
             return self._result
 
 
-def _is_event_callback(body: str) -> bool:
-    if not body.startswith("{"):
-        return False
-    try:
-        return bool(json.loads(body).get("type") == "event_callback")
-    except (ValueError, AttributeError):
-        return False
+def _parsed(body: str, content_type: str | None) -> Any:
+    """The payload of a request to /slack/events, read the way bolt reads it (JSON, a form,
+    or a form's `payload` field as JSON), except that only a field named `payload` is one."""
+    if not body:
+        return {}
+    if content_type == "application/json" or body.startswith("{"):
+        return json.loads(body)
+    fields = dict(parse_qsl(body, keep_blank_values=True))
+    return json.loads(fields["payload"]) if "payload" in fields else fields
+
+
+def _refused(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
 
 
 def _no_arguments(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.slack.mrkdwn import chunks, escape, plain
-from bot.messages import Choice, Form, Home, Message, Notice, Question, Scale
+from adapters.slack.mrkdwn import SECTION_LIMIT, chunks, escape, plain
+from bot.messages import Choice, File, Form, Home, Message, Notice, Question, Scale
 
 Block = dict[str, Any]
 
@@ -136,9 +136,28 @@ def _blocks_of(message: Message) -> list[Block]:
         blocks = _form(message)
     elif isinstance(message, Notice):
         blocks = [_context(message.text)]
+    elif isinstance(message, File):
+        blocks = _sections(message.text) + _code(message.content)
     else:
         blocks = _sections(message.text)
     return blocks
+
+
+def _code(content: str) -> list[Block]:
+    """A document as code blocks, cut between lines (no file upload: that needs another
+    scope and API call); what does not fit in one message is cut off by MAX_BLOCKS."""
+    limit = SECTION_LIMIT - 10  # room for the fences
+    pieces: list[str] = [""]
+    for line in content.replace("```", "`\u200b``").splitlines():
+        whole, step = escape(line), limit // 5  # an entity is at most five characters
+        parts = [whole] if len(whole) <= limit else [
+            escape(line[start:start + step]) for start in range(0, len(line), step)]
+        for part in parts:
+            if len(pieces[-1]) + len(part) + 1 > limit:
+                pieces.append("")
+            pieces[-1] += part + "\n"
+    return [{"type": "section", "text": mrkdwn(f"```{piece}```")}
+            for piece in pieces if piece.strip()]
 
 
 def fallback_text(messages: list[Message]) -> str:

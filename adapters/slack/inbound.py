@@ -23,6 +23,71 @@ _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
+# Where Slack puts an id or an object with one, and the objects bolt and the listeners
+# look inside; interactive payloads (buttons, modals) always carry these as objects.
+_ID_OR_OBJECT = ("enterprise", "team", "user", "channel")
+_NESTED = ("event", "message", "previous_message", "item", "assistant_thread", "view",
+           "container", "state", "function_data")
+_INTERACTIVE = {"block_actions", "block_suggestion", "view_submission", "view_closed",
+                "shortcut", "message_action"}
+
+
+def well_formed(payload: Any) -> bool:
+    """Whether a parsed request has the shape Slack gives its payloads: an object, with an
+    event (that has a type) in an Events API callback, objects where Slack puts objects and
+    a list of actions in a button's payload. Anything else is not from Slack, and bolt's
+    parsing and our listeners need not guard every field against it."""
+    if not isinstance(payload, Mapping) or not _shaped(payload, 0):
+        return False
+    kind = payload.get("type")
+    if kind == "event_callback":
+        event = payload.get("event")
+        return isinstance(event, Mapping) and isinstance(event.get("type"), str)
+    if kind not in _INTERACTIVE:
+        return True
+    if not isinstance(payload.get("user"), Mapping) or not all(
+            isinstance(payload.get(key) or {}, Mapping) for key in ("channel", "team")):
+        return False
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        return (isinstance(actions, list) and bool(actions)
+                and all(_action_shaped(action) for action in actions))
+    if kind.startswith("view_"):
+        return isinstance(payload.get("view"), Mapping)
+    return True
+
+
+def _shaped(node: Mapping[str, Any], depth: int) -> bool:
+    for key in _ID_OR_OBJECT:
+        if not isinstance(node.get(key), str | Mapping | None):
+            return False
+    authorizations = node.get("authorizations")
+    if authorizations is not None and not (
+            isinstance(authorizations, list)
+            and all(isinstance(a, Mapping) and _shaped(a, depth + 1) for a in authorizations)):
+        return False
+    for key in _NESTED:
+        nested = node.get(key)
+        if nested is not None and not (isinstance(nested, Mapping)
+                                       and (depth > 4 or _shaped(nested, depth + 1))):
+            return False
+    state = node.get("state")
+    values = state.get("values") or {} if isinstance(state, Mapping) else {}
+    return isinstance(values, Mapping) and all(  # block id -> action id -> element
+        isinstance(block, Mapping) and all(isinstance(e, Mapping) for e in block.values())
+        for block in values.values())
+
+
+def _action_shaped(action: Any) -> bool:
+    if not isinstance(action, Mapping):
+        return False
+    options = action.get("selected_options")
+    return (isinstance(action.get("selected_option") or {}, Mapping)
+            and isinstance(action.get("text") or {}, Mapping)
+            and (options is None or (isinstance(options, list)
+                                     and all(isinstance(o, Mapping) for o in options))))
+
+
 def unescape(text: str) -> str:
     """Slack sends `&`, `<` and `>` as entities; the engine stores what the person typed."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

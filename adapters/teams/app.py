@@ -14,6 +14,7 @@ from aiohttp import web
 
 from adapters.teams.config import TeamsConfig
 from adapters.teams.desk import TeamsDesk
+from adapters.teams.inbound import well_formed
 from adapters.teams.sdk import TeamsEdge
 from adapters.teams.sender import TeamsSender
 from bot.runtime import Runtime
@@ -38,10 +39,13 @@ class TeamsAdapter:
                                      status=415)
         try:
             body = json.loads(await request.text())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return web.json_response({"error": "the body is not valid JSON"}, status=400)
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.json_response({"error": "an activity needs a type"}, status=400)
+        if not well_formed(body):
+            return web.json_response({"error": "channelData is not shaped like Teams'"},
+                                     status=400)
         return await self.edge.process(body, request.headers.get("Authorization", ""))
 
 

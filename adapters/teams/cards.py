@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Form, Message, Notice, Question, Scale
+from bot.messages import File, Form, Message, Notice, Question, Scale
 
 Json = dict[str, Any]
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -125,6 +125,10 @@ def _text_of(message: Message) -> str:
         return f"_{markdown(message.text)}_"
     if isinstance(message, Form):
         return markdown(message.title)
+    if isinstance(message, File):  # no upload (that needs a consent card): the text itself
+        content = message.content.replace("&", "&amp;").replace("<", "&lt;").replace(
+            ">", "&gt;").replace("```", "`\u200b``")
+        return f"{markdown(message.text)}  \n```\n{content}\n```"
     return markdown(message.text)
 
 

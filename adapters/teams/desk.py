@@ -21,7 +21,7 @@ from adapters.teams import cards, inbound
 from adapters.teams.sdk import ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
 from adapters.turns import TurnRunner, grouped, taken
-from bot.engine import Engine
+from bot.engine import Engine, storable
 from bot.messages import Address, Form, InboundEvent, Outbound
 from bot.storage import references
 
@@ -46,7 +46,7 @@ class TeamsDesk:
                                  == inbound.CARD_ACTION):
             await self._message(turn)
         elif kind == "invoke":
-            await turn.answer_invoke(501)
+            await turn.answer_invoke(400)  # an invoke the coach takes no part in
         elif _installed_now(activity):
             await self._installed(turn)
         elif kind == "conversationUpdate" and _team_of(activity):
@@ -58,7 +58,7 @@ class TeamsDesk:
         """Store how to reach this person (or channel) again; unchanged ones are skipped."""
         activity = turn.activity
         address = inbound.address_of(activity)
-        if address is None or not address.tenant:
+        if address is None or not address.tenant or not storable(address):
             return
         channel = (activity.get("conversation") or {}).get("conversationType") == "channel"
         key = (address.tenant, "" if channel else address.person, address.conversation)

@@ -25,6 +25,16 @@ _TAG = re.compile(r"<[^>]+>")
 Json = Mapping[str, Any]
 
 
+def well_formed(activity: Json) -> bool:
+    """Whether `channelData`, which the SDK passes on as it came, is shaped like Teams':
+    an object, with objects for the tenant, the team and the channel."""
+    data = activity.get("channelData")
+    if data is None:
+        return True
+    return isinstance(data, Mapping) and all(
+        isinstance(data.get(key) or {}, Mapping) for key in ("tenant", "team", "channel"))
+
+
 def tenant_of(activity: Json) -> str:
     conversation = activity.get("conversation") or {}
     tenant = conversation.get("tenantId") or ((activity.get("channelData") or {})
@@ -83,8 +93,9 @@ def card_data(activity: Json) -> Json | None:
     if activity.get("type") == "invoke":
         if activity.get("name") != CARD_ACTION:
             return None
-        action = (activity.get("value") or {}).get("action") or {}
-        data = action.get("data")
+        value = activity.get("value")
+        action = value.get("action") if isinstance(value, Mapping) else None
+        data = action.get("data") if isinstance(action, Mapping) else None
     else:
         data = activity.get("value")
     return data if isinstance(data, Mapping) else None
@@ -134,7 +145,8 @@ def shown_choice(data: Json) -> str:
     """The choice in the words the person saw, for the answered card."""
     if LABEL in data:
         return str(data[LABEL])
-    labels = data.get("lc_labels") or {}
+    labels = data.get("lc_labels")
+    labels = labels if isinstance(labels, Mapping) else {}
     if CHOICE_INPUT in data:
         chosen = [v for v in str(data[CHOICE_INPUT] or "").split(",") if v]
         return ", ".join(str(labels.get(v, v)) for v in chosen) or "–"

@@ -65,7 +65,8 @@ class TeamsTurn:
         self.activity: Json = context.activity.serialize()
         if context.activity.entities:
             # msrest drops what a model does not declare, e.g. clientInfo's timezone
-            self.activity["entities"] = [_entity(e) for e in context.activity.entities]
+            self.activity["entities"] = [_entity(e) for e in context.activity.entities
+                                         if e is not None]
 
     def reference(self) -> Json:
         """How to reach this conversation again later (stored for proactive messages)."""
@@ -156,7 +157,11 @@ class TeamsEdge:
         """One POST to /api/messages: 401 unless the token is valid (or, without an app id,
         none is needed). Authentication runs on its own first, because the SDK lets some
         forged tokens escape as KeyError (a 500) instead of PermissionError."""
-        activity = Activity().deserialize(body)
+        try:
+            activity = Activity().deserialize(body)
+        except ValueError as exc:  # msrest's DeserializationError: a field of the wrong kind
+            log.info("Teams request refused: %s", type(exc).__name__)
+            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
         try:
             authenticated = await self.adapter.bot_framework_authentication \
                 .authenticate_request(activity, authorization)

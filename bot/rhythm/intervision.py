@@ -31,7 +31,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, func, select, update
 
 from bot.hooks import (
     ActionCall,
@@ -130,8 +130,13 @@ def _steering(turn: TurnApi, case_id: int, text: str, phase: str) -> Question:
 
 @on_press(PREFIX)
 def _case_pressed(channel: ChannelEvent, case_id: int) -> list[Outbound]:
-    case = channel.turn.connection.execute(
-        select(_cases).where(_cases.c.id == case_id)).first()
+    """A phase button: only one pressed in the case's own channel steers it (a forged value
+    from elsewhere finds no case)."""
+    address = channel.event.address
+    case = channel.turn.connection.execute(select(_cases).where(
+        _cases.c.id == case_id, _cases.c.platform == address.platform,
+        _cases.c.tenant == address.tenant,
+        _cases.c.conversation == address.conversation)).first()
     if case is None:
         channel.enter()
         return [Outbound(channel.event.address, Notice(channel.turn.text("intervision.over")))]
@@ -143,6 +148,7 @@ def _case_thread(channel: ChannelEvent) -> list[Outbound] | None:
     address = channel.event.address
     case = channel.turn.connection.execute(select(_cases).where(
         _cases.c.platform == address.platform, _cases.c.tenant == address.tenant,
+        _cases.c.conversation == address.conversation,  # thread ids are unique per channel
         _cases.c.thread == address.thread)).first()
     if case is None:
         return None
@@ -288,22 +294,29 @@ def remove_from_library(connection: Connection, case_id: int) -> None:
 
 def library(connection: Connection, organisation_id: int, words: str = "") -> list[dict[str, Any]]:
     """Closed cases whose owners agreed, newest first; `words` must all appear somewhere in
-    the case or what was said about it."""
+    the case or what was said about it.
+
+    The words are matched here, after reading, not with LIKE in SQL: the texts may be
+    encrypted at rest (bot.storage.encryption). A library is a few hundred cases at most.
+    """
     query = (select(_cases, _people.c.display_name)
              .join(_people, _people.c.id == _cases.c.owner_id, isouter=True)
              .where(_cases.c.organisation_id == organisation_id, _cases.c.in_library,
                     _cases.c.phase == "closed")
              .order_by(_cases.c.id.desc()))
-    for word in words.split():
-        like = f"%{word.lower()}%"
-        said = select(_contributions.c.case_id).where(
-            func.lower(_contributions.c.text).like(like))
-        query = query.where(or_(_cases.c.id.in_(said), *(
-            func.lower(column).like(like) for column in (
-                _cases.c.story, _cases.c.stuck, _cases.c.unsure, _cases.c.question,
-                _cases.c.core_problem, _cases.c.commitment))))
+    rows = connection.execute(query).all()
+    wanted = [word.casefold() for word in words.split()]
+    if wanted and rows:
+        said: dict[int, list[str]] = {}
+        for case_id, text in connection.execute(
+                select(_contributions.c.case_id, _contributions.c.text).where(
+                    _contributions.c.case_id.in_([row.id for row in rows]))):
+            said.setdefault(case_id, []).append(text)
+        rows = [row for row in rows if _mentions_all(wanted, [
+            row.story, row.stuck, row.unsure, row.question, row.core_problem or "",
+            row.commitment or "", *said.get(row.id, [])])]
     found = []
-    for row in connection.execute(query):
+    for row in rows:
         found.append({
             "id": row.id, "date": row.created_at.date().isoformat(),
             "owner": "" if row.anonymised else (row.display_name or ""),
@@ -314,6 +327,12 @@ def library(connection: Connection, organisation_id: int, words: str = "") -> li
             "lessons": _said(connection, row.id, "lesson"),
         })
     return found
+
+
+def _mentions_all(words: list[str], texts: list[str]) -> bool:
+    """Whether every word (casefolded) occurs in one of the texts, as LIKE '%word%' did."""
+    folded = [text.casefold() for text in texts]
+    return all(any(word in text for text in folded) for word in words)
 
 
 def held_since(connection: Connection, organisation_id: int, since: datetime) -> int:

@@ -2,6 +2,10 @@
 
 Every change to these models comes with an Alembic migration in `migrations/versions`; a test
 compares the two so they cannot drift apart.
+
+What people write is kept in SecretText / SecretJSON columns: encrypted at rest when
+LEERCOACH_ENCRYPTION_KEY is set (bot.storage.encryption), plain Text / JSON in the schema.
+Such columns can be selected and tested for NULL or '', not searched or compared in SQL.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.storage.encryption import SecretJSON, SecretText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -254,8 +260,8 @@ class Dialog(Base):
     flow_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")
     step_id: Mapped[str | None] = mapped_column(String(64))
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     local_date: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -277,11 +283,11 @@ class DiaryEntry(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     local_date: Mapped[date] = mapped_column(Date, index=True)
-    moments: Mapped[str | None] = mapped_column(Text)
-    approach: Mapped[str | None] = mapped_column(Text)
-    learning: Mapped[str | None] = mapped_column(Text)
+    moments: Mapped[str | None] = mapped_column(SecretText)
+    approach: Mapped[str | None] = mapped_column(SecretText)
+    learning: Mapped[str | None] = mapped_column(SecretText)
     value: Mapped[int | None] = mapped_column(Integer)
-    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
     complete: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -302,14 +308,14 @@ class WeeklyPlan(Base):
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     week_start: Mapped[date] = mapped_column(Date)
     competence_code: Mapped[str | None] = mapped_column(String(64))
-    situation: Mapped[str | None] = mapped_column(Text)
-    approach: Mapped[str | None] = mapped_column(Text)
-    moment: Mapped[str | None] = mapped_column(Text)
+    situation: Mapped[str | None] = mapped_column(SecretText)
+    approach: Mapped[str | None] = mapped_column(SecretText)
+    moment: Mapped[str | None] = mapped_column(SecretText)
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("weekly_plans.id", ondelete="SET NULL")
     )
     follows: Mapped[str | None] = mapped_column(String(16))
-    learned: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(SecretText)
     feedback_given: Mapped[bool] = mapped_column(default=False)
     practised: Mapped[int] = mapped_column(Integer, default=0)
     checked: Mapped[int] = mapped_column(Integer, default=0)
@@ -327,10 +333,10 @@ class MonthlyReflection(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     month: Mapped[date] = mapped_column(Date)  # the first day of the month reflected on
-    went_well: Mapped[str | None] = mapped_column(Text)
-    could_be_better: Mapped[str | None] = mapped_column(Text)
-    concrete_next: Mapped[str | None] = mapped_column(Text)
-    contract_progress: Mapped[str | None] = mapped_column(Text)
+    went_well: Mapped[str | None] = mapped_column(SecretText)
+    could_be_better: Mapped[str | None] = mapped_column(SecretText)
+    concrete_next: Mapped[str | None] = mapped_column(SecretText)
+    contract_progress: Mapped[str | None] = mapped_column(SecretText)
     focus: Mapped[list[str]] = mapped_column(JSON, default=list)  # competence codes, 1 or 2
     focus_month: Mapped[date] = mapped_column(Date)  # the month the focus is for
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -348,14 +354,14 @@ class LearningContract(Base):
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     quarter: Mapped[str] = mapped_column(String(7))  # 2026-Q4
     version: Mapped[int] = mapped_column(Integer)
-    came_from: Mapped[str | None] = mapped_column(Text)
-    now: Mapped[str | None] = mapped_column(Text)
-    goal: Mapped[str | None] = mapped_column(Text)
-    approach: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[str | None] = mapped_column(Text)
-    why_business: Mapped[str | None] = mapped_column(Text)
-    why_team: Mapped[str | None] = mapped_column(Text)
-    why_personal: Mapped[str | None] = mapped_column(Text)
+    came_from: Mapped[str | None] = mapped_column(SecretText)
+    now: Mapped[str | None] = mapped_column(SecretText)
+    goal: Mapped[str | None] = mapped_column(SecretText)
+    approach: Mapped[str | None] = mapped_column(SecretText)
+    evidence: Mapped[str | None] = mapped_column(SecretText)
+    why_business: Mapped[str | None] = mapped_column(SecretText)
+    why_team: Mapped[str | None] = mapped_column(SecretText)
+    why_personal: Mapped[str | None] = mapped_column(SecretText)
     competences: Mapped[list[str]] = mapped_column(JSON, default=list)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     share_consent: Mapped[bool] = mapped_column(default=False)
@@ -376,7 +382,7 @@ class ContractResponse(Base):
         ForeignKey("learning_contracts.id", ondelete="CASCADE"), index=True
     )
     responder_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    response: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -393,8 +399,8 @@ class YearlyReview(Base):
     inspiring: Mapped[int | None] = mapped_column(Integer)
     rewarding: Mapped[int | None] = mapped_column(Integer)
     next_step: Mapped[str | None] = mapped_column(String(32))
-    next_step_notes: Mapped[str | None] = mapped_column(Text)
-    proud_of: Mapped[str | None] = mapped_column(Text)
+    next_step_notes: Mapped[str | None] = mapped_column(SecretText)
+    proud_of: Mapped[str | None] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -411,11 +417,11 @@ class LearningCanvas(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
+    summary: Mapped[str] = mapped_column(SecretText, default="")
     confirmed: Mapped[bool] = mapped_column(default=False)
-    correction: Mapped[str | None] = mapped_column(Text)
-    plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    correction: Mapped[str | None] = mapped_column(SecretText)
+    plan: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -610,7 +616,7 @@ class Delivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
-    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the flow's start context
+    context: Mapped[dict[str, Any] | None] = mapped_column(SecretJSON)  # the flow's start context
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -732,12 +738,12 @@ class IntervisionCase(Base):
     conversation: Mapped[str] = mapped_column(String(300))
     thread: Mapped[str | None] = mapped_column(String(300))
     phase: Mapped[str] = mapped_column(String(16), default="questions")
-    story: Mapped[str] = mapped_column(Text)
-    stuck: Mapped[str] = mapped_column(Text)
-    unsure: Mapped[str] = mapped_column(Text)
-    question: Mapped[str] = mapped_column(Text)
-    core_problem: Mapped[str | None] = mapped_column(Text)
-    commitment: Mapped[str | None] = mapped_column(Text)
+    story: Mapped[str] = mapped_column(SecretText)
+    stuck: Mapped[str] = mapped_column(SecretText)
+    unsure: Mapped[str] = mapped_column(SecretText)
+    question: Mapped[str] = mapped_column(SecretText)
+    core_problem: Mapped[str | None] = mapped_column(SecretText)
+    commitment: Mapped[str | None] = mapped_column(SecretText)
     in_library: Mapped[bool] = mapped_column(default=False)
     anonymised: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -759,7 +765,7 @@ class CaseContribution(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     phase: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -826,7 +832,7 @@ class WorkshopResponse(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # answer | vote
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(SecretText)
     value: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -895,7 +901,7 @@ class AgendaItem(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="topic")
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -925,12 +931,12 @@ class WorkOutcome(Base):
         ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # decision | learning
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SecretText)
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(16), default="open")
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SecretText)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column()
@@ -952,11 +958,11 @@ class Experiment(Base):
         ForeignKey("work_sessions.id", ondelete="SET NULL")
     )
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(SecretText)
     state: Mapped[str] = mapped_column(String(16), default="running")  # running | ended
-    tried: Mapped[str | None] = mapped_column(Text)
-    learned: Mapped[str | None] = mapped_column(Text)
-    next_time: Mapped[str | None] = mapped_column(Text)
+    tried: Mapped[str | None] = mapped_column(SecretText)
+    learned: Mapped[str | None] = mapped_column(SecretText)
+    next_time: Mapped[str | None] = mapped_column(SecretText)
     shared: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
@@ -972,7 +978,7 @@ class ExperimentLog(Base):
         ForeignKey("experiments.id", ondelete="CASCADE"), index=True
     )
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SecretText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -1007,6 +1013,81 @@ class CommunityChannel(Base):
     tenant: Mapped[str] = mapped_column(String(128), primary_key=True)
     conversation: Mapped[str] = mapped_column(String(300), primary_key=True)
     announced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginLink(Base):
+    """A one-time link into the web pages, DMed by the `dashboard` command or printed by
+    `serve`: only its SHA-256 is kept, so the database cannot be read for a way in.
+    `person_id` is None for the admin link of the embedded default."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A browser's session after a login link: the cookie holds a secret whose SHA-256 is
+    `token_hash`; `csrf` goes into every form. `chat_person_id` is whom an admin is trying
+    the web chat as."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    chat_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DeletedPersonTally(Base):
+    """What is left of people who deleted their data (bot.privacy): per organisation and
+    month of deletion, how many people and how many of each kind of record, with no id,
+    name or date of their own, so totals over time stay honest without keeping anyone."""
+
+    __tablename__ = "deleted_person_tallies"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the month
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)  # people, diary_entries…
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The dates bot.retention purges free text by, indexed so the daily purge reads only the
+# rows past the retention period (diary entries use their indexed local_date).
+RETENTION_INDEXES = tuple(
+    Index(f"ix_{model.__tablename__}_{column}", getattr(model, column))
+    for model, column in (
+        (Dialog, "started_at"),
+        (WeeklyPlan, "created_at"),
+        (MonthlyReflection, "created_at"),
+        (LearningContract, "created_at"),
+        (ContractResponse, "created_at"),
+        (YearlyReview, "created_at"),
+        (LearningCanvas, "created_at"),
+        (IntervisionCase, "created_at"),
+        (CaseContribution, "created_at"),
+        (WorkshopResponse, "created_at"),
+        (AgendaItem, "created_at"),
+        (WorkOutcome, "created_at"),
+        (Experiment, "started_at"),
+        (ExperimentLog, "created_at"),
+    )
+)
 
 
 def table_of(model: type[Base]) -> Table:

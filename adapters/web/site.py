@@ -1,0 +1,168 @@
+"""What every web page shares: the session behind a request, who may open which page,
+templates with nl/en texts, and the CSRF check on every form and chat post.
+
+A page handler declares who may open it with `@allow(...)`; an anonymous browser is sent
+to the login page (a page) or gets 401 (anything a script calls), someone without the
+right gets 403 with a page that says why. The session cookie is HttpOnly and SameSite=Lax,
+and Secure when LEERCOACH_PUBLIC_URL is https.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import cache, wraps
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot import access
+from bot.access import Role, Viewer
+from bot.prompts import LOCALES
+from bot.runtime import Runtime
+
+COOKIE = "leercoach_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf"
+RUNTIME = web.AppKey("web_runtime", Runtime)
+TEMPLATES = web.AppKey("web_templates", jinja2.Environment)
+VIEWER: web.RequestKey[Viewer | None] = web.RequestKey("leercoach_viewer")  # None: anonymous
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+STATIC = Path(__file__).parent / "static"
+
+
+@cache
+def static_url(name: str) -> str:
+    """A static file's address with a hash of its content, so a browser never keeps an old
+    script after an upgrade."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+def templates() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("adapters.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.globals["static"] = static_url
+    return environment
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    return request.app[RUNTIME]
+
+
+def now_of(request: web.Request) -> datetime:
+    return runtime_of(request).engine.clock()
+
+
+async def viewer_of(request: web.Request) -> Viewer | None:
+    """The session's viewer (looked up once per request), or None for an anonymous browser."""
+    if VIEWER in request:
+        return request[VIEWER]
+    secret = request.cookies.get(COOKIE)
+    found = None
+    if secret and len(secret) < 200:
+        runtime = runtime_of(request)
+        now = now_of(request)
+
+        def look() -> Viewer | None:
+            with runtime.database.begin() as connection:
+                return access.viewer(connection, secret, now, runtime.settings.default_locale)
+
+        found = await asyncio.to_thread(look)
+    request[VIEWER] = found
+    return found
+
+
+def wants_page(request: web.Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("Accept", "text/html")
+
+
+def locale_of(request: web.Request, viewer: Viewer | None) -> str:
+    asked = request.query.get("lang")
+    if asked in LOCALES:
+        return str(asked)
+    if viewer is not None and viewer.locale in LOCALES:
+        return viewer.locale
+    return runtime_of(request).settings.default_locale
+
+
+def texts(request: web.Request, locale: str) -> Callable[..., str]:
+    prompts = runtime_of(request).engine.prompts
+
+    def text(key: str, **variables: Any) -> str:
+        return prompts.render(f"web.{key}", locale, **variables)
+
+    return text
+
+
+def render(request: web.Request, template: str, *, status: int = 200,
+           viewer: Viewer | None = None, **context: Any) -> web.Response:
+    """A page from `templates/`, with the viewer, its CSRF token and the texts `t(...)`."""
+    locale = locale_of(request, viewer)
+    page = request.app[TEMPLATES].get_template(template).render(
+        viewer=viewer, csrf=viewer.csrf if viewer else "", locale=locale,
+        t=texts(request, locale), path=request.path, **context)
+    response = web.Response(text=page, content_type="text/html", status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refuse(request: web.Request, viewer: Viewer | None, status: int) -> web.StreamResponse:
+    """401/403 as a page for a browser, as JSON for a script; an anonymous page request is
+    sent to the login page instead."""
+    if status == 401 and wants_page(request):
+        raise web.HTTPSeeOther("/login")
+    if wants_page(request):
+        return render(request, "refused.html", status=status, viewer=viewer)
+    return web.json_response({"error": "unauthorized" if status == 401 else "forbidden"},
+                             status=status)
+
+
+def allow(*roles: Role) -> Callable[[Handler], Handler]:
+    """Only these roles may open the page; anonymous: login, others: 403."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            viewer = await viewer_of(request)
+            if viewer is None:
+                return refuse(request, None, 401)
+            if viewer.role not in roles:
+                return refuse(request, viewer, 403)
+            return await handler(request)
+
+        return guarded
+
+    return decorate
+
+
+async def viewer_required(request: web.Request) -> Viewer:
+    """The viewer of a handler behind `@allow` (always there)."""
+    viewer = await viewer_of(request)
+    assert viewer is not None, "use @allow on this handler"
+    return viewer
+
+
+async def check_csrf(request: web.Request, viewer: Viewer,
+                     form: dict[str, Any] | None = None) -> None:
+    """A state-changing request carries the session's CSRF token (header or form field)."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and form is not None:
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not access.same_secret(given, viewer.csrf):
+        raise web.HTTPForbidden(text="CSRF token missing or wrong", content_type="text/plain")
+
+
+def secure_cookies(request: web.Request) -> bool:
+    return runtime_of(request).settings.public_url.startswith("https://")
