@@ -29,10 +29,13 @@ def wait_for(driver: Any, css: str, count: int = 1) -> list[Any]:
 
 
 def log_in(driver: Any, base: str, token: str) -> None:
+    """Log in with the link's button, and wait for the page it lands on (the session's
+    logout form), so the next page is not asked for before the cookie is set."""
     from selenium.webdriver.common.by import By
 
     driver.get(f"{base}/login/{token}")
     driver.find_element(By.ID, "login-button").click()
+    wait_for(driver, "form.logout")
 
 
 def severe_console_errors(driver: Any) -> list[str]:
