@@ -612,6 +612,15 @@ def _organisation(session: Session, settings: Settings, slug: str) -> Organisati
     raise UnknownOrganisation(f"there is no organisation {slug!r}")
 
 
+def _organisation_id(runtime: Runtime, settings: Settings, slug: str) -> int:
+    """The organisation's id by slug, in a transaction of its own (the default one is made
+    when new), for commands that go on with Core statements."""
+    with runtime.sessions() as session:
+        organisation_id = _organisation(session, settings, slug).id
+        session.commit()
+    return organisation_id
+
+
 def cmd_catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     # Read and check the whole file before touching the database: all or nothing.
     try:

@@ -62,16 +62,14 @@ def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import EXIT_USAGE, _organisation, _runtime
+    from adapters.cli import EXIT_USAGE, _organisation_id, _runtime
 
     if args.action != "list" and args.id is None:
         print(f"leercoach: cases {args.action} needs the case number", file=sys.stderr)
         return EXIT_USAGE
     runtime = _runtime(settings)
     try:
-        with runtime.sessions() as session:
-            organisation_id = _organisation(session, settings, args.organisation).id
-            session.commit()
+        organisation_id = _organisation_id(runtime, settings, args.organisation)
         with runtime.database.begin() as connection:
             if args.action != "list" and not _case_exists(connection, organisation_id,
                                                           args.id):

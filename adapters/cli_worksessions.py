@@ -132,13 +132,11 @@ def cmd_worksession_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worksession_list(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
+    from adapters.cli import _organisation_id, _runtime
 
     runtime = _runtime(settings)
     try:
-        with runtime.sessions() as session:
-            organisation_id = _organisation(session, settings, args.organisation).id
-            session.commit()
+        organisation_id = _organisation_id(runtime, settings, args.organisation)
         with runtime.database.connect() as connection:
             rows = ws.list_series(connection, organisation_id)
     finally:
@@ -180,13 +178,11 @@ def cmd_worksession_members(args: argparse.Namespace, settings: Settings) -> int
 
 
 def cmd_worksession_stop(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
+    from adapters.cli import _organisation_id, _runtime
 
     runtime = _runtime(settings)
     try:
-        with runtime.sessions() as session:
-            organisation_id = _organisation(session, settings, args.organisation).id
-            session.commit()
+        organisation_id = _organisation_id(runtime, settings, args.organisation)
         with runtime.database.begin() as connection:
             stopped = ws.stop_series(connection, organisation_id, args.team)
     finally:
