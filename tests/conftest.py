@@ -211,3 +211,16 @@ def joined(messages: list[Message]) -> str:
 @pytest.fixture
 def chat(engine: Engine) -> Chat:
     return Chat(engine)
+
+
+@pytest.fixture(autouse=True)
+def teams_contracts() -> Iterator[None]:
+    """Every activity any test sends to the fake Bot Connector meets Teams' contract (the
+    Adaptive Cards schema and Teams' limits, tests/contracts/adaptive_cards.py): a
+    violation no test took with `FakeConnector.take_violations()` fails the test."""
+    from tests.teams_connector import unclaimed_violations
+
+    unclaimed_violations()
+    yield
+    found = unclaimed_violations()
+    assert not found, "Teams contract violations:\n" + "\n".join(map(str, found))

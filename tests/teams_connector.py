@@ -30,7 +30,8 @@ and are decoded here before they are recorded:
     create     POST    /v3/conversations                               201 {"id", "serviceUrl",
                                                                            "activityId"}
     members    GET     /v3/conversations/{conv}/members                200 [ChannelAccount…]
-    members    GET     /v3/conversations/{conv}/pagedmembers           200 {"members": […]}
+    paged      GET     /v3/conversations/{team}/pagedmembers           200 {"members": […],
+                                                                           "continuationToken"}
     member     GET     /v3/conversations/{conv}/members/{member}       200 ChannelAccount / 404
     list       GET     /v3/conversations                               200 {"conversations": []}
     unknown    any     anything else                                   404 error body
@@ -63,6 +64,24 @@ subclass). A sender should inspect:
 Connection failures (nothing listening) surface as `msrest.exceptions.ClientRequestError`
 instead, which has no `.response`.
 
+Contracts: every activity sent, replied, updated or posted with a new conversation is checked
+with tests.contracts.adaptive_cards (the Adaptive Cards 1.5 schema and Teams' documented
+limits). Each broken rule is recorded as a `ContractViolation` on the connector and in a log
+shared by all connectors, which the suite's `teams_contracts` fixture (tests/conftest.py)
+turns into a failure of the test that caused it; a test that means to break a rule takes its
+violations with `take_violations()`. An activity over Teams' size limit is also answered as
+the service answers it: 413 with the error code `MessageSizeTooBig`.
+
+Team rosters: `GET …/pagedmembers` answers `page_size` members a page (the `pageSize` query
+asks for fewer) with a `continuationToken` for the next page, as Teams does. Teams serves it
+for a team id only (the General channel's id, which is `channelData.team.id`); a conversation
+id registered in `channels` (another channel of a team) is refused with 400 the way the
+service refuses it. https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context
+
+`hold()` / `release()`: while held, every call is received and recorded as waiting
+(`waiting()`), but not answered, so a test can see what the bot answered before any of its
+outgoing calls completed, without looking at a clock.
+
 Keep this module free of pytest: benchmarks import it as `tests.teams_connector`.
 """
 
@@ -81,20 +100,23 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.contracts.adaptive_cards import Violation, check_activity
 from tests.loopback import LoopbackServer
 
 __all__ = [
     "ERROR_CODES",
     "ConnectorCall",
+    "ContractViolation",
     "Failure",
     "FakeConnector",
     "Kind",
     "teams_member",
+    "unclaimed_violations",
 ]
 
 Kind = Literal[
-    "send", "reply", "history", "update", "delete", "create", "members", "member", "list",
-    "unknown",
+    "send", "reply", "history", "update", "delete", "create", "members", "paged", "member",
+    "list", "unknown",
 ]
 """What a request did, decided from verb and path (see the module docstring's table)."""
 
@@ -118,6 +140,43 @@ ERROR_CODES: dict[int, tuple[str, str]] = {
 
 FIRST_ACTIVITY_ID = 1_700_000_000_000
 """Teams message ids are epoch milliseconds as text; new ids count up from here."""
+
+PAGE_SIZE = 50
+"""Members a `pagedmembers` page holds when the caller asks for no `pageSize`."""
+
+CHECKED_KINDS: frozenset[str] = frozenset({"send", "reply", "update", "create"})
+"""Calls that carry an activity the bot wants shown (create: its optional `activity`)."""
+
+
+@dataclass(frozen=True)
+class ContractViolation:
+    """A rule of Teams' contract one call broke: the call's kind and conversation, and the
+    rule, path and message from tests.contracts.adaptive_cards."""
+
+    kind: str
+    conversation_id: str | None
+    violation: Violation
+
+    @property
+    def rule(self) -> str:
+        return self.violation.rule
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.conversation_id}: {self.violation}"
+
+
+_LOG_LOCK = threading.Lock()
+_UNCLAIMED: list[ContractViolation] = []
+
+
+def unclaimed_violations(*, clear: bool = True) -> list[ContractViolation]:
+    """Violations of every connector not taken by a test (`take_violations`); cleared by
+    default, so each test starts with an empty log."""
+    with _LOG_LOCK:
+        found = list(_UNCLAIMED)
+        if clear:
+            _UNCLAIMED.clear()
+    return found
 
 
 def teams_member(
@@ -229,9 +288,10 @@ def _route(method: str, segments: list[str]) -> tuple[Kind, dict[str, str]]:
         verbs: dict[str, Kind] = {"POST": "reply", "PUT": "update", "DELETE": "delete"}
         if method in verbs:
             return verbs[method], params
-    if method == "GET" and tail in (["members"], ["pagedmembers"]):
-        params["paged"] = "1" if tail == ["pagedmembers"] else ""
+    if method == "GET" and tail == ["members"]:
         return "members", params
+    if method == "GET" and tail == ["pagedmembers"]:
+        return "paged", params
     if method == "GET" and len(tail) == 2 and tail[0] == "members":
         params["member_id"] = tail[1]
         return "member", params
@@ -246,6 +306,8 @@ class FakeConnector(LoopbackServer):
     - `roster`: members every conversation has (dicts as `teams_member` builds them);
       `rosters[conversation_id]` overrides it for one conversation.
     - `tenant_id`: what created conversations report as their tenant.
+    - `channels`: conversation ids that are channels but not a team's id (refused by
+      `pagedmembers`); `page_size`: members per `pagedmembers` page.
     Everything shared with the server thread goes through `_lock`.
     """
 
@@ -255,8 +317,17 @@ class FakeConnector(LoopbackServer):
         latency: float = 0.0,
         roster: Iterable[Mapping[str, Any]] = (),
         rosters: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+        channels: Iterable[str] = (),
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self.latency = latency
+        self.channels: set[str] = set(channels)
+        self.page_size = page_size
+        self.violations: list[ContractViolation] = []
+        self._held = False
+        self._waiting = 0
+        self._released: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.roster: list[dict[str, Any]] = [dict(member) for member in roster]
         self.rosters: dict[str, list[dict[str, Any]]] = {
             conversation_id: [dict(member) for member in members]
@@ -308,6 +379,38 @@ class FakeConnector(LoopbackServer):
                           message=message or default_message, retry_after=retry_after)
         with self._lock:
             self._failures.setdefault(kind, deque()).extend([failure] * count)
+
+    def take_violations(self, rule: str | None = None) -> list[ContractViolation]:
+        """The contract violations this connector recorded (of `rule`, or all), which the
+        test thereby expects: they are no longer reported as failures."""
+        with self._lock:
+            taken = [v for v in self.violations if rule is None or v.rule == rule]
+            self.violations = [v for v in self.violations if v not in taken]
+        with _LOG_LOCK:
+            for violation in taken:
+                if violation in _UNCLAIMED:
+                    _UNCLAIMED.remove(violation)
+        return taken
+
+    def hold(self) -> None:
+        """Receive and record calls but answer none of them until `release()`."""
+        with self._lock:
+            self._held = True
+
+    def release(self) -> None:
+        """Answer the held calls (and every later one) again."""
+        with self._lock:
+            self._held = False
+            released = self._released
+        if released is not None:
+            loop = self._loop
+            if loop is not None:
+                loop.call_soon_threadsafe(released.set)
+
+    def waiting(self) -> int:
+        """How many calls arrived and wait, unanswered, for `release()`."""
+        with self._lock:
+            return self._waiting
 
     def pending_failures(self, kind: str = "send") -> int:
         """How many injected failures queued under `kind` are still unused."""
@@ -381,7 +484,13 @@ class FakeConnector(LoopbackServer):
         segments = [unquote(part) for part in raw_path.strip("/").split("/") if part]
         kind, params = _route(request.method, segments)
         body = await self._read_body(request)
-        status, response, headers = self._answer(kind, params, body)
+        await self._wait_if_held()
+        oversized = self._check_contract(kind, params.get("conversation_id"), body)
+        status, response, headers = self._answer(kind, params, body, dict(request.query))
+        if oversized and 200 <= status < 300:
+            # What Teams answers: 413 RequestEntityTooLarge, code MessageSizeTooBig.
+            status, headers = 413, {}
+            response = _error_body(*ERROR_CODES[413])
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         call = ConnectorCall(
@@ -397,6 +506,38 @@ class FakeConnector(LoopbackServer):
         if response is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(response, status=status, headers=headers)
+
+    async def _wait_if_held(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._loop = asyncio.get_running_loop()
+            if self._released is None or self._released.is_set():
+                self._released = asyncio.Event()
+            released = self._released
+            self._waiting += 1
+            self._lock.notify_all()
+        try:
+            await released.wait()
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _check_contract(self, kind: str, conversation_id: str | None, body: Any) -> bool:
+        """Record the violations of the activity in this call; True when it is over Teams'
+        size limit (the call is then refused as the service refuses it)."""
+        if kind not in CHECKED_KINDS or not isinstance(body, dict):
+            return False
+        activity = body.get("activity") if kind == "create" else body
+        found = [ContractViolation(kind, conversation_id, violation)
+                 for violation in check_activity(activity)]
+        if not found:
+            return False
+        with self._lock:
+            self.violations.extend(found)
+        with _LOG_LOCK:
+            _UNCLAIMED.extend(found)
+        return any(v.rule == "message-size" for v in found)
 
     @staticmethod
     async def _read_body(request: web.Request) -> Any:
@@ -421,7 +562,7 @@ class FakeConnector(LoopbackServer):
         return None
 
     def _answer(
-        self, kind: Kind, params: dict[str, str], body: Any
+        self, kind: Kind, params: dict[str, str], body: Any, query: dict[str, str]
     ) -> tuple[int, Any, dict[str, str]]:
         """Decide status, body and headers: injected failure, then the route's answer."""
         failure = self._pop_failure(kind)
@@ -444,8 +585,9 @@ class FakeConnector(LoopbackServer):
             if kind == "list":
                 return 200, {"conversations": [], "continuationToken": None}, {}
             if kind == "members":
-                members = self._members(params["conversation_id"])
-                return 200, self._members_answer(members, params), {}
+                return 200, self._members(params["conversation_id"]), {}
+            if kind == "paged":
+                return self._paged_members(params["conversation_id"], query)
             if kind == "member":
                 return self._member(params["conversation_id"], params["member_id"])
         return 404, _error_body("NotFound", "No such connector route."), {}
@@ -459,12 +601,26 @@ class FakeConnector(LoopbackServer):
     def _members(self, conversation_id: str) -> list[dict[str, Any]]:
         return [dict(member) for member in self.rosters.get(conversation_id, self.roster)]
 
-    @staticmethod
-    def _members_answer(members: list[dict[str, Any]], params: dict[str, str]) -> Any:
-        """`/members` answers a bare list; `/pagedmembers` wraps it, with no next page."""
-        if params.get("paged"):
-            return {"members": members, "continuationToken": None}
-        return members
+    def _paged_members(self, team_id: str, query: dict[str, str]
+                       ) -> tuple[int, Any, dict[str, str]]:
+        """One page of a team's roster and the token of the next (None on the last page).
+
+        A channel's own id is not a team id: Teams refuses it (the roster is the team's,
+        asked by `channelData.team.id`), as a malformed token is refused."""
+        if team_id in self.channels or ";messageid=" in team_id:
+            return 400, _error_body("BadArgument",
+                                    "The conversation is not a team; ask with the team id."), {}
+        members = self._members(team_id)
+        try:
+            size = max(1, min(int(query.get("pageSize") or self.page_size), self.page_size))
+            start = int((query.get("continuationToken") or "page-0").removeprefix("page-"))
+        except ValueError:
+            return 400, _error_body("BadArgument", "Invalid continuation token."), {}
+        if not 0 <= start <= len(members):
+            return 400, _error_body("BadArgument", "Invalid continuation token."), {}
+        end = start + size
+        token = f"page-{end}" if end < len(members) else None
+        return 200, {"members": members[start:end], "continuationToken": token}, {}
 
     def _member(self, conversation_id: str, member_id: str) -> tuple[int, Any, dict[str, str]]:
         """Teams finds a member by channel id or by AAD object id."""

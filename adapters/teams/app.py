@@ -14,7 +14,7 @@ from aiohttp import web
 
 from adapters.teams.config import TeamsConfig
 from adapters.teams.desk import TeamsDesk
-from adapters.teams.inbound import well_formed
+from adapters.teams.inbound import well_formed, with_short_names
 from adapters.teams.sdk import TeamsEdge
 from adapters.teams.sender import TeamsSender
 from bot.runtime import Runtime
@@ -46,7 +46,8 @@ class TeamsAdapter:
         if not well_formed(body):
             return web.json_response({"error": "channelData is not shaped like Teams'"},
                                      status=400)
-        return await self.edge.process(body, request.headers.get("Authorization", ""))
+        return await self.edge.process(with_short_names(body),
+                                       request.headers.get("Authorization", ""))
 
 
 def may_serve_unauthenticated(host: str) -> bool:

@@ -5,6 +5,12 @@ as a mention and renders some HTML), `[` `]` are escaped so no Markdown link can
 Every card action carries `lc_ref`, the question it belongs to, so a stale card cannot
 answer a newer question; buttons carry their value and label, so the answered card can
 show the choice.
+
+Every activity with a card also carries `summary`, the question in plain words: the Bot
+Framework activity schema's "text used to replace attachments on channels that do not
+support them", which Teams shows in the notification and the chat list instead of a bare
+"Card".
+https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md#summary
 """
 
 from __future__ import annotations
@@ -16,12 +22,28 @@ from bot.messages import File, Form, Message, Notice, Question, Scale
 Json = dict[str, Any]
 CARD = "application/vnd.microsoft.card.adaptive"
 MAX_BUTTONS = 5
+# Teams shows at most six actions on a card ("include 1-3 primary actions. You can have up
+# to six."); a longer scale is a choice set with one OK button instead.
+# https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/design-effective-cards
+MAX_ACTIONS = 6
+# An Input.Text always says how much it takes (the coach's own answer limit by default), so
+# Teams stops the person there instead of the coach refusing a long answer afterwards.
+FIELD_CHARS = 4000
 CHOICE_INPUT = "lc_choice"
 REF = "lc_ref"
 VALUE = "lc_value"
 LABEL = "lc_label"
 TITLE = "lc_title"
 TITLE_CHARS = 300
+SUMMARY_CHARS = 250
+
+
+def summary(text: str) -> str:
+    """A card's words for a notification: one line, short, no markup Teams would read."""
+    line = " ".join(text.split())
+    if len(line) > SUMMARY_CHARS:
+        line = line[:SUMMARY_CHARS - 1].rstrip() + "…"
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") or "…"
 
 
 def escape(text: str) -> str:
@@ -87,8 +109,14 @@ def _scale(scale: Scale) -> Json:
                            f"{scale.maximum} = {scale.high_label}", isSubtle=True,
                            size="Small"))
     base = {REF: scale.ref, TITLE: scale.text[:TITLE_CHARS]}
-    return _card(body, [_submit(str(n), {**base, VALUE: str(n), LABEL: str(n)})
-                        for n in range(scale.minimum, scale.maximum + 1)])
+    points = [str(n) for n in range(scale.minimum, scale.maximum + 1)]
+    if len(points) <= MAX_ACTIONS:
+        return _card(body, [_submit(n, {**base, VALUE: n, LABEL: n}) for n in points])
+    body.append({"type": "Input.ChoiceSet", "id": CHOICE_INPUT, "isRequired": True,
+                 "style": "compact", "isMultiSelect": False,
+                 "choices": [{"title": n, "value": n} for n in points]})
+    return _card(body, [_submit("OK", {**base, "lc_labels": {n: n for n in points},
+                                       "lc_multi": False})])
 
 
 def _form(form: Form) -> Json:
@@ -96,11 +124,10 @@ def _form(form: Form) -> Json:
     if form.intro:
         body.append(_block(form.intro))
     for field in form.fields:
+        limit = field.max_length or FIELD_CHARS
         element: Json = {"type": "Input.Text", "id": field.name, "label": field.label,
                          "isMultiline": field.multiline, "isRequired": field.required,
-                         "value": field.value}
-        if field.max_length:
-            element["maxLength"] = field.max_length
+                         "value": field.value[:limit], "maxLength": limit}
         if field.error:
             element["errorMessage"] = field.error
         body.append(element)
@@ -118,6 +145,13 @@ def attachment(message: Message) -> Json | None:
     if isinstance(message, Form):
         return _form(message)
     return None
+
+
+def _plain_of(message: Message) -> str:
+    """What a card asks, in plain words (its summary)."""
+    if isinstance(message, Form):
+        return message.title
+    return message.text if isinstance(message, Question | Scale) else ""
 
 
 def _text_of(message: Message) -> str:
@@ -142,7 +176,8 @@ def activities(messages: list[Message]) -> list[Json]:
         if card is None:
             pending.append(_text_of(message))
             continue
-        activity: Json = {"type": "message", "attachments": [card]}
+        activity: Json = {"type": "message", "attachments": [card],
+                          "summary": summary(_plain_of(message))}
         if pending:
             activity["text"] = "  \n".join(pending)
             activity["textFormat"] = "markdown"
@@ -156,6 +191,6 @@ def activities(messages: list[Message]) -> list[Json]:
 
 def answered(title: str, shown: str) -> Json:
     """The card after its answer: the question and the choice, no more buttons."""
-    return {"type": "message",
+    return {"type": "message", "summary": summary(f"{title} ✓ {shown}"),
             "attachments": [_card([_block(title), _block(f"✓ {shown}", weight="Bolder")], [])]}
 

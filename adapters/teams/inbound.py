@@ -19,6 +19,7 @@ from bot.messages import Address, InboundEvent
 
 PLATFORM = "teams"
 CARD_ACTION = "adaptiveCard/action"
+MAX_NAME_CHARS = 256
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -33,6 +34,23 @@ def well_formed(activity: Json) -> bool:
         return True
     return isinstance(data, Mapping) and all(
         isinstance(data.get(key) or {}, Mapping) for key in ("tenant", "team", "channel"))
+
+
+def with_short_names(activity: dict[str, Any]) -> dict[str, Any]:
+    """The activity with account names cut to what Azure AD allows (256 characters).
+
+    Why: the SDK copies the sender's account, name and all, into every reply's `recipient`
+    and into the stored conversation reference, so a forged name of 40,000 bytes would make
+    every reply larger than Teams takes (its limit is 28 KB a message) and so refused.
+    https://learn.microsoft.com/en-us/graph/api/resources/user (displayName: max 256)
+    """
+    out = dict(activity)
+    for key in ("from", "recipient"):
+        account = out.get(key)
+        if isinstance(account, Mapping) and isinstance(account.get("name"), str) \
+                and len(account["name"]) > MAX_NAME_CHARS:
+            out[key] = {**account, "name": account["name"][:MAX_NAME_CHARS]}
+    return out
 
 
 def tenant_of(activity: Json) -> str:
