@@ -7,6 +7,7 @@ memory, and `save()` writes those changes before the transaction commits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 ONBOARDING_FLOW = "onboarding"
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
+EVENT_SCOPE_CHARS = 200  # processed_events.conversation
 _KIND_HINTS = {
     "scale": "common.scale_hint",
     "single": "common.choices_hint",
@@ -89,7 +91,7 @@ class Turn:
     def handle(self, event: InboundEvent) -> list[Outbound]:
         address = event.address
         if event.event_id and not self.store.first_time_seen(
-            address.platform, event.event_id[:200], self.now
+            address.platform, _event_scope(address), event.event_id[:200], self.now
         ):
             return []
         if event.origin:
@@ -740,6 +742,18 @@ class Turn:
             out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
         return out
 
+
+
+def _event_scope(address: Address) -> str:
+    """The conversation an event id is unique in. Teams numbers activities per conversation
+    (millisecond timestamps), so one id in two chats is two events; for a platform whose ids
+    are global (Slack's event ids) the extra key part changes nothing, since a retry comes
+    from the same conversation. A conversation id longer than the column is kept as its
+    digest."""
+    conversation = address.conversation
+    if len(conversation) <= EVENT_SCOPE_CHARS:
+        return conversation
+    return "sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
 
 
 _SCHEDULE_POSITIONS = tuple(

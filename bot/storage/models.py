@@ -515,11 +515,18 @@ class ChecklistRun(Base):
 
 
 class ProcessedEvent(Base):
-    """Platform event ids already handled, so a platform's retry never answers twice."""
+    """Platform event ids already handled, so a platform's retry never answers twice.
+
+    `conversation` is part of the key because some platforms number events per
+    conversation (Teams' activity ids are millisecond timestamps of one chat), so the same
+    id in two chats is two events; it is "" where the platform's ids are global.
+    """
 
     __tablename__ = "processed_events"
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(200), primary_key=True,
+                                              server_default="")
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

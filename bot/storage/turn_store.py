@@ -156,11 +156,13 @@ _DUE = Prepared(select(*[_dialog_t.c[name] for name in DIALOG_FIELDS]).where(
 ))
 _SEEN = Prepared(select(_events_t.c.event_id).where(
     _events_t.c.platform == bindparam("platform"),
+    _events_t.c.conversation == bindparam("conversation"),
     _events_t.c.event_id == bindparam("event_id"),
 ))
 _MARK_SEEN = Prepared(
     insert(_events_t).values(
         platform=bindparam("platform"),
+        conversation=bindparam("conversation"),
         event_id=bindparam("event_id"),
         received_at=bindparam("received_at"),
     )
@@ -251,9 +253,11 @@ class TurnStore:
         rows = _DUE.all(self.connection, {"now": now})
         return [DialogState(*row) for row in rows]
 
-    def first_time_seen(self, platform: str, event_id: str, now: datetime) -> bool:
-        """Record a platform event id; False if it was recorded before (a retry)."""
-        params = {"platform": platform, "event_id": event_id}
+    def first_time_seen(self, platform: str, conversation: str, event_id: str,
+                        now: datetime) -> bool:
+        """Record a platform event id within its conversation ("" for ids unique across
+        the platform); False if it was recorded before (a retry)."""
+        params = {"platform": platform, "conversation": conversation, "event_id": event_id}
         if _SEEN.first(self.connection, params) is not None:
             return False
         _MARK_SEEN.run(self.connection, {**params, "received_at": now})
