@@ -171,6 +171,7 @@ BEFORE_TURN: list[BeforeTurnHook] = []
 COMPLETIONS: dict[str, CompletionHook] = {}
 STARTERS: dict[str, list[StartHook]] = {}
 ACTIONS: dict[str, ActionHook] = {}
+CHANNEL_ACTIONS: set[str] = set()  # actions that may answer in a channel (action(in_channel=))
 CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
 REVIEWERS: dict[str, ReviewerHook] = {}
 HOME: dict[str, HomeHook] = {}
@@ -213,9 +214,16 @@ def on_start(flow_id: str) -> Callable[[StartHook], StartHook]:
     return decorate
 
 
-def action(name: str) -> Callable[[ActionHook], ActionHook]:
+def action(name: str, *, in_channel: bool = False) -> Callable[[ActionHook], ActionHook]:
     """`action = "<name>"` in a command; returning None means "not for me": the message is
-    then treated as an answer to the open question."""
+    then treated as an answer to the open question.
+
+    `in_channel`: the action belongs in a channel too (a channel practice, or one that sends
+    what is personal to the DM itself). Any other command typed at the coach in a channel is
+    not run there: the person is pointed to their personal chat, so nothing of theirs is
+    shown to the channel."""
+    if in_channel:
+        CHANNEL_ACTIONS.add(name)
     return _register(ACTIONS, name)
 
 

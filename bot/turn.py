@@ -23,6 +23,7 @@ from bot.hooks import (
     ACTIONS,
     ANCHORS,
     BEFORE_TURN,
+    CHANNEL_ACTIONS,
     COMPLETIONS,
     HOME,
     PRESSES,
@@ -84,6 +85,7 @@ class Turn:
         self.origin: Address | None = None  # the channel the event came from, if any
         self._taken: str | None = None  # the ref of the question the answer was taken for
         self._forgotten = False  # the person was deleted in this turn (bot.privacy)
+        self._elsewhere = False  # the active dialog is personal, the event from a channel
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
 
     # -- entry points ------------------------------------------------------------------
@@ -108,6 +110,8 @@ class Turn:
         person, dialog, created = self._load(event)
         self._address = address
         self._created = created
+        if address.thread is not None:
+            return self._in_channel(dialog, event) + self.extra
         out: list[Message] = []
         if dialog is not None and dialog.expires_at <= self.now:
             out += self.end(dialog, "expired", told=True)
@@ -137,6 +141,53 @@ class Turn:
         else:
             out.append(Text(self._text("common.not_understood")))
         return [Outbound(address, message, answers=self._taken) for message in out] + self.extra
+
+    def _in_channel(self, dialog: DialogState | None, event: InboundEvent) -> list[Outbound]:
+        """A message to the coach in a channel thread, where everyone reads along.
+
+        Only what belongs to the channel is answered there: help, the commands of channel
+        practices (action(in_channel=True)) and a dialog that was started in this very
+        thread (an intervision intake). A personal dialog is neither continued nor shown
+        nor ended as expired there: it waits in the personal chat. Anything personal (a
+        flow, a personal command, a first hello) gets a pointer to the personal chat.
+        """
+        address = event.address
+        here = dialog if dialog is not None and _started_in(dialog, address) else None
+        self._active = dialog
+        self._elsewhere = dialog is not None and here is None
+        out: list[Message] = []
+        if here is not None and here.expires_at <= self.now:
+            out += self.end(here, "expired", told=True)
+            here = None
+        match = self._command(event)
+        handled = self._channel_command(here, match, event) if match is not None else None
+        if handled is not None:
+            out += handled
+        elif event.command is not None:
+            out.append(Text(self._text("common.help")))
+        elif here is not None:
+            out += self._answer(here, event)
+        elif event.reply_to is not None:
+            out.append(Notice(self._text("common.already_done")))
+        elif not clean_text(event.text or "") and event.value is None and event.form is None:
+            out.append(Text(self._text("common.empty")))
+        else:
+            out.append(Text(self._text("channel.not_understood")))
+        return [Outbound(address, message, answers=self._taken) for message in out]
+
+    def _channel_command(self, here: DialogState | None, match: CommandMatch,
+                         event: InboundEvent) -> list[Message] | None:
+        """A command typed in a channel: help and the built-in dialog commands act on the
+        dialog of this thread only; a channel practice's action runs; the rest is personal
+        and is pointed to the personal chat."""
+        command = match.command
+        if command.action is not None:
+            if command.action not in CHANNEL_ACTIONS:
+                return [Text(self._text("channel.in_dm"))]
+            return ACTIONS[command.action](ActionCall(self, match.arguments, here))
+        if command.flow is not None:
+            return [Text(self._text("channel.in_dm"))]
+        return self._run_command(here, match, event)
 
     def _channel(self, event: InboundEvent, press: tuple[str, int] | None
                  ) -> list[Outbound] | None:
@@ -319,7 +370,10 @@ class Turn:
     def start(self, flow_id: str, context: dict[str, Any] | None = None) -> list[Message]:
         out: list[Message] = []
         if self._active is not None and self._active.status == "active":
-            out += self._interrupt(self._active)
+            if self._elsewhere:  # a personal dialog, from a channel: ended without a word
+                self.end(self._active, "interrupted", told=True)
+            else:
+                out += self._interrupt(self._active)
         address = self._address or people.dm_address(self._me())
         return out + self._start(flow_id, dict(context or {}), address, is_new=self._created)
 
@@ -742,6 +796,13 @@ class Turn:
             out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
         return out
 
+
+
+def _started_in(dialog: DialogState, address: Address) -> bool:
+    """Whether `dialog` was started in the channel thread `address` is in."""
+    started = dialog.address or {}
+    return (started.get("conversation") == address.conversation
+            and started.get("thread") == address.thread)
 
 
 def _event_scope(address: Address) -> str:

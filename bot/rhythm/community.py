@@ -151,7 +151,7 @@ def bring_case(turn: TurnApi, session: community.Session) -> list[Message]:
 # -- announcing in a channel -------------------------------------------------------------------
 
 
-@action("community_announce")
+@action("community_announce", in_channel=True)
 def _announce(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):

@@ -72,7 +72,7 @@ def is_question(text: str) -> bool:
 # -- starting a case ---------------------------------------------------------------------
 
 
-@action("intervision")
+@action("intervision", in_channel=True)
 def _start(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     channel = turn.origin

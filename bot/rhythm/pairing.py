@@ -83,7 +83,7 @@ def _organisation_cohorts(call: ActionCall) -> list[tuple[int, str]]:
     )]
 
 
-@action("pair_me")
+@action("pair_me", in_channel=True)
 def _pair_me(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     choices = _organisation_cohorts(call)
@@ -112,7 +112,7 @@ def _for_each_cohort(call: ActionCall, change: Callable[[int], object], key: str
     return [Text(turn.text(key, cohort=", ".join(name for _, name in cohorts)))]
 
 
-@action("stop_pairing")
+@action("stop_pairing", in_channel=True)
 def _stop_pairing(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     return _for_each_cohort(

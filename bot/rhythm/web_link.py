@@ -17,7 +17,7 @@ def login_url(public_url: str, token: str) -> str:
     return f"{public_url}/login/{token}"
 
 
-@action("web_link")
+@action("web_link", in_channel=True)
 def _web_link(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     token = access.issue_link(turn.connection, turn.person.id, turn.now)

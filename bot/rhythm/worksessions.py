@@ -84,7 +84,7 @@ def _refused(turn: TurnApi) -> list[Message]:
 # -- proposing items ---------------------------------------------------------------------------
 
 
-@action("agenda_item")
+@action("agenda_item", in_channel=True)
 def _agenda_item(call: ActionCall) -> list[Message] | None:
     return _propose(call, "topic")
 
@@ -186,7 +186,7 @@ def agenda_text(turn: TurnApi, session: ws.SessionInfo, *, list_items: bool = Tr
                      list_items=list_items)
 
 
-@action("agenda")
+@action("agenda", in_channel=True)
 def _agenda(call: ActionCall) -> list[Message] | None:
     """The coming agenda in the DM, each item with its vote button."""
     turn = call.turn
@@ -210,7 +210,7 @@ def _post_agenda(turn: TurnApi, session: ws.SessionInfo) -> None:
     ws.mark_agenda_posted(turn.connection, session.id, turn.now)
 
 
-@action("agenda_post")
+@action("agenda_post", in_channel=True)
 def _agenda_post(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):
@@ -261,7 +261,7 @@ def _recording(call: ActionCall) -> ws.SessionInfo | None:
     return ws.recording_session(turn.connection, turn.person.id, turn.origin, turn.now)
 
 
-@action("worksession_record")
+@action("worksession_record", in_channel=True)
 def _record(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):
@@ -272,7 +272,7 @@ def _record(call: ActionCall) -> list[Message] | None:
     return turn.start(ws.RECORD_FLOW, {"session_id": session.id})
 
 
-@action("decision")
+@action("decision", in_channel=True)
 def _decision(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if _an_answer(call):
@@ -291,7 +291,7 @@ def _decision(call: ActionCall) -> list[Message] | None:
                                    "decision": text})
 
 
-@action("learning")
+@action("learning", in_channel=True)
 def _learning(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if _an_answer(call):
@@ -487,7 +487,7 @@ def _reflection_done(done: Completion) -> dict[str, Any]:
 # -- the overview ------------------------------------------------------------------------------
 
 
-@action("worksession")
+@action("worksession", in_channel=True)
 def _overview(call: ActionCall) -> list[Message] | None:
     """Where the person stands: the next session, their votes, decisions, experiments."""
     turn = call.turn

@@ -151,7 +151,7 @@ def _parse(arguments: str) -> tuple[str, bool]:
     return " ".join(w for w in words if _normal(w) not in ANONYMOUS_WORDS), anonymous
 
 
-@action("workshop")
+@action("workshop", in_channel=True)
 def _workshop(call: ActionCall) -> list[Message] | None:
     name, anonymous = _parse(call.arguments)
     found = find(call.turn.prompts, name) if name else None
@@ -160,7 +160,7 @@ def _workshop(call: ActionCall) -> list[Message] | None:
     return _launch(call.turn, found, name, anonymous)
 
 
-@action("workshop_statements")
+@action("workshop_statements", in_channel=True)
 def _statements(call: ActionCall) -> list[Message] | None:
     """`stellingen anoniem`: short for `oefening stellingen anoniem`."""
     rest, anonymous = _parse(call.arguments)
