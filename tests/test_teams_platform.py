@@ -4,15 +4,16 @@ Teams' message size, invoke deadlines, notifications of cards, uninstalls and te
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.runtime import Runtime
-from bot.storage.models import Dialog, DiaryEntry, Person
+from bot.storage.models import ConversationReference, Dialog, DiaryEntry, Person
 from tests.test_cli import NL_QUESTIONS
-from tests.test_teams_http import TeamsRig, buttons, run, text_of
+from tests.test_teams_http import TENANT, TeamsRig, buttons, run, text_of
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
@@ -74,3 +75,150 @@ def test_a_card_only_question_has_its_words_as_summary(runtime: Runtime) -> None
     run(runtime, scenario)
     with runtime.database.connect() as connection:
         assert connection.execute(select(DiaryEntry.value)).scalars().all() == [4]
+
+
+# -- 3. a channel mention never shows a personal dialog ------------------------------------
+
+CHANNEL = "19:team-service@thread.tacv2"
+
+
+def channel_mention(rig: TeamsRig, text: str, thread: str = "1700000000777",
+                    **fields: Any) -> dict[str, Any]:
+    """`@Leercoach <text>` in a thread of the team's channel, as Teams sends it."""
+    return rig.activity(text=f"<at>Leercoach</at> {text}",
+                        conversation=f"{CHANNEL};messageid={thread}",
+                        conversation_type="channel",
+                        entities=[{"type": "mention", "text": "<at>Leercoach</at>",
+                                   "mentioned": {"id": "28:bot", "name": "Leercoach"}}],
+                        channelData={"tenant": {"id": TENANT},
+                                     "team": {"id": "19:general@thread.tacv2"},
+                                     "channel": {"id": CHANNEL}}, **fields)
+
+
+def test_help_in_a_channel_never_shows_the_personal_dialog(runtime: Runtime) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        first = await rig.say("hallo")  # onboarding, question 1 of 6, in the personal chat
+        assert first and first[-1].get("attachments")
+        asked = json.dumps(first, ensure_ascii=False)
+        before = len(rig.connector.activities())
+        status, _ = await rig.post(channel_mention(rig, "help"))
+        assert status in (200, 201)
+        replies = rig.connector.calls("send")[before:]
+        assert replies and {c.conversation_id for c in replies} == {
+            f"{CHANNEL};messageid=1700000000777"}
+        said = json.dumps([c.body for c in replies], ensure_ascii=False)
+        assert "attachments" not in said  # no card of the personal dialog
+        question = first[-1]["attachments"][0]["content"]["body"][0]["text"]
+        assert question[:30] not in said and question[:30] in asked
+        assert "dagboek" in said  # the help itself
+        # a personal command is pointed to the personal chat, and starts nothing there
+        before = len(rig.connector.activities())
+        await rig.post(channel_mention(rig, "dagboek"))
+        [pointer] = rig.connector.activities()[before:]
+        assert "persoonlijk bericht" in pointer["text"] and "attachments" not in pointer
+        # so is a first hello in the channel: no onboarding for everyone to see
+        before = len(rig.connector.activities())
+        await rig.post(channel_mention(rig, "hoi allemaal", user="29:cas"))
+        [hello] = rig.connector.activities()[before:]
+        assert "attachments" not in hello and "persoonlijk bericht" in hello["text"]
+        # the personal dialog is untouched: the next answer in the chat goes on with it
+        nxt = await rig.say(first[-1]["attachments"][0]["content"]["actions"][0]["title"])
+        assert nxt
+
+    run(runtime, scenario)
+    with runtime.database.connect() as connection:
+        flows = connection.execute(select(Dialog.flow_id, Dialog.status)).all()
+    assert [tuple(f) for f in flows] == [("onboarding", "active")]
+
+
+# -- 7. uninstalling forgets the conversation ------------------------------------------------
+
+
+def test_removing_the_app_forgets_its_references_and_stops_proactive_sends(
+        runtime: Runtime) -> None:
+    from bot.messages import Address, Outbound, Text
+    from bot.outbox.sender import DeliveryFailed
+
+    team = "19:general@thread.tacv2"
+    in_team = {"conversation": team, "conversation_type": "channel",
+               "channelData": {"tenant": {"id": TENANT}, "team": {"id": team}}}
+
+    def stored() -> list[tuple[str, str]]:
+        with runtime.database.connect() as connection:
+            return sorted(tuple(row) for row in connection.execute(select(
+                ConversationReference.person, ConversationReference.conversation)).all())
+
+    async def scenario(rig: TeamsRig) -> None:
+        for action in ("add", "remove", "add", "remove-upgrade"):
+            status, _ = await rig.post(rig.activity("installationUpdate", action=action))
+            assert status in (200, 201)
+            assert stored() == ([("29:anna", "a:1personal-anna")] if action == "add" else [])
+        await rig.say("hallo")
+        nudge = Outbound(Address("teams", TENANT, "29:anna", ""), Text("Hoi!"))
+        await rig.teams.sender.send(nudge)  # installed: it goes out
+        status, _ = await rig.post(rig.activity("installationUpdate", action="remove"))
+        assert status in (200, 201)
+        with pytest.raises(DeliveryFailed) as gone:
+            await rig.teams.sender.send(nudge)
+        assert gone.value.permanent
+        # a team: its General channel and the other channels it was used in
+        await rig.post(rig.activity("installationUpdate", action="add", **in_team))
+        await rig.post(channel_mention(rig, "help"))
+        assert stored() == [("", team), ("", CHANNEL)]
+        status, _ = await rig.post(rig.activity("installationUpdate", action="remove",
+                                                **in_team))
+        assert status in (200, 201)
+        assert stored() == []
+        with pytest.raises(DeliveryFailed):
+            await rig.teams.sender.send(Outbound(Address("teams", TENANT, "", team),
+                                                 Text("Intervisie om 14:00")))
+
+    run(runtime, scenario)
+
+
+# -- 8. the team roster: paged, by the team's id ------------------------------------------
+
+
+def test_the_team_roster_is_read_page_by_page_with_the_team_id(runtime: Runtime) -> None:
+    from tests.conftest import channel_cohort, cohort_members
+    from tests.teams_connector import teams_member
+
+    team = "19:general@thread.tacv2"
+    cohort = channel_cohort(runtime, f"teams:{TENANT}:{team}")
+    people = [teams_member(f"29:p{n}", f"Persoon {n}") for n in range(5)]
+
+    async def scenario(rig: TeamsRig) -> None:
+        rig.connector.rosters = {team: people, CHANNEL: people}
+        rig.connector.channels = {CHANNEL}  # not a team: pagedmembers refuses it
+        rig.connector.page_size = 2
+        status, _ = await rig.post(rig.activity(
+            "installationUpdate", action="add", conversation=CHANNEL,
+            conversation_type="channel",
+            channelData={"tenant": {"id": TENANT}, "team": {"id": team},
+                         "channel": {"id": CHANNEL}}))
+        assert status in (200, 201)
+        pages = rig.connector.calls("paged")
+        assert [c.conversation_id for c in pages] == [team] * 3
+        assert [c.query.get("continuationToken") for c in pages] == [None, "page-2", "page-4"]
+        assert all(c.ok for c in pages)
+        assert rig.connector.calls("members") == []  # the deprecated non-paged call
+
+    run(runtime, scenario)
+    assert cohort_members(runtime, cohort) == {f"29:p{n}": True for n in range(5)}
+
+
+def test_the_fake_connector_refuses_a_channel_id_as_a_team_id() -> None:
+    import asyncio
+
+    import aiohttp
+
+    from tests.teams_connector import FakeConnector
+
+    async def main() -> None:
+        async with FakeConnector(channels={CHANNEL}) as fake, aiohttp.ClientSession() as http:
+            url = f"{fake.service_url}v3/conversations/19%3Ateam-service%40thread.tacv2"
+            async with http.get(f"{url}/pagedmembers") as answer:
+                assert answer.status == 400
+                assert (await answer.json())["error"]["code"] == "BadArgument"
+
+    asyncio.run(main())

@@ -40,6 +40,9 @@ class TeamsDesk:
     async def on_turn(self, turn: TeamsTurn) -> None:
         activity = turn.activity
         kind = activity.get("type")
+        if _removed_now(activity):
+            await self._removed(turn)
+            return
         if kind in ("message", "invoke", "conversationUpdate", "installationUpdate"):
             await self._remember(turn)
         if kind == "message" or (kind == "invoke" and activity.get("name")
@@ -66,6 +69,8 @@ class TeamsDesk:
         if channel:
             reference["conversation"] = {**(reference.get("conversation") or {}),
                                          "id": address.conversation}
+            if _team_of(activity):
+                reference[references.TEAM_KEY] = _team_of(activity)
         serialized = json.dumps(reference, sort_keys=True)
         if self._saved.get(key) == serialized:
             return
@@ -77,6 +82,32 @@ class TeamsDesk:
 
         await self.turns.call(save, None)
         self._saved[key] = serialized
+
+    async def _removed(self, turn: TeamsTurn) -> None:
+        """The app was uninstalled (installationUpdate remove or remove-upgrade, or the bot
+        left a team): its conversation references go, so nothing proactive is sent there
+        again (the outbox then finds no reference, and pauses the person instead of
+        retrying). https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/subscribe-to-conversation-events#uninstall-app
+        """
+        activity = turn.activity
+        address = inbound.address_of(activity)
+        if address is None or not storable(address):
+            return
+        team = _team_of(activity)
+
+        def forget(_: None) -> list[str]:
+            with self.database.begin() as connection:
+                if team:
+                    return references.forget_team(connection, PLATFORM, address.tenant, team)
+                references.forget(connection, PLATFORM, address.tenant, address.person,
+                                  address.conversation)
+                return [address.conversation]
+
+        gone = await self.turns.call(forget, None)
+        for key in [k for k in self._saved if k[0] == address.tenant and k[2] in gone]:
+            del self._saved[key]
+        log.info("the app was removed from a %s conversation; its reference is forgotten",
+                 "team" if team else "personal")
 
     # -- messages and cards ----------------------------------------------------------------
 
@@ -166,7 +197,7 @@ class TeamsDesk:
         activity = turn.activity
         team, tenant = _team_of(activity), inbound.tenant_of(activity)
         try:
-            members = await turn.team_members()
+            members = await turn.team_members(team)
         except ConnectorFailed as exc:
             log.warning("reading the team's members failed: %s", exc)
             return
@@ -209,6 +240,18 @@ def _installed_now(activity: dict[str, Any]) -> bool:
         return False
     bot = (activity.get("recipient") or {}).get("id")
     return any(member.get("id") == bot for member in activity.get("membersAdded") or ())
+
+
+def _removed_now(activity: dict[str, Any]) -> bool:
+    """The coach was just removed: an installationUpdate "remove" (or "remove-upgrade"), or
+    a conversationUpdate whose membersRemoved holds the bot itself."""
+    if activity.get("type") == "installationUpdate":
+        return str(activity.get("action", "")).startswith("remove")
+    if activity.get("type") != "conversationUpdate":
+        return False
+    bot = (activity.get("recipient") or {}).get("id")
+    return bool(bot) and any(isinstance(member, dict) and member.get("id") == bot
+                             for member in activity.get("membersRemoved") or ())
 
 
 def _team_of(activity: dict[str, Any]) -> str:

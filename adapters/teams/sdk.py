@@ -31,6 +31,9 @@ from adapters.teams.config import TeamsConfig
 
 log = logging.getLogger("leercoach.teams")
 INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
+ROSTER_PAGE_SIZE = 500  # the most Teams gives a page
+MAX_ROSTER_PAGES = 200  # 100,000 people: a team is smaller, a bad token must not loop
 Json = dict[str, Any]
 
 
@@ -89,13 +92,27 @@ class TeamsTurn:
         except Exception as exc:
             raise _failure(exc) from exc
 
-    async def team_members(self) -> list[Json]:
-        """Everyone in the team this activity came from (id, name, aadObjectId)."""
-        try:
-            members = await TeamsInfo.get_members(self._context)
-        except Exception as exc:
-            raise _failure(exc) from exc
-        return [member.serialize() for member in members]
+    async def team_members(self, team_id: str) -> list[Json]:
+        """Everyone in the team `team_id` (id, name, aadObjectId), page by page.
+
+        Teams' roster call is `GET /v3/conversations/{teamId}/pagedmembers` with the team's
+        id (`channelData.team.id`), followed by its `continuationToken` until there is none;
+        the non-paged `members` call is deprecated, and a channel's id is not a team's.
+        https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context
+        """
+        members: list[Json] = []
+        token: str | None = None
+        for _ in range(MAX_ROSTER_PAGES):
+            try:
+                page = await TeamsInfo.get_paged_team_members(
+                    self._context, team_id, token, ROSTER_PAGE_SIZE)
+            except Exception as exc:
+                raise _failure(exc) from exc
+            members += [_entity(member) for member in page.members or () if member is not None]
+            token = page.continuation_token
+            if not token:
+                break
+        return members
 
     async def answer_invoke(self, status: int, message: str | None = None) -> None:
         """The invoke's HTTP answer; with `message`, the Universal Actions reply

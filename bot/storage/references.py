@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.models import ConversationReference, table_of
 
 _references = table_of(ConversationReference)
+TEAM_KEY = "teamId"  # in a channel's reference: the team it belongs to (see forget_team)
 
 
 def save(connection: Connection, platform: str, tenant: str, person: str, conversation: str,
@@ -39,3 +40,28 @@ def latest(connection: Connection, platform: str, tenant: str, person: str,
         query = query.where(_references.c.conversation == conversation)
     found = connection.execute(query.order_by(_references.c.updated_at.desc()).limit(1)).first()
     return dict(found.data) if found is not None else None
+
+
+def forget(connection: Connection, platform: str, tenant: str, person: str,
+           conversation: str) -> int:
+    """Drop one reference (the app was removed there): nothing proactive goes there again.
+    Returns how many were dropped."""
+    return int(connection.execute(delete(_references).where(
+        _references.c.platform == platform, _references.c.tenant == tenant,
+        _references.c.person == person, _references.c.conversation == conversation)).rowcount)
+
+
+def forget_team(connection: Connection, platform: str, tenant: str, team: str) -> list[str]:
+    """Drop the channel references of a team the app was removed from: its own (the team's
+    id is its General channel's) and those stored with `"teamId": team`. Returns the
+    channels dropped."""
+    rows = connection.execute(select(_references.c.conversation, _references.c.data).where(
+        _references.c.platform == platform, _references.c.tenant == tenant,
+        _references.c.person == "")).all()
+    channels = [row.conversation for row in rows if row.conversation == team
+                or (isinstance(row.data, dict) and row.data.get(TEAM_KEY) == team)]
+    if channels:
+        connection.execute(delete(_references).where(
+            _references.c.platform == platform, _references.c.tenant == tenant,
+            _references.c.person == "", _references.c.conversation.in_(channels)))
+    return channels
