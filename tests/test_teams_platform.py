@@ -222,3 +222,40 @@ def test_the_fake_connector_refuses_a_channel_id_as_a_team_id() -> None:
                 assert (await answer.json())["error"]["code"] == "BadArgument"
 
     asyncio.run(main())
+
+
+# -- 4. the data export fits Teams' message size ---------------------------------------------
+
+
+def test_a_large_export_comes_as_its_explanation_and_parts_within_28_kb(
+        runtime: Runtime) -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from tests.contracts.adaptive_cards import MAX_MESSAGE_BYTES, message_size
+
+    def unescaped(part: str) -> str:
+        assert part.startswith("```\n") and part.endswith("\n```")
+        return (part[4:-4].replace("`\u200b``", "```").replace("&gt;", ">")
+                .replace("&lt;", "<").replace("&amp;", "&"))
+
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.say("stop")
+        with runtime.database.begin() as connection:
+            person = connection.execute(select(Person.id)).scalar_one()
+            for day in range(12):  # a season of diaries, long ones, with markup in them
+                connection.execute(DiaryEntry.__table__.insert().values(  # type: ignore[attr-defined]
+                    person_id=person, local_date=date(2026, 1, 1) + timedelta(days=day),
+                    moments=f"Dag {day}: <b>klant</b> & ```code``` " + "é" * 1200,
+                    approach="Eerst vragen. " * 80, learning="Rust houden.", value=4,
+                    extra={}, complete=True, created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        replies = await rig.say("mijn gegevens")
+        explanation, *parts = replies
+        assert "```" not in explanation["text"] and "gegevens" in explanation["text"]
+        assert len(parts) >= 2
+        sizes = [message_size(call.body) for call in rig.connector.calls("send")[-len(replies):]]
+        assert max(sizes) <= MAX_MESSAGE_BYTES and sum(sizes) > MAX_MESSAGE_BYTES
+        export = json.loads("".join(unescaped(part["text"]) for part in parts))
+        assert len(export["diary_entries"]) == 12
+        assert export["diary_entries"][0]["moments"].startswith("Dag 0: <b>klant</b> & ```code```")
+
+    run(runtime, scenario)

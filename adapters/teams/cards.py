@@ -15,6 +15,7 @@ https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activ
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.messages import File, Form, Message, Notice, Question, Scale
@@ -29,6 +30,11 @@ MAX_ACTIONS = 6
 # An Input.Text always says how much it takes (the coach's own answer limit by default), so
 # Teams stops the person there instead of the coach refusing a long answer afterwards.
 FIELD_CHARS = 4000
+# A message is at most 28 KB at Teams; the SDK adds the conversation, both accounts and the
+# service URL to what we build (names are cut to 256 characters at the edge), so a part of
+# a document keeps well below it.
+PART_BYTES = 24 * 1024
+FENCE_SLACK = 16  # a ``` cut at a piece's edge is escaped with a few bytes more
 CHOICE_INPUT = "lc_choice"
 REF = "lc_ref"
 VALUE = "lc_value"
@@ -159,11 +165,62 @@ def _text_of(message: Message) -> str:
         return f"_{markdown(message.text)}_"
     if isinstance(message, Form):
         return markdown(message.title)
-    if isinstance(message, File):  # no upload (that needs a consent card): the text itself
-        content = message.content.replace("&", "&amp;").replace("<", "&lt;").replace(
-            ">", "&gt;").replace("```", "`\u200b``")
-        return f"{markdown(message.text)}  \n```\n{content}\n```"
     return markdown(message.text)
+
+
+def _code(content: str) -> str:
+    """A document as a code block Teams shows verbatim (no tag, mention or fence escapes)."""
+    escaped = content.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;").replace("```", "`\u200b``")
+    return f"```\n{escaped}\n```"
+
+
+def _text_activity(text: str) -> Json:
+    return {"type": "message", "text": text, "textFormat": "markdown"}
+
+
+def _file_parts(file: File) -> list[Json]:
+    """A document as messages of at most PART_BYTES each, measured on the activity as
+    serialized. Why: a personal-scope bot can attach a file only through a file consent
+    card, so the export travels as text, and Teams refuses a message over 28 KB with
+    413 MessageSizeTooBig: one too-large activity lost the export and the words that
+    explained it.
+    https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/format-your-bot-messages
+    https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/bots-filesv4
+    """
+    room = PART_BYTES - _size(_code("")) - FENCE_SLACK
+    parts: list[str] = []
+    chunk: list[str] = []
+    used = 0
+    for line in file.content.splitlines(keepends=True):
+        for piece in _pieces(line, room):
+            cost = _cost(piece)
+            if chunk and used + cost > room:
+                parts.append("".join(chunk))
+                chunk, used = [], 0
+            chunk.append(piece)
+            used += cost
+    parts.append("".join(chunk))
+    return [_text_activity(_code(part)) for part in parts]
+
+
+def _cost(text: str) -> int:
+    """Bytes `text` adds inside the serialized code block."""
+    return len(json.dumps(_code(text), ensure_ascii=False).encode()) - EMPTY_CODE_BYTES
+
+
+def _pieces(line: str, room: int) -> list[str]:
+    """The line, or the line cut into pieces that each fit a part (a character costs at
+    most 8 bytes: a control character's \\u escape, or an entity for < > &)."""
+    if _cost(line) <= room:
+        return [line]
+    step = max(1, room // 8)
+    return [line[start:start + step] for start in range(0, len(line), step)]
+
+
+def _size(text: str) -> int:
+    return len(json.dumps(_text_activity(text), ensure_ascii=False,
+                          separators=(",", ":")).encode())
 
 
 def activities(messages: list[Message]) -> list[Json]:
@@ -172,6 +229,12 @@ def activities(messages: list[Message]) -> list[Json]:
     out: list[Json] = []
     pending: list[str] = []
     for message in messages:
+        if isinstance(message, File):  # its words on their own, then the document in parts
+            pending.append(markdown(message.text))
+            out.append(_text_activity("  \n".join(pending)))
+            pending = []
+            out += _file_parts(message)
+            continue
         card = attachment(message)
         if card is None:
             pending.append(_text_of(message))
@@ -194,3 +257,6 @@ def answered(title: str, shown: str) -> Json:
     return {"type": "message", "summary": summary(f"{title} ✓ {shown}"),
             "attachments": [_card([_block(title), _block(f"✓ {shown}", weight="Bolder")], [])]}
 
+
+
+EMPTY_CODE_BYTES = len(json.dumps(_code(""), ensure_ascii=False).encode())
