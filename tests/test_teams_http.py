@@ -85,6 +85,8 @@ async def teams_rig(runtime: Runtime, config: TeamsConfig | None = None
         async with serving(create_app(runtime, None, teams=teams)) as url, \
                 aiohttp.ClientSession() as http:
             yield TeamsRig(connector, http, url, teams, service_url)
+            connector.release()
+            await teams.desk.drain()  # replies still going out after an answered invoke
     finally:
         await connector.stop()
 

@@ -4,6 +4,7 @@ Teams' message size, invoke deadlines, notifications of cards, uninstalls and te
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, Dialog, DiaryEntry, Person
+from tests.contracts.adaptive_cards import check_card
 from tests.test_cli import NL_QUESTIONS
 from tests.test_teams_http import TENANT, TeamsRig, buttons, run, text_of
 
@@ -257,5 +259,56 @@ def test_a_large_export_comes_as_its_explanation_and_parts_within_28_kb(
         export = json.loads("".join(unescaped(part["text"]) for part in parts))
         assert len(export["diary_entries"]) == 12
         assert export["diary_entries"][0]["moments"].startswith("Dag 0: <b>klant</b> & ```code```")
+
+    run(runtime, scenario)
+
+
+# -- 5. an Action.Execute invoke is answered before the replies are sent ---------------------
+
+
+def test_an_invoke_is_answered_before_any_outgoing_call_completes(runtime: Runtime) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.say("dagboek")
+        for answer in ("Een klant vroeg iets lastigs.", "Ik vroeg eerst door."):
+            await rig.say(answer)
+        scale = await rig.say("Eerst vragen, dan adviseren.")
+        data = next(b for b in buttons(scale) if b["title"] == "3")["data"]
+        sent_before = len(rig.connector.calls())
+        rig.connector.hold()  # every connector call now waits until released
+        invoke = rig.activity("invoke", name="adaptiveCard/action", value={
+            "action": {"type": "Action.Execute", "verb": "answer", "data": data}})
+        # Teams' own deadline is a few seconds; the guard only keeps a broken build from
+        # hanging: the order is what is asserted, not the time.
+        status, body = await asyncio.wait_for(rig.post(invoke), timeout=20)
+        assert rig.connector.calls()[sent_before:] == []  # nothing was answered yet
+        assert status == 200
+        assert body["statusCode"] == 200
+        assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        assert "✓ 3" in json.dumps(body["value"], ensure_ascii=False)
+        assert check_card(body["value"]) == []
+        rig.connector.release()
+        sent = await rig.connector.wait_for(len(rig.connector.activities()) + 1)
+        assert "Eerst vragen, dan adviseren." in text_of([sent[-1].body])  # the lesson echoed
+
+    run(runtime, scenario)
+    with runtime.database.connect() as connection:
+        assert connection.execute(select(DiaryEntry.value)).scalars().all() == [3]
+
+
+def test_replies_after_an_invoke_are_retried_when_the_connector_throttles(
+        runtime: Runtime) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.say("dagboek")
+        question = rig.connector.activities()[-1]
+        assert question
+        rig.connector.fail_next("send", status=429, retry_after=0, count=2)
+        invoke = rig.activity("invoke", name="adaptiveCard/action", value={
+            "action": {"type": "Action.Execute", "verb": "answer",
+                       "data": {"lc_ref": "nope.1.x", "lc_value": "1"}}})
+        status, body = await rig.post(invoke)
+        assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+        await rig.teams.desk.drain()
+        statuses = [c.status for c in rig.connector.calls("send")][-3:]
+        assert statuses == [429, 429, 201]  # the reply got through on the third try
 
     run(runtime, scenario)

@@ -10,6 +10,7 @@ channel's reference for posts there.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import replace
@@ -18,15 +19,19 @@ from typing import Any
 from sqlalchemy import Engine as DatabaseEngine
 
 from adapters.teams import cards, inbound
-from adapters.teams.sdk import ConnectorFailed, TeamsTurn
+from adapters.teams.sdk import INVOKE_CARD, INVOKE_MESSAGE, ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
 from adapters.turns import TurnRunner, grouped, taken
 from bot.engine import Engine, storable
 from bot.messages import Address, Form, InboundEvent, Outbound
+from bot.outbox.sender import DeliveryFailed
 from bot.storage import references
 
 log = logging.getLogger("leercoach.teams")
 PLATFORM = inbound.PLATFORM
+LATER_ATTEMPTS = 5  # sends of an answered invoke's replies, before they are given up
+LATER_BACKOFF = 0.5  # seconds, times the attempt, when the connector gave no Retry-After
+LATER_WAIT_CAP = 30.0
 
 
 class TeamsDesk:
@@ -36,6 +41,7 @@ class TeamsDesk:
         self.sender = sender
         self.turns = TurnRunner(engine)
         self._saved: dict[tuple[str, str, str], str] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, turn: TeamsTurn) -> None:
         activity = turn.activity
@@ -118,13 +124,95 @@ class TeamsDesk:
             if activity.get("type") == "invoke":
                 await turn.answer_invoke(400)
             return
+        if activity.get("type") == "invoke":
+            await self._invoke(turn, event)
+            return
         async with self.turns.person(event.address):
             replies = await self.turns.call(self.engine.handle, event)
-            if activity.get("type") == "invoke":
-                await turn.answer_invoke(200, "✓")
             if event.reply_to is not None:
                 replies = await self._update_card(turn, event, replies)
             await self._deliver(turn, event.address, replies)
+
+    async def _invoke(self, turn: TeamsTurn, event: InboundEvent) -> None:
+        """An `Action.Execute` (`adaptiveCard/action` invoke): answered as soon as the
+        answer is committed, with the card as it now is (the choice shown, or a form's
+        errors in place) or a short message; the replies go out afterwards, in the
+        background, still in the person's turn so their order holds.
+
+        Why: Teams waits only a few seconds for an invoke's answer and shows the person an
+        error after that, so it must not wait for the sends (two slow sends took 4 s).
+        https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
+        """
+        answer: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._invoke_turn(turn, event, answer))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        try:
+            kind, value = await answer
+        except Exception:
+            log.exception("an invoke's turn failed before its answer")
+            await turn.answer_invoke(500)
+            return
+        await turn.answer_invoke(200, value, kind=kind)
+
+    async def _invoke_turn(self, turn: TeamsTurn, event: InboundEvent,
+                           answer: asyncio.Future[tuple[str, Any]]) -> None:
+        try:
+            async with self.turns.person(event.address):
+                replies = await self.turns.call(self.engine.handle, event)
+                kind, value, replies = self._invoke_answer(turn, event, replies)
+                answer.set_result((kind, value))
+                await self._deliver_later(event.address, replies)
+        except Exception as exc:
+            if not answer.done():
+                answer.set_exception(exc)
+            else:
+                log.exception("sending an invoke's replies failed")
+
+    def _invoke_answer(self, turn: TeamsTurn, event: InboundEvent, replies: list[Outbound]
+                       ) -> tuple[str, Any, list[Outbound]]:
+        """The Universal Actions answer: the refreshed card, or a message; and the replies
+        still to send."""
+        data = inbound.card_data(turn.activity) or {}
+        ref = event.reply_to or ""
+        if taken(replies, ref):
+            card = cards.answered(str(data.get(cards.TITLE) or ""), inbound.shown_choice(data))
+            return INVOKE_CARD, card["attachments"][0]["content"], replies
+        again = [o for o in replies if isinstance(o.message, Form) and o.message.ref == ref]
+        if again:
+            card = cards.activities([again[0].message])[0]
+            return (INVOKE_CARD, card["attachments"][0]["content"],
+                    [o for o in replies if o is not again[0]])
+        return INVOKE_MESSAGE, "✓", replies
+
+    async def _deliver_later(self, here: Address, replies: list[Outbound]) -> None:
+        """Replies of a turn that was already answered, through the stored reference (the
+        inbound request is over), each batch retried after the connector's Retry-After (or
+        a short backoff) a few times before it is given up and logged; the answer itself is
+        committed, and the open question is asked again at the person's next message."""
+        for batch in grouped(replies):
+            address = batch.address
+            if address.platform != PLATFORM:
+                log.warning("a reply for %s cannot go out through Teams", address.platform)
+                continue
+            first = None
+            for attempt in range(1, LATER_ATTEMPTS + 1):
+                try:
+                    first = await self.sender.send_messages(address, batch.messages)
+                    break
+                except DeliveryFailed as exc:
+                    if exc.permanent or attempt == LATER_ATTEMPTS:
+                        log.warning("a reply after an invoke was not delivered: %s", exc)
+                        break
+                    await asyncio.sleep(min(exc.retry_after or LATER_BACKOFF * attempt,
+                                            LATER_WAIT_CAP))
+            if batch.anchor and first:
+                await self.turns.anchored(batch.anchor, first)
+
+    async def drain(self) -> None:
+        """Wait for the replies still going out in the background (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def _update_card(self, turn: TeamsTurn, event: InboundEvent,
                            replies: list[Outbound]) -> list[Outbound]:

@@ -114,12 +114,14 @@ class TeamsTurn:
                 break
         return members
 
-    async def answer_invoke(self, status: int, message: str | None = None) -> None:
-        """The invoke's HTTP answer; with `message`, the Universal Actions reply
-        (`Action.Execute`) that shows it as a message."""
+    async def answer_invoke(self, status: int, value: Any = None,
+                            kind: str = INVOKE_MESSAGE) -> None:
+        """The invoke's HTTP answer; with `value`, the Universal Actions reply to an
+        `Action.Execute`: a message (`kind` INVOKE_MESSAGE, a string) or the card that
+        replaces the one acted on (INVOKE_CARD, the card's JSON)."""
         # Plain JSON: the SDK's model types `value` as an object, the spec a string here.
-        body = None if message is None else {"statusCode": status, "type": INVOKE_MESSAGE,
-                                             "value": message}
+        body = None if value is None else {"statusCode": status, "type": kind,
+                                           "value": value}
         await self._context.send_activity(Activity(
             type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)))
 
