@@ -344,8 +344,10 @@ def test_every_adapter_renders_the_document(people: People):
     assert document.content in render(document)
     slack = json.dumps(turn_blocks([document]), ensure_ascii=False)
     assert "```" in slack and "Vragen voor oordelen" in slack
-    [activity] = activities([document])
-    assert "```" in activity["text"] and "Vragen voor oordelen" in activity["text"]
+    explanation, *parts = activities([document])  # Teams: the words, then the document
+    assert "```" not in explanation["text"] and parts
+    assert all(part["text"].startswith("```") for part in parts)
+    assert "Vragen voor oordelen" in "".join(part["text"] for part in parts)
 
 
 # -- delete my data ------------------------------------------------------------------------
