@@ -35,6 +35,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.desk import SlackDesk
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
+from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
 from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
@@ -207,8 +208,15 @@ def _no_arguments(
 def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
     """The adapter for this configuration (single workspace, OAuth, or Socket Mode)."""
     installations: ThreadedInstallationStore | None = None
+    clients: SlackClients | None = None
+
+    async def teams_of(token: str) -> list[str]:
+        assert clients is not None
+        return await clients.teams_of(token)
+
     if config.oauth:
-        installations = ThreadedInstallationStore(config.client_id, runtime.database)
+        installations = ThreadedInstallationStore(config.client_id, runtime.database,
+                                                  teams_of)
         # slack_sdk's own schema, created if missing
         installations.store.create_tables()  # type: ignore[no-untyped-call]
         state_store = ThreadedStateStore(runtime.database)
@@ -247,6 +255,7 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
             request_verification_enabled=not config.socket_mode,
             user_facing_authorize_error_message=refusal,
         )
+    register_lifecycle(bolt, clients, installations)
     register(bolt, desk)
     return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret

@@ -112,6 +112,27 @@ class SlackClients:
         """After `invalid_auth` / `token_revoked`: look the token up again next time."""
         self._clients.pop(team, None)
 
+    def forget_all(self) -> None:
+        """After an uninstall or a revocation: an org-wide token serves many workspaces,
+        so every client looks its token up again."""
+        self._clients.clear()
+
+    async def teams_of(self, token: str) -> list[str]:
+        """The workspaces an org-wide token was granted, page by page
+        (https://api.slack.com/methods/auth.teams.list)."""
+        client = AsyncWebClient(token=token, base_url=self.api_url,
+                                session=self._shared_session(),
+                                retry_handlers=[AsyncConnectionErrorRetryHandler()])
+        teams: list[str] = []
+        cursor: str | None = None
+        while True:
+            response = await client.auth_teams_list(limit=200, cursor=cursor)
+            teams += [str(team.get("id")) for team in response.get("teams") or ()
+                      if isinstance(team, dict) and team.get("id")]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return teams
+
     def replying(self, client: AsyncWebClient) -> AsyncWebClient:
         """A client for replies to a person who is waiting: it waits out a short 429 once
         instead of dropping the reply (the outbox has its own, slower retries)."""
