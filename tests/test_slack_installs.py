@@ -139,8 +139,9 @@ def test_app_uninstalled_deletes_every_token_of_that_workspace(
                         "event_id": "EvUNINSTALL1", "event_time": 1234567890}
                 response = await rig.post_json(grid_event(body, GRID, "T0GRIDWS"))
                 assert response.status == 200
-                await _until(lambda: rows(store, "bots") == 0)
-            assert rows(store, "installations") == 0
+                await _until(lambda: any("uninstalled" in r.getMessage()
+                                         for r in caplog.records))
+            assert rows(store, "bots") == 0 and rows(store, "installations") == 0
             lines = [r for r in caplog.records if "uninstalled" in r.getMessage()]
             assert len(lines) == 1 and "T0GRIDWS" in lines[0].getMessage()
             # the workspace gets no more replies: bolt finds no install

@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
 from adapters.slack.desk import SlackDesk
+from adapters.slack.fallbacks import register_fallbacks
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.slack.lifecycle import register_lifecycle
@@ -111,6 +112,12 @@ class SlackAdapter:
             self._later(self._dispatch_later(bolt_request))
             return web.Response(status=200)
         response = await self.bolt.async_dispatch(bolt_request)
+        if response.status == 404:
+            # Nothing of ours takes it (adapters.slack.fallbacks takes every documented
+            # kind): Slack would show the person an error, so acknowledge it.
+            log.info("Slack: an unhandled %s request was acknowledged",
+                     str(bolt_request.body.get("type") or "command")[:40])
+            return web.Response(status=200)
         return await to_aiohttp_response(response)
 
     def _signed(self, body: str, request: web.Request) -> bool:
@@ -156,6 +163,8 @@ class SlackAdapter:
         await handler.close_async()  # type: ignore[no-untyped-call]
 
     async def _close(self, app: web.Application) -> None:
+        # A turn still running on its thread finishes before the database may close.
+        await asyncio.to_thread(self.desk.turns.threads.shutdown, True)
         await self.clients.close()
 
 
@@ -257,6 +266,7 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
         )
     register_lifecycle(bolt, clients, installations)
     register(bolt, desk)
+    register_fallbacks(bolt, desk)
     return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret
                         else None)
