@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -30,6 +29,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.http_server import REPORTS_KEY, SHUTDOWN_KEY
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
 from adapters.slack.desk import SlackDesk
@@ -40,7 +40,7 @@ from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
 from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
-from adapters.slack.socket_mode import SocketWatchdog
+from adapters.slack.socket_mode import SocketLink
 from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.slack")
@@ -62,6 +62,7 @@ class SlackAdapter:
     pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
     dispatching: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
+    link: SocketLink | None = None  # the Socket Mode connection, while it runs
 
     def mount(self, app: web.Application) -> None:
         """Add Slack's endpoints (or the socket) to the server."""
@@ -153,14 +154,15 @@ class SlackAdapter:
             await flow.handle_callback(await to_bolt_request(request)))
 
     async def _socket(self, app: web.Application) -> AsyncIterator[None]:
-        handler = AsyncSocketModeHandler(self.bolt, self.config.app_token,
-                                         ping_interval=self.config.socket_ping_seconds / 3)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        watchdog = asyncio.ensure_future(
-            SocketWatchdog(handler, self.config.socket_ping_seconds).run())
+        """Socket Mode connects in the background: the server starts whether Slack is
+        reachable or not, and stops only when Slack refuses the app token."""
+        link = SocketLink(self.bolt, self.config.app_token, self.clients.api_url,
+                          self.config.socket_ping_seconds, app[SHUTDOWN_KEY].stop)
+        self.link = link
+        app[REPORTS_KEY]["slack"] = link.status
+        link.start()
         yield
-        watchdog.cancel()
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await link.close()
 
     async def _close(self, app: web.Application) -> None:
         # A turn still running on its thread finishes before the database may close.
