@@ -66,7 +66,6 @@ def everything() -> list[fx.Fixture]:
         fx.home_button("overzicht"), fx.form_submission("form-gone", {"goal": "x"}),
         fx.unknown_submission(), fx.view_closed(), fx.global_shortcut(),
         fx.message_shortcut(), fx.slash_command("help"), fx.slash_command(""),
-        fx.slash_command("help", command="/elders"),
         fx.tokens_revoked(["U0LEERBOT"], []), fx.app_uninstalled(),
     ]
 

@@ -113,12 +113,6 @@ class SlackAdapter:
             self._later(self._dispatch_later(bolt_request))
             return web.Response(status=200)
         response = await self.bolt.async_dispatch(bolt_request)
-        if response.status == 404:
-            # Nothing of ours takes it (adapters.slack.fallbacks takes every documented
-            # kind): Slack would show the person an error, so acknowledge it.
-            log.info("Slack: an unhandled %s request was acknowledged",
-                     str(bolt_request.body.get("type") or "command")[:40])
-            return web.Response(status=200)
         return await to_aiohttp_response(response)
 
     def _signed(self, body: str, request: web.Request) -> bool:

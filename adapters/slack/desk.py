@@ -121,7 +121,12 @@ class SlackDesk:
                 return replies.hold(connection, outbounds, engine.clock(), wait,
                                     _describe(exc))
 
-        key = await self.turns.call(queue, None)
+        try:
+            key = await self.turns.call(queue, None)
+        except Exception as failure:  # the database is away too: nothing keeps it now
+            log.error("posting a reply failed (%s) and the outbox could not take it: %s",
+                      _describe(exc), type(failure).__name__)
+            return
         if key is None:
             log.warning("posting a reply failed (%s) and nobody stored is addressed; "
                         "dropped", _describe(exc))

@@ -3,12 +3,14 @@
 Slack shows a person an error ("something went wrong") when an interaction is not answered
 with 200 within 3 seconds (https://api.slack.com/interactivity/handling#acknowledgment_response).
 What reaches us without a listener of its own: a button of an older message whose flow is
-gone, a shortcut or a select from another version of the app, a modal we did not open, a
-command that is not ours. Each gets a polite no-op: an old button in a message says, only
+gone, a shortcut or a select from another version of the app, a modal we did not open.
+Each gets a polite no-op: an old button in a message says, only
 to the person who pressed it, that its question has passed; an old button on the App Home
 shows the Home as it is now; the rest are acknowledged and logged.
 
-Registered after every other listener, so they only take what nobody else took.
+Registered after every other listener, so they only take what nobody else took. A slash
+command other than ours is not among them: Slack only sends the commands of the app's
+own configuration, so another one is not from Slack and keeps bolt's 404.
 """
 
 from __future__ import annotations
@@ -61,11 +63,6 @@ def register_fallbacks(app: AsyncApp, desk: SlackDesk) -> None:
     @app.options(ANYTHING)
     async def unknown_options(ack: Ack) -> None:
         await ack(options=[])
-
-    @app.command(ANYTHING)
-    async def unknown_command(ack: Ack) -> None:
-        """A command that is not ours: its answer is shown only to the person."""
-        await ack(text="\n".join(desk.texts("slack.unknown_command")))
 
 
 async def _passed(desk: SlackDesk, body: dict[str, Any]) -> None:
