@@ -127,9 +127,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from aiohttp import web
-
-    from adapters.http_server import create_app
+    from adapters.http_server import create_app, serve
     from adapters.web.app import WebAdapter
 
     if not os.environ.get("LEERCOACH_PUBLIC_URL", "").strip():
@@ -145,23 +143,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise
     web_pages = WebAdapter(runtime)
     ticks = None if args.no_scheduler else _ticks(runtime, settings, slack, teams, web_pages)
-    print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)", flush=True)
-    if slack is not None:
-        how = "Socket Mode" if slack.config.socket_mode else "/slack/events"
-        print(f"Slack: {how}{' with OAuth installs' if slack.config.oauth else ''}", flush=True)
-    if teams is not None:
-        how = "" if teams.config.authenticated else " (no MICROSOFT_APP_ID: Emulator, loopback)"
-        print(f"Teams: /api/messages{how}", flush=True)
-    else:
-        print("Teams: off (set MICROSOFT_APP_ID to serve Teams on a public interface)",
+
+    def banner() -> None:
+        """Said once the port is open (Slack's Socket Mode connects in the background)."""
+        print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)",
               flush=True)
-    if slack is None and (teams is None or not teams.config.authenticated):
-        url = _admin_link(runtime, settings)
-        print(f"Web chat and dashboard: open {url} within 15 minutes to log in as admin "
-              "(a new link: leercoach login-link --admin)", flush=True)
+        if slack is not None:
+            how = "Socket Mode" if slack.config.socket_mode else "/slack/events"
+            print(f"Slack: {how}{' with OAuth installs' if slack.config.oauth else ''}",
+                  flush=True)
+        if teams is not None:
+            how = "" if teams.config.authenticated else " (no MICROSOFT_APP_ID: Emulator, loopback)"
+            print(f"Teams: /api/messages{how}", flush=True)
+        else:
+            print("Teams: off (set MICROSOFT_APP_ID to serve Teams on a public interface)",
+                  flush=True)
+        if slack is None and (teams is None or not teams.config.authenticated):
+            url = _admin_link(runtime, settings)
+            print(f"Web chat and dashboard: open {url} within 15 minutes to log in as admin "
+                  "(a new link: leercoach login-link --admin)", flush=True)
+
     try:
-        web.run_app(create_app(runtime, ticks, slack=slack, teams=teams, web_pages=web_pages),
-                    host=args.host, port=args.port, print=None)
+        serve(create_app(runtime, ticks, slack=slack, teams=teams, web_pages=web_pages),
+              args.host, args.port, banner)
     finally:
         runtime.close()
     return 0

@@ -54,6 +54,10 @@ JSON_FIELDS = ("blocks", "view", "attachments", "user_auth_blocks", "metadata")
 TOKENLESS_METHODS = frozenset({"api.test", "oauth.v2.access"})
 """Methods Slack answers without a bearer token (OAuth uses client credentials instead)."""
 
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+"""Methods that take an app-level token (xapp-…), not a bot token
+(https://api.slack.com/methods/apps.connections.open)."""
+
 FIRST_TS_MICROS = 1_700_000_000_000_100
 """Message timestamps start at "1700000000.000100" and grow by 100 µs, like Slack's format."""
 
@@ -75,6 +79,8 @@ class Workspace:
     bot_id: str = "B0LEERBOT"
     app_id: str = "A0LEERAPP"
     bot_name: str = "leercoach"
+    granted_teams: tuple[str, ...] = ()
+    """For an org-wide install: the workspaces it was granted (auth.teams.list)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,8 @@ class MockSlackApi(LoopbackServer):
         self.client_id: str | None = None
         self.client_secret: str | None = None
         self.valid_oauth_codes: set[str] | None = None
+        self.app_tokens: set[str] | None = None
+        self.socket_url: str | None = None
         self.calls: list[Call] = []
         self._lock = threading.Condition(threading.RLock())
         self._failures: dict[str, deque[Failure]] = {}
@@ -202,6 +210,8 @@ class MockSlackApi(LoopbackServer):
             "oauth.v2.access": self._oauth_v2_access,
             "team.info": self._team_info,
             "bots.info": self._bots_info,
+            "auth.teams.list": self._auth_teams_list,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -354,6 +364,10 @@ class MockSlackApi(LoopbackServer):
             if credentials is not None:
                 params.setdefault("client_id", credentials[0])
                 params.setdefault("client_secret", credentials[1])
+        elif method in APP_TOKEN_METHODS:
+            error = self._app_token_error(token)
+            if error is not None:
+                return 200, {"ok": False, "error": error}, {}
         elif method not in TOKENLESS_METHODS:
             error = self._auth_error(token)
             if error is not None:
@@ -375,6 +389,19 @@ class MockSlackApi(LoopbackServer):
         if valid is None:
             return None if token.startswith("xoxb-") or known else "invalid_auth"
         return None if token in valid else "invalid_auth"
+
+    def _app_token_error(self, token: str | None) -> str | None:
+        """Slack's answer to a call that needs an app-level token."""
+        if not token:
+            return "not_authed"
+        with self._lock:
+            valid = self.app_tokens
+            known = token in self.tokens
+        if not token.startswith("xapp-") and not known:
+            return "not_allowed_token_type" if token.startswith("xox") else "invalid_auth"
+        if valid is not None and token not in valid:
+            return "invalid_auth"
+        return None
 
     # -- method handlers (called under the lock) -------------------------------------------
 
@@ -612,3 +639,18 @@ class MockSlackApi(LoopbackServer):
             "app_id": ws.app_id, "user_id": ws.bot_user_id, "icons": {},
         }}
 
+    def _auth_teams_list(self, _params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        """https://api.slack.com/methods/auth.teams.list: the workspaces an org-wide
+        install was granted (a workspace install answers its own)."""
+        teams = ws.granted_teams or (ws.team_id,)
+        return {"ok": True, "teams": [{"id": team, "name": f"Workspace {team}"}
+                                      for team in teams],
+                "response_metadata": {"next_cursor": ""}}
+
+    def _apps_connections_open(self, _params: dict[str, Any], _ws: Workspace
+                               ) -> dict[str, Any]:
+        """https://api.slack.com/methods/apps.connections.open: a Socket Mode websocket URL
+        (`socket_url`, a websocket server the test serves on loopback)."""
+        if self.socket_url is None:
+            return {"ok": False, "error": "internal_error"}
+        return {"ok": True, "url": self.socket_url}

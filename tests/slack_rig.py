@@ -122,6 +122,14 @@ def command(text: str, user: str = "U1", channel: str | None = None) -> dict[str
     }
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What our server answered Slack: its status and its body."""
+
+    status: int
+    text: str
+
+
 @dataclass
 class SlackRig:
     api: MockSlackApi
@@ -151,6 +159,19 @@ class SlackRig:
 
     async def interact(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
         return await self.post_form({"payload": json.dumps(payload)})
+
+    async def send(self, fixture: Any) -> Answer:
+        """A documented payload (tests.slack_fixtures.Fixture), signed and sent the way
+        Slack sends its kind: JSON, a form with `payload`, or a slash command's form."""
+        if fixture.kind == "event":
+            raw, kind = json.dumps(fixture.body), "application/json"
+        else:
+            fields = fixture.body if fixture.kind == "command" else {
+                "payload": json.dumps(fixture.body)}
+            raw, kind = urlencode(fields), "application/x-www-form-urlencoded"
+        async with self.http.post(f"{self.url}/slack/events", data=raw,
+                                  headers={"Content-Type": kind, **sign(raw)}) as response:
+            return Answer(response.status, await response.text())
 
     async def posts(self, count: int, timeout: float = 10.0) -> list[Call]:
         """The first `count` chat.postMessage calls, once they are made."""

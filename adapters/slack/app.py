@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -30,15 +29,18 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.http_server import REPORTS_KEY, SHUTDOWN_KEY
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
 from adapters.slack.desk import SlackDesk
+from adapters.slack.fallbacks import register_fallbacks
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
+from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
 from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
-from adapters.slack.socket_mode import SocketWatchdog
+from adapters.slack.socket_mode import SocketLink
 from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.slack")
@@ -60,6 +62,7 @@ class SlackAdapter:
     pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
     dispatching: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
+    link: SocketLink | None = None  # the Socket Mode connection, while it runs
 
     def mount(self, app: web.Application) -> None:
         """Add Slack's endpoints (or the socket) to the server."""
@@ -145,16 +148,19 @@ class SlackAdapter:
             await flow.handle_callback(await to_bolt_request(request)))
 
     async def _socket(self, app: web.Application) -> AsyncIterator[None]:
-        handler = AsyncSocketModeHandler(self.bolt, self.config.app_token,
-                                         ping_interval=self.config.socket_ping_seconds / 3)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        watchdog = asyncio.ensure_future(
-            SocketWatchdog(handler, self.config.socket_ping_seconds).run())
+        """Socket Mode connects in the background: the server starts whether Slack is
+        reachable or not, and stops only when Slack refuses the app token."""
+        link = SocketLink(self.bolt, self.config.app_token, self.clients.api_url,
+                          self.config.socket_ping_seconds, app[SHUTDOWN_KEY].stop)
+        self.link = link
+        app[REPORTS_KEY]["slack"] = link.status
+        link.start()
         yield
-        watchdog.cancel()
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await link.close()
 
     async def _close(self, app: web.Application) -> None:
+        # A turn still running on its thread finishes before the database may close.
+        await asyncio.to_thread(self.desk.turns.threads.shutdown, True)
         await self.clients.close()
 
 
@@ -207,8 +213,15 @@ def _no_arguments(
 def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
     """The adapter for this configuration (single workspace, OAuth, or Socket Mode)."""
     installations: ThreadedInstallationStore | None = None
+    clients: SlackClients | None = None
+
+    async def teams_of(token: str) -> list[str]:
+        assert clients is not None
+        return await clients.teams_of(token)
+
     if config.oauth:
-        installations = ThreadedInstallationStore(config.client_id, runtime.database)
+        installations = ThreadedInstallationStore(config.client_id, runtime.database,
+                                                  teams_of)
         # slack_sdk's own schema, created if missing
         installations.store.create_tables()  # type: ignore[no-untyped-call]
         state_store = ThreadedStateStore(runtime.database)
@@ -247,7 +260,9 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
             request_verification_enabled=not config.socket_mode,
             user_facing_authorize_error_message=refusal,
         )
+    register_lifecycle(bolt, clients, installations)
     register(bolt, desk)
+    register_fallbacks(bolt, desk)
     return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret
                         else None)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +22,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger("leercoach.slack")
@@ -69,6 +72,40 @@ class Identity:
     locale: str | None
     is_bot: bool = False  # bots and deactivated accounts are never paired
 
+REPLY_RATE_LIMIT_RETRIES = 3
+REPLY_WAIT_SECONDS = 10.0
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """Slack's Retry-After header in seconds (None when absent or unreadable)."""
+    for name, raw in (headers or {}).items():
+        if str(name).lower() != "retry-after":
+            continue
+        value = raw[0] if isinstance(raw, list | tuple) and raw else raw
+        try:
+            return max(float(value), 0.0)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Retries a 429 after its Retry-After, but only while that wait is short: someone is
+    waiting for this reply, and a longer wait belongs to the outbox."""
+
+    def __init__(self, max_retry_count: int, longest_wait: float) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.longest_wait = longest_wait
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after_seconds(response.headers)
+        return wait is not None and wait <= self.longest_wait
+
+
 class NotInstalled(LookupError):
     """No bot token for this workspace (not installed, or uninstalled)."""
 
@@ -112,15 +149,37 @@ class SlackClients:
         """After `invalid_auth` / `token_revoked`: look the token up again next time."""
         self._clients.pop(team, None)
 
+    def forget_all(self) -> None:
+        """After an uninstall or a revocation: an org-wide token serves many workspaces,
+        so every client looks its token up again."""
+        self._clients.clear()
+
+    async def teams_of(self, token: str) -> list[str]:
+        """The workspaces an org-wide token was granted, page by page
+        (https://api.slack.com/methods/auth.teams.list)."""
+        client = AsyncWebClient(token=token, base_url=self.api_url,
+                                session=self._shared_session(),
+                                retry_handlers=[AsyncConnectionErrorRetryHandler()])
+        teams: list[str] = []
+        cursor: str | None = None
+        while True:
+            response = await client.auth_teams_list(limit=200, cursor=cursor)
+            teams += [str(team.get("id")) for team in response.get("teams") or ()
+                      if isinstance(team, dict) and team.get("id")]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return teams
+
     def replying(self, client: AsyncWebClient) -> AsyncWebClient:
-        """A client for replies to a person who is waiting: it waits out a short 429 once
-        instead of dropping the reply (the outbox has its own, slower retries)."""
+        """A client for replies to a person who is waiting: it waits out short 429s by
+        their Retry-After (https://api.slack.com/docs/rate-limits), a few times; a longer
+        wait is the outbox's (SlackDesk.deliver hands the reply over)."""
         return AsyncWebClient(
             token=client.token,
             base_url=client.base_url,
             session=self._shared_session(),
             retry_handlers=[AsyncConnectionErrorRetryHandler(),
-                            AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+                            ShortRateLimitRetry(REPLY_RATE_LIMIT_RETRIES, REPLY_WAIT_SECONDS)],
         )
 
     async def identity(self, client: AsyncWebClient, team: str, user: str) -> Identity:

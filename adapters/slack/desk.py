@@ -17,14 +17,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
-from adapters.slack.clients import SlackClients
-from adapters.slack.posting import post
+from adapters.slack.clients import SlackClients, retry_after_seconds
+from adapters.slack.posting import PERMANENT, post
 from adapters.turns import TurnRunner, grouped, taken
 from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Outbound
+from bot.messages import Address, Form, InboundEvent, Message, Outbound
+from bot.outbox import replies
 
 log = logging.getLogger("leercoach.slack")
 PLATFORM = "slack"
+HOLD_SECONDS = 30.0  # when Slack gives no Retry-After: the outbox tries again after this
 
 
 class SlackDesk:
@@ -96,12 +98,41 @@ class SlackDesk:
                 ts = await post(self.clients, self.clients.replying(target), address,
                                 batch.messages)
             except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-                # The answer is committed; the person sees the open question again when
-                # they next write. Nothing is retried here, so nothing is posted twice.
-                log.warning("posting a reply failed: %s", _describe(exc))
+                # The answer is committed. A reply Slack would not take now goes to the
+                # outbox, which posts it when Slack allows; only a reply nobody can
+                # receive any more (the person or the workspace is gone) is dropped.
+                if _for_good(exc):
+                    log.warning("posting a reply failed: %s", _describe(exc))
+                else:
+                    await self.hold(batch.address, batch.messages, batch.anchor, exc)
                 continue
             if batch.anchor and ts:
                 await self.turns.anchored(batch.anchor, ts)
+
+    async def hold(self, address: Address, messages: list[Message], anchor: str | None,
+                   exc: BaseException) -> None:
+        """Hand a reply to the outbox, due when Slack said it may be tried again."""
+        wait = _retry_after(exc) or HOLD_SECONDS
+        outbounds = [Outbound(address, message, anchor=anchor) for message in messages]
+        engine = self.engine
+
+        def queue(_: object) -> str | None:
+            with engine.database.begin() as connection:
+                return replies.hold(connection, outbounds, engine.clock(), wait,
+                                    _describe(exc))
+
+        try:
+            key = await self.turns.call(queue, None)
+        except Exception as failure:  # the database is away too: nothing keeps it now
+            log.error("posting a reply failed (%s) and the outbox could not take it: %s",
+                      _describe(exc), type(failure).__name__)
+            return
+        if key is None:
+            log.warning("posting a reply failed (%s) and nobody stored is addressed; "
+                        "dropped", _describe(exc))
+        else:
+            log.info("posting a reply failed (%s); the outbox sends it in %.0f s",
+                     _describe(exc), wait)
 
     async def answer_button(self, client: AsyncWebClient, event: InboundEvent,
                             channel: str, ts: str, blocks: list[dict[str, Any]],
@@ -188,6 +219,24 @@ class SlackDesk:
         """A text in every language, for the few answers given before we know who asks."""
         for locale in ("nl", "en"):
             yield self.engine.prompts.render(key, locale)
+
+
+def _for_good(exc: BaseException) -> bool:
+    """Whether Slack's answer means nobody can receive this reply any more."""
+    return isinstance(exc, SlackApiError) and _error_code(exc) in PERMANENT
+
+
+def _error_code(exc: SlackApiError) -> str:
+    try:
+        return str(exc.response.get("error") or "")
+    except (AttributeError, TypeError):
+        return ""
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    if not isinstance(exc, SlackApiError):
+        return None
+    return retry_after_seconds(getattr(exc.response, "headers", None))
 
 
 def _describe(exc: BaseException) -> str:

@@ -219,13 +219,32 @@ def view_event(body: Mapping[str, Any]) -> InboundEvent | None:
     form: dict[str, str] = {}
     for name, inputs in ((view.get("state") or {}).get("values") or {}).items():
         for element in inputs.values():
-            form[str(name)] = str(element.get("value") or "")
+            form[str(name)] = input_value(element)
     return InboundEvent(
         address=Address(PLATFORM, team_of(body), str(user), meta.get("channel", "")),
         form=form,
         reply_to=meta["ref"],
         event_id=f"view:{view.get('id')}:{view.get('hash')}",
     )
+
+
+def input_value(element: Mapping[str, Any]) -> str:
+    """An input's value as view_submission's state carries it, whichever element it is
+    (https://api.slack.com/reference/interaction-payloads/views-payload#view_submission):
+    text, one option, several options (comma separated), a date or a time."""
+    if element.get("value") is not None:
+        return str(element.get("value") or "")
+    option = element.get("selected_option")
+    if isinstance(option, Mapping):
+        return str(option.get("value") or "")
+    options = element.get("selected_options")
+    if isinstance(options, list):
+        return ",".join(str(o.get("value") or "") for o in options if isinstance(o, Mapping))
+    for key in ("selected_date", "selected_time", "selected_date_time", "selected_user",
+                "selected_channel", "selected_conversation"):
+        if element.get(key) is not None:
+            return str(element[key])
+    return ""
 
 
 def command_event(body: Mapping[str, Any], channel: str) -> InboundEvent:

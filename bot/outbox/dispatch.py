@@ -37,7 +37,7 @@ from sqlalchemy import Connection, select, update
 
 from bot import diary
 from bot.messages import Outbound
-from bot.outbox import store
+from bot.outbox import replies, store
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
@@ -148,6 +148,8 @@ class Dispatcher:
             return diary.entries_on(connection, delivery.person_id, delivery.local_date) > 0
 
     def _messages(self, delivery: store.Claimed) -> list[Outbound]:
+        if delivery.kind == replies.REPLY:  # a reply kept as it was rendered
+            return replies.held(delivery.context)
         context = {**(delivery.context or {}), "nudge": delivery.kind}
         if delivery.flow_id.startswith(store.TEXT_FLOW):  # one text, no conversation
             key = delivery.flow_id.removeprefix(store.TEXT_FLOW)
@@ -168,7 +170,8 @@ class Dispatcher:
         recipient = await asyncio.to_thread(self._recipient, delivery.person_id)
         if recipient is None:
             return await self._finish(delivery, now, store.SKIPPED, "no account to reach")
-        if not recipient.reachable_on(delivery.local_date):
+        # a reply answers what the person just said, paused or not
+        if delivery.kind != replies.REPLY and not recipient.reachable_on(delivery.local_date):
             return await self._finish(delivery, now, store.SKIPPED,
                                       f"the person is {recipient.status}")
         if delivery.kind == REMINDER and await asyncio.to_thread(self._answered, delivery):
