@@ -346,8 +346,9 @@ def test_the_manifest_asks_for_what_the_adapter_uses() -> None:
     assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == DEFAULT_SCOPES
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "member_joined_channel", "member_left_channel",
-        "message.channels", "message.groups", "message.im"}
+        "app_home_opened", "app_mention", "app_uninstalled", "member_joined_channel",
+        "member_left_channel", "message.channels", "message.groups", "message.im",
+        "tokens_revoked"}
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
