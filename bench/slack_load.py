@@ -12,7 +12,7 @@ this one.
     python bench/slack_load.py --people 10     # CI's smoke run
 
 The last line is JSON: {"bench": "slack_load", "events", "errors", "ack_p50_ms",
-"ack_p99_ms", "events_per_s", "replies_missing", ...}.
+"ack_p99_ms", "events_per_s", "replies_missing", "contract_violations", ...}.
 """
 
 from __future__ import annotations
@@ -185,10 +185,13 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        # what Slack would have refused or warned about (the mock checks Block Kit)
+        result["contract_violations"] = len(api.violations)
     line = {"bench": "slack_load", "people": args.people, **result,
             "target_ack_p99_ms": 100}
     print(json.dumps(line))
-    return 0 if result["errors"] == 0 and result["replies_missing"] == 0 else 1
+    return 0 if result["errors"] == 0 and result["replies_missing"] == 0 \
+        and result["contract_violations"] == 0 else 1
 
 
 if __name__ == "__main__":

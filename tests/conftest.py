@@ -24,6 +24,7 @@ from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
+from tests import slack_mock
 from tests.browser import chromium  # noqa: F401  (the headless Chromium fixture)
 
 PG_URL = os.environ.get("LEERCOACH_TEST_DATABASE_URL", "").strip()
@@ -58,6 +59,31 @@ def _drop_schema(base: str, schema: str) -> None:
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slack_contract_violations: the test breaks Slack's Block Kit rules on "
+        "purpose and asserts on what the mock recorded itself")
+
+
+@pytest.fixture(autouse=True)
+def slack_calls_keep_the_contract(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every Slack Web API mock a test creates checks each call against Slack's Block Kit
+    rules; a test whose calls broke one fails here, unless it is marked
+    `slack_contract_violations` or took the violations (`api.take_violations()`)."""
+    mocks: list[slack_mock.MockSlackApi] = []
+    stop = slack_mock.watch(mocks.append)
+    try:
+        yield
+    finally:
+        stop()
+    if request.node.get_closest_marker("slack_contract_violations"):
+        return
+    broken = [str(violation) for api in mocks for violation in api.violations]
+    if broken:
+        pytest.fail("calls to the Slack mock broke Slack's published contract:\n"
+                    + "\n".join(broken), pytrace=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

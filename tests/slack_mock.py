@@ -25,6 +25,13 @@ surfaces as `SlackApiError` (status 429, `Retry-After` header). A client built w
 `retry_handlers=[RateLimitErrorRetryHandler()]` will retry instead; pass `retry_handlers=[]`
 to make sure nothing is retried at all.
 
+Contract: every chat.postMessage, chat.update, chat.postEphemeral and views.* call is checked
+against Slack's Block Kit rules (tests/contracts/block_kit.py). A call Slack would refuse is
+answered as Slack answers it (`invalid_blocks` with `errors` for chat.*, `invalid_arguments`
+for views.*); everything found, including what Slack only warns about (a missing `text`
+fallback), is kept in `violations`. tests/conftest.py fails any test that leaves violations
+behind; a test that sends broken blocks on purpose takes them with `take_violations()`.
+
 Keep this module free of pytest: the benchmark imports it as `tests.slack_mock`.
 """
 
@@ -44,9 +51,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.contracts import block_kit
 from tests.loopback import LoopbackServer
 
-__all__ = ["Call", "Failure", "MockSlackApi", "Responder", "Workspace"]
+__all__ = ["Call", "ContractViolation", "Failure", "MockSlackApi", "Responder", "Workspace",
+           "watch"]
 
 JSON_FIELDS = ("blocks", "view", "attachments", "user_auth_blocks", "metadata")
 """Fields Slack accepts as JSON text inside form bodies; decoded so tests compare objects."""
@@ -63,6 +72,26 @@ FIRST_TS_MICROS = 1_700_000_000_000_100
 
 Responder = Callable[[dict[str, Any]], dict[str, Any]]
 """A test-supplied answer for one method: gets the merged params, returns the JSON body."""
+
+_watchers: list[Callable[[MockSlackApi], None]] = []
+
+
+def watch(callback: Callable[[MockSlackApi], None]) -> Callable[[], None]:
+    """Call `callback` with every mock created from now on (the test suite collects them to
+    fail a test whose calls broke Slack's contract); returns the function that stops it."""
+    _watchers.append(callback)
+    return lambda: _watchers.remove(callback)
+
+
+@dataclass(frozen=True)
+class ContractViolation:
+    """A rule of Slack's published contract that one call to the mock broke."""
+
+    method: str
+    violation: block_kit.Violation
+
+    def __str__(self) -> str:
+        return f"{self.method}: {block_kit.describe([self.violation])}"
 
 
 @dataclass(frozen=True)
@@ -187,6 +216,7 @@ class MockSlackApi(LoopbackServer):
         self.app_tokens: set[str] | None = None
         self.socket_url: str | None = None
         self.calls: list[Call] = []
+        self.violations: list[ContractViolation] = []
         self._lock = threading.Condition(threading.RLock())
         self._failures: dict[str, deque[Failure]] = {}
         self._next_ts = FIRST_TS_MICROS
@@ -213,6 +243,8 @@ class MockSlackApi(LoopbackServer):
             "auth.teams.list": self._auth_teams_list,
             "apps.connections.open": self._apps_connections_open,
         }
+        for watcher in list(_watchers):
+            watcher(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -262,6 +294,13 @@ class MockSlackApi(LoopbackServer):
         with self._lock:
             self.calls.clear()
             self._failures.clear()
+
+    def take_violations(self) -> list[ContractViolation]:
+        """The contract violations recorded so far, forgotten here: a test that broke the
+        contract on purpose takes them (and asserts on them) so the suite does not fail it."""
+        with self._lock:
+            taken, self.violations = self.violations, []
+        return taken
 
     def calls_to(self, method: str) -> list[Call]:
         """A snapshot of the recorded calls to one method, oldest first."""
@@ -372,12 +411,35 @@ class MockSlackApi(LoopbackServer):
             error = self._auth_error(token)
             if error is not None:
                 return 200, {"ok": False, "error": error}, {}
+        refusal = self._check_contract(method, params)
+        if refusal is not None:
+            return 200, refusal, {}
         if responder is not None:
             return 200, responder(params), {}
         assert handler is not None
         with self._lock:
             workspace = self.tokens.get(token or "", self.workspace)
             return 200, handler(params, workspace), {}
+
+    def _check_contract(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's Block Kit rules on the call: violations are recorded; those Slack refuses
+        are answered as Slack does (chat.*: `invalid_blocks` with `errors`, as in
+        https://docs.slack.dev/reference/methods/blocks.validate and chat.postMessage's
+        answers; views.*: `invalid_arguments`), each message with its JSON pointer."""
+        found = block_kit.check_call(method, params)
+        if not found:
+            return None
+        with self._lock:
+            self.violations.extend(ContractViolation(method, v) for v in found)
+        refused = [v for v in found if v.rejected]
+        if not refused:
+            return None  # Slack only warns (a missing `text` fallback): the call succeeds
+        messages = [f"[ERROR] {v}" for v in refused]
+        if method in block_kit.VIEW_METHODS:
+            return {"ok": False, "error": "invalid_arguments",
+                    "response_metadata": {"messages": messages}}
+        return {"ok": False, "error": "invalid_blocks", "errors": [str(v) for v in refused],
+                "response_metadata": {"messages": messages}}
 
     def _auth_error(self, token: str | None) -> str | None:
         """Slack's answer to a missing or unknown token."""

@@ -10,30 +10,42 @@ import pytest
 from adapters.slack import inbound
 from adapters.slack.blocks import (
     CHOICE,
+    COMMAND,
+    MAX_BLOCKS,
     MULTI,
+    MULTI_DONE,
+    SCALE,
     SELECT,
+    Page,
+    action_kind,
+    action_pattern,
     answered,
     form_errors,
     form_modal,
     home_view,
     message_blocks,
+    message_pages,
+    picker_block,
     turn_blocks,
 )
 from adapters.slack.config import SlackConfig
-from adapters.slack.mrkdwn import chunks, escape
+from adapters.slack.mrkdwn import chunks, escape, fallback
 from adapters.slack.socket_mode import needs_reconnect
 from bot.messages import (
     Choice,
+    File,
     Form,
     FormField,
     Home,
     HomeSection,
+    Message,
     Notice,
     Question,
     Scale,
     Text,
 )
 from bot.settings import ConfigError
+from tests.contracts.block_kit import check_message, check_view, describe
 
 
 def rendered(blocks: list[dict[str, object]]) -> str:
@@ -56,7 +68,7 @@ def test_few_short_choices_are_buttons_and_many_a_select() -> None:
     few = Question("Welke?", "d1:s1", tuple(Choice(str(n), f"Keuze {n}") for n in range(3)))
     block = message_blocks(few)[-1]
     assert block["block_id"] == "d1:s1"
-    assert [e["action_id"] for e in block["elements"]] == [CHOICE] * 3
+    assert [e["action_id"] for e in block["elements"]] == [f"{CHOICE}:{n}" for n in range(3)]
     many = Question("Welke?", "d1:s1", tuple(Choice(str(n), f"Keuze {n}") for n in range(12)))
     select = message_blocks(many)[-1]["elements"][0]
     assert select["action_id"] == SELECT and len(select["options"]) == 12
@@ -120,6 +132,128 @@ def test_home_view_has_sections_and_buttons() -> None:
     assert "&lt;!here&gt;" in rendered(view["blocks"])
     rows = [b for b in view["blocks"] if b["type"] == "actions"]
     assert [len(r["elements"]) for r in rows] == [5, 1]
+
+
+# -- Slack's Block Kit contract (tests/contracts/block_kit.py) ------------------------------
+
+
+def conforming(message: Message | list[Message]) -> list[Page]:
+    """The Slack messages a turn becomes, each checked as chat.postMessage would be."""
+    pages = message_pages(message if isinstance(message, list) else [message])
+    for page in pages:
+        found = check_message({"channel": "D1", "text": page.text, "blocks": page.blocks})
+        assert found == [], describe(found)
+    return pages
+
+
+def test_buttons_in_one_block_have_distinct_action_ids_that_route_by_kind() -> None:
+    choices = tuple(Choice(v, v.title()) for v in ("ja", "nee", "later"))
+    [page] = conforming([Question("Lukt het?", "q", choices), Scale("Hoe leerzaam?", "r")])
+    rows = [b for b in page.blocks if b["type"] == "actions"]
+    ids = [[e["action_id"] for e in row["elements"]] for row in rows]
+    assert ids == [["lc_choice:0", "lc_choice:1", "lc_choice:2"],
+                   [f"lc_scale:{n}" for n in range(1, 6)]]
+    assert {action_kind(i) for row in ids for i in row} == {CHOICE, SCALE}
+    assert action_kind("lc_choice") == CHOICE  # buttons posted before the index still route
+    assert action_pattern(CHOICE, SCALE).match("lc_scale:4")
+    assert not action_pattern(CHOICE).match("lc_choice_other")
+
+
+def test_home_buttons_have_distinct_action_ids_in_each_row() -> None:
+    actions = tuple(Choice(f"cmd{n}", f"Knop {n}") for n in range(7))
+    view = home_view(Home("Jouw ritme", (HomeSection("Dagboek", "3 dagen"),), actions))
+    assert check_view(view) == [], describe(check_view(view))
+    ids = [e["action_id"] for b in view["blocks"] if b["type"] == "actions"
+           for e in b["elements"]]
+    assert len(set(ids)) == 7 and {action_kind(i) for i in ids} == {COMMAND}
+
+
+def test_a_long_multiple_choice_list_is_a_multi_select_beside_the_question() -> None:
+    """Slack allows a multi_static_select in a section or input block, not in an actions
+    block; the OK button stays in the actions block that carries the question's ref."""
+    many = tuple(Choice(f"c{n}", f"Competentie {n}") for n in range(14))
+    question = Question("Welke competenties?", "d1:s2", many, multiple=True, hint="Kies er 2",
+                        selected=("c3",))
+    [page] = conforming(question)
+    section = next(b for b in page.blocks if "accessory" in b)
+    picker = section["accessory"]
+    assert picker["type"] == "multi_static_select" and picker["action_id"] == MULTI
+    assert [o["value"] for o in picker["initial_options"]] == ["c3"]
+    assert section["block_id"] == picker_block("d1:s2")
+    [row] = [b for b in page.blocks if b["type"] == "actions"]
+    assert row["block_id"] == "d1:s2"
+    assert [e["action_id"] for e in row["elements"]] == [MULTI_DONE]
+    # OK reads what was picked from the section's state
+    chosen = [{"value": "c1", "text": {"type": "plain_text", "text": "Competentie 1"}},
+              {"value": "c4", "text": {"type": "plain_text", "text": "Competentie 4"}}]
+    body = {"user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "t1",
+            "channel": {"id": "D1"},
+            "state": {"values": {section["block_id"]: {MULTI: {
+                "type": "multi_static_select", "selected_options": chosen}}}}}
+    ok = {**row["elements"][0], "block_id": row["block_id"]}
+    event = inbound.action_event(body, ok)
+    assert event is not None and event.values == ("c1", "c4") and event.reply_to == "d1:s2"
+    assert inbound.chosen_label(body, ok) == "Competentie 1, Competentie 4"
+    after = answered(page.blocks, "Competentie 1, Competentie 4")
+    assert not [b for b in after if "accessory" in b or b["type"] == "actions"]
+
+
+def test_texts_are_split_within_slacks_limits_counted_after_escaping() -> None:
+    """An `&` becomes `&amp;`: 2,000 of them are 10,000 characters in a section."""
+    conforming(Text("&" * 2000))
+    conforming(Notice("<" * 4000))
+    conforming(Question("Waarom?", "q", hint="&" * 3000))
+    conforming(Text(""))
+
+
+def test_a_long_export_becomes_several_messages_that_hold_all_of_it() -> None:
+    """A data export longer than one message (50 blocks, and the text Slack takes in one
+    message) is posted as several messages, in order, with nothing lost."""
+    content = "\n".join(f'  "moment {n}": "Een klant vroeg iets & ik <dacht> na"'
+                         for n in range(4000))
+    pages = conforming([Text("Hier zijn je gegevens."), File("Je gegevens", "me.json", content),
+                        Notice("Bewaar dit bestand goed.")])
+    assert len(pages) > 1
+    assert all(len(page.blocks) <= MAX_BLOCKS for page in pages)
+    shown = "".join(b["text"]["text"].strip("`") for page in pages for b in page.blocks
+                    if b["type"] == "section" and b["text"]["text"].startswith("```"))
+    assert shown.replace("\u200b", "") == escape(content) + "\n"
+    assert pages[0].text.startswith("Hier zijn je gegevens.")
+    assert all(page.text and "&amp;amp;" not in page.text for page in pages)
+    assert pages[-1].blocks[-1]["type"] == "context"
+
+
+def test_a_question_stays_with_its_buttons_when_a_turn_needs_two_messages() -> None:
+    notices: list[Message] = [Notice(f"Opgeslagen {n}") for n in range(49)]
+    question = Question("Lukt het?", "q", (Choice("ja", "Ja"), Choice("nee", "Nee")))
+    pages = conforming([*notices, question])
+    assert [len(page.blocks) for page in pages] == [49, 2]
+    assert [b["type"] for b in pages[1].blocks] == ["section", "actions"]
+    assert pages[1].text == "Lukt het?"
+
+
+def test_a_home_longer_than_slack_allows_keeps_its_buttons() -> None:
+    sections = tuple(HomeSection(f"Deel {n}", "tekst " * 10) for n in range(120))
+    view = home_view(Home("Jouw ritme", sections, (Choice("diary", "Dagboek"),)))
+    assert check_view(view) == [], describe(check_view(view))
+    assert view["blocks"][0]["type"] == "header"
+    assert view["blocks"][-1]["type"] == "actions"
+
+
+def test_the_answered_message_keeps_slacks_limits_and_escapes_the_choice() -> None:
+    blocks = [section for n in range(50) for section in [{"type": "section", "text": {
+        "type": "mrkdwn", "text": f"Regel {n}"}}]]
+    after = answered(blocks, "<!channel> " + "x" * 4000)
+    assert check_message({"channel": "D1", "text": "x", "blocks": after}) == []
+    assert after[-1]["type"] == "context" and "&lt;!channel&gt;" in rendered(after)
+
+
+@pytest.mark.parametrize(("typed", "sent"), [
+    ("<!channel> & co", "&lt;!channel&gt; &amp; co"),
+    ("&" * 3000, "&amp;" * 600),  # cut before an entity, never inside one
+])
+def test_a_fallback_text_is_escaped_and_never_cuts_an_entity(typed: str, sent: str) -> None:
+    assert fallback(typed) == sent
 
 
 # -- payloads ---------------------------------------------------------------------------
@@ -212,8 +346,8 @@ def test_the_manifest_asks_for_what_the_adapter_uses() -> None:
     assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == DEFAULT_SCOPES
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "member_joined_channel", "member_left_channel",
-        "message.channels", "message.groups", "message.im", "app_uninstalled",
+        "app_home_opened", "app_mention", "app_uninstalled", "member_joined_channel",
+        "member_left_channel", "message.channels", "message.groups", "message.im",
         "tokens_revoked"}
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")

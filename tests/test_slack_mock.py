@@ -87,7 +87,9 @@ def test_blocks_sent_as_json_text_in_a_form_body_are_decoded() -> None:
             "channel": "C1", "text": "hi", "blocks": json.dumps(BLOCKS),
         })
         await client.api_call("views.open", data={
-            "trigger_id": "1.2.3", "view": json.dumps({"type": "modal", "blocks": BLOCKS}),
+            "trigger_id": "1.2.3", "view": json.dumps({
+                "type": "modal", "title": {"type": "plain_text", "text": "Dagboek"},
+                "blocks": BLOCKS}),
         })
         assert api.calls_to("chat.postMessage")[0].params["blocks"] == BLOCKS
         assert api.calls_to("views.open")[0].params["view"]["blocks"] == BLOCKS
@@ -337,3 +339,139 @@ def test_running_in_a_background_thread_serves_the_sync_web_client() -> None:
         calls = api.wait_for_sync("chat.postMessage", 4, timeout=5)
         poster.join()
         assert calls[-1].params["channel"] == "D2"
+
+
+# -- Slack's Block Kit contract, checked on every call -------------------------------------
+
+
+def _repeated_action_ids() -> list[dict[str, Any]]:
+    return [{"type": "actions", "block_id": "q1", "elements": [
+        {"type": "button", "action_id": "choice", "text": {"type": "plain_text", "text": t},
+         "value": t} for t in ("Ja", "Nee")]}]
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.update", "chat.postEphemeral"])
+def test_a_message_slack_would_refuse_is_answered_invalid_blocks_and_recorded(
+        method: str) -> None:
+    async def scenario(api: MockSlackApi, client: AsyncWebClient) -> None:
+        with pytest.raises(SlackApiError) as raised:
+            await client.api_call(method, json={"channel": "D1", "ts": "1.2", "user": "U1",
+                                                "text": "Hoi", "blocks": _repeated_action_ids()})
+        answer = raised.value.response
+        assert answer["error"] == "invalid_blocks"
+        assert answer["errors"] == [
+            answer["response_metadata"]["messages"][0].removeprefix("[ERROR] ")]
+        assert answer["errors"][0].endswith("[json-pointer:/blocks/0/elements/1/action_id]")
+        [found] = api.take_violations()
+        assert (found.method, found.violation.rule) == (method, "action_id.unique")
+        assert api.violations == []  # taken: this test broke the contract on purpose
+
+    with_client(scenario)
+
+
+def test_a_view_slack_would_refuse_is_answered_invalid_arguments() -> None:
+    long_title = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25},
+                  "blocks": BLOCKS}
+
+    async def scenario(api: MockSlackApi, client: AsyncWebClient) -> None:
+        with pytest.raises(SlackApiError) as raised:
+            await client.views_open(trigger_id="1.2.3", view=long_title)
+        assert raised.value.response["error"] == "invalid_arguments"
+        assert raised.value.response["response_metadata"]["messages"] == [
+            "[ERROR] has 25 characters; at most 24 are allowed [json-pointer:/view/title/text]"]
+        with pytest.raises(SlackApiError):
+            await client.views_publish(user_id="U1", view={
+                "type": "home", "blocks": [BLOCKS[0]] * 101})
+        assert [v.violation.rule for v in api.take_violations()] == [
+            "modal.title.max_length", "home.blocks.max_items"]
+        assert not api.calls_to("views.open")[0].ok
+
+    with_client(scenario)
+
+
+def test_a_missing_text_fallback_is_recorded_but_answered_ok_like_slack() -> None:
+    async def scenario(api: MockSlackApi, client: AsyncWebClient) -> None:
+        posted = await client.api_call("chat.postMessage", json={"channel": "D1",
+                                                                 "blocks": BLOCKS})
+        assert posted["ok"] is True
+        [found] = api.take_violations()
+        assert (found.violation.rule, found.violation.rejected) == ("message.text.fallback",
+                                                                    False)
+
+    with_client(scenario)
+
+
+def test_conforming_calls_leave_no_violations() -> None:
+    async def scenario(api: MockSlackApi, client: AsyncWebClient) -> None:
+        await client.chat_postMessage(channel="D1", text="Hoi", blocks=BLOCKS)
+        await client.views_publish(user_id="U1", view={"type": "home", "blocks": BLOCKS})
+        assert api.violations == []
+
+    with_client(scenario)
+
+
+def test_every_mock_created_is_reported_to_its_watchers() -> None:
+    from tests import slack_mock
+
+    seen: list[MockSlackApi] = []
+    stop = slack_mock.watch(seen.append)
+    try:
+        api = MockSlackApi()
+    finally:
+        stop()
+    MockSlackApi()
+    assert seen == [api]
+
+
+pytest_plugins = ("pytester",)
+
+_BROKEN_CALL = '''
+import asyncio
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.slack_mock import MockSlackApi
+
+BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+
+
+def post(take: bool = False) -> None:
+    async def main() -> None:
+        async with MockSlackApi() as api:
+            client = AsyncWebClient(token="xoxb-test", base_url=api.base_url)
+            try:
+                await client.chat_postMessage(channel="D1", text="Hoi", blocks=BLOCKS)
+            except SlackApiError:
+                pass  # a product that logs and goes on: only the mock's record shows it
+            if take:
+                api.take_violations()
+
+    asyncio.run(main())
+
+
+def test_unnoticed() -> None:
+    post()
+
+
+@pytest.mark.slack_contract_violations
+def test_marked() -> None:
+    post()
+
+
+def test_taken() -> None:
+    post(take=True)
+'''
+
+
+@pytest.mark.slack_contract_violations  # the inner run's mocks are seen here too
+def test_a_test_whose_calls_broke_the_contract_fails_unless_it_expected_that(
+        pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("from tests.conftest import *  # noqa: F403\n")
+    pytester.makepyfile(test_contract=_BROKEN_CALL)
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines([
+        "*test_unnoticed*",
+        "*chat.postMessage: section.text.max_length at /blocks/0/text/text*"])

@@ -22,7 +22,6 @@ DEFAULT_SCOPES = (
     "groups:history",
     "groups:read",
     "im:history",
-    "im:read",
     "im:write",
     "mpim:write",
     "users:read",

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
 from adapters.slack.clients import SlackClients, retry_after_seconds
+from adapters.slack.mrkdwn import fallback
 from adapters.slack.posting import PERMANENT, post
 from adapters.turns import TurnRunner, grouped, taken
 from bot.engine import Engine
@@ -150,7 +151,7 @@ class SlackDesk:
     async def update(self, client: AsyncWebClient, channel: str, ts: str,
                      blocks: list[dict[str, Any]], text: str) -> None:
         try:
-            await client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text[:3000])
+            await client.chat_update(channel=channel, ts=ts, blocks=blocks, text=fallback(text))
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             log.info("chat.update failed: %s", _describe(exc))
 

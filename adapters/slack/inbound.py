@@ -14,7 +14,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.slack.blocks import CHOICE, MULTI, MULTI_DONE, SCALE, SELECT
+from adapters.slack.blocks import (
+    CHOICE,
+    MULTI,
+    MULTI_DONE,
+    SCALE,
+    SELECT,
+    action_kind,
+    picker_block,
+)
 from bot.messages import Address, InboundEvent
 
 PLATFORM = "slack"
@@ -156,17 +164,17 @@ def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundE
     state on the client (ticking a checkbox is only read when OK is pressed)."""
     user = (body.get("user") or {}).get("id")
     ref = action.get("block_id")
-    action_id = action.get("action_id")
+    kind = action_kind(action.get("action_id"))
     if not user or not ref:
         return None
     value: str | None = None
     values: tuple[str, ...] | None = None
-    if action_id in (CHOICE, SCALE):
+    if kind in (CHOICE, SCALE):
         value = str(action.get("value") or "")
-    elif action_id == SELECT:
+    elif kind == SELECT:
         value = str(((action.get("selected_option") or {}).get("value")) or "")
-    elif action_id == MULTI_DONE:
-        state = (((body.get("state") or {}).get("values") or {}).get(ref) or {}).get(MULTI) or {}
+    elif kind == MULTI_DONE:
+        state = _ticked(body, str(ref))
         values = tuple(str(o.get("value")) for o in state.get("selected_options") or ())
     else:
         return None
@@ -188,15 +196,25 @@ def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundE
     )
 
 
+def _ticked(body: Mapping[str, Any], ref: str) -> Mapping[str, Any]:
+    """The state of a question's checkboxes (in its actions block) or multi-select (in the
+    section beside its text, blocks.picker_block)."""
+    values = (body.get("state") or {}).get("values") or {}
+    for block_id in (ref, picker_block(ref)):
+        state = (values.get(block_id) or {}).get(MULTI)
+        if isinstance(state, Mapping) and state:
+            return state
+    return {}
+
+
 def chosen_label(body: Mapping[str, Any], action: Mapping[str, Any]) -> str:
     """What the person chose, in the words they saw, to show on the answered message."""
-    action_id = action.get("action_id")
-    if action_id in (CHOICE, SCALE):
+    kind = action_kind(action.get("action_id"))
+    if kind in (CHOICE, SCALE):
         return str((action.get("text") or {}).get("text") or action.get("value") or "")
-    if action_id == SELECT:
+    if kind == SELECT:
         return str(((action.get("selected_option") or {}).get("text") or {}).get("text") or "")
-    ref = action.get("block_id")
-    state = (((body.get("state") or {}).get("values") or {}).get(ref) or {}).get(MULTI) or {}
+    state = _ticked(body, str(action.get("block_id") or ""))
     return ", ".join(str((o.get("text") or {}).get("text") or "")
                      for o in state.get("selected_options") or ()) or "–"
 

@@ -27,6 +27,7 @@ from adapters.slack.blocks import (
     MULTI_DONE,
     SCALE,
     SELECT,
+    action_pattern,
     answered,
     form_errors,
 )
@@ -108,7 +109,9 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
                 channel=typed_in, user=user,
                 text=desk.engine.prompts.render("slack.dm_pointer", locale)))
 
-    @app.action(re.compile(f"^({CHOICE}|{SCALE}|{SELECT}|{MULTI_DONE})$"))
+    # Action ids carry an index where one block holds several (blocks.indexed); each
+    # listener takes its kinds with or without one.
+    @app.action(action_pattern(CHOICE, SCALE, SELECT, MULTI_DONE))
     async def answer_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         found = inbound.action_event(body, action)
@@ -120,11 +123,11 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
             client, found, found.address.conversation, str(message.get("ts") or ""),
             list(message.get("blocks") or []), inbound.chosen_label(body, action))
 
-    @app.action(MULTI)
+    @app.action(action_pattern(MULTI))
     async def tick(ack: Ack) -> None:
         await ack()  # read with the OK button, from the message's state
 
-    @app.action(FORM_OPEN)
+    @app.action(action_pattern(FORM_OPEN))
     async def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user = (body.get("user") or {}).get("id")
@@ -137,7 +140,7 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
                              str(body.get("trigger_id") or ""),
                              str((body.get("message") or {}).get("ts") or ""))
 
-    @app.action(COMMAND)
+    @app.action(action_pattern(COMMAND))
     async def home_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user = (body.get("user") or {}).get("id")

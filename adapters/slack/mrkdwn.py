@@ -9,10 +9,30 @@ one of them into plain text. Texts are also sent with `verbatim` so bare URLs an
 from __future__ import annotations
 
 SECTION_LIMIT = 3000
+FALLBACK_LIMIT = 3000  # ours: a notification shows far less; chat.postMessage truncates at 40k
 
 
 def escape(text: str) -> str:
+    """Slack's three entities: "There are three characters you must convert to HTML
+    entities and only three: &, <, and >" (https://api.slack.com/docs/message-formatting,
+    "How to escape characters"). Every text we send, blocks and the top-level `text`
+    alike, goes through this."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback(text: str, limit: int = FALLBACK_LIMIT) -> str:
+    """A message's top-level `text` (notifications, screen readers): escaped, then cut to
+    `limit` characters without cutting an entity in two."""
+    return cut(escape(text), limit)
+
+
+def cut(escaped: str, limit: int = FALLBACK_LIMIT) -> str:
+    """An escaped text cut to `limit` characters, never inside an entity (`&amp;` is one
+    character to Slack; half of it is an `&` that breaks the rest)."""
+    if len(escaped) <= limit:
+        return escaped
+    at = escaped.rfind("&", limit - 5, limit)
+    return escaped[:at if at > 0 and ";" not in escaped[at:limit] else limit]
 
 
 def plain(text: str, limit: int) -> str:

@@ -16,7 +16,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import fallback_text, turn_blocks
+from adapters.slack.blocks import message_pages
 from adapters.slack.clients import NotInstalled, SlackClients
 from bot.messages import Address, Message, Outbound
 from bot.outbox.sender import DeliveryFailed
@@ -37,7 +37,8 @@ TOKEN_TROUBLE = frozenset({"invalid_auth", "token_revoked", "token_expired", "no
 
 async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
                messages: list[Message]) -> str:
-    """Post messages to one address as one Slack message; returns its ts. Raises
+    """Post messages to one address as one Slack message (several when they exceed what
+    one message may hold, see blocks.message_pages); returns the ts of the first. Raises
     SlackApiError as Slack answered."""
     if address.members:
         channel = await clients.group_channel(client, address.members)
@@ -45,15 +46,18 @@ async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
         channel = address.conversation  # a thread, a channel post, or the person's DM
     else:
         channel = await clients.dm_channel(client, address.tenant, address.person)
-    response = await client.chat_postMessage(
-        channel=channel,
-        text=fallback_text(messages),
-        blocks=turn_blocks(messages),
-        thread_ts=address.thread,
-        unfurl_links=False,
-        unfurl_media=False,
-    )
-    return str(response.get("ts") or "")
+    first = ""
+    for page in message_pages(messages):
+        response = await client.chat_postMessage(
+            channel=channel,
+            text=page.text,
+            blocks=page.blocks,
+            thread_ts=address.thread,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        first = first or str(response.get("ts") or "")
+    return first
 
 
 def _error_code(exc: SlackApiError) -> str:
