@@ -152,7 +152,7 @@ def test_buttons_in_one_block_have_distinct_action_ids_that_route_by_kind() -> N
     rows = [b for b in page.blocks if b["type"] == "actions"]
     ids = [[e["action_id"] for e in row["elements"]] for row in rows]
     assert ids == [["lc_choice:0", "lc_choice:1", "lc_choice:2"],
-                   [f"lc_scale:{n}" for n in range(1, 6)]]
+                   [f"lc_scale:{n}" for n in range(5)]]
     assert {action_kind(i) for row in ids for i in row} == {CHOICE, SCALE}
     assert action_kind("lc_choice") == CHOICE  # buttons posted before the index still route
     assert action_pattern(CHOICE, SCALE).match("lc_scale:4")
@@ -204,6 +204,7 @@ def test_texts_are_split_within_slacks_limits_counted_after_escaping() -> None:
     conforming(Notice("<" * 4000))
     conforming(Question("Waarom?", "q", hint="&" * 3000))
     conforming(Text(""))
+    conforming(Question("", "q", (Choice("ja", "Ja"), Choice("nee", "Nee"))))
 
 
 def test_a_long_export_becomes_several_messages_that_hold_all_of_it() -> None:

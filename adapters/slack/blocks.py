@@ -174,8 +174,8 @@ def _scale(scale: Scale) -> list[Block]:
     blocks = _sections(scale.text)
     numbers = range(scale.minimum, scale.maximum + 1)
     blocks.append({"type": "actions", "block_id": scale.ref,
-                   "elements": [_button(str(n), indexed(SCALE, n), str(n))
-                                for n in numbers][:MAX_ACTIONS]})
+                   "elements": [_button(str(n), indexed(SCALE, i), str(n))
+                                for i, n in enumerate(numbers)][:MAX_ACTIONS]})
     if scale.low_label and scale.high_label:
         blocks += _context(f"{scale.minimum} = {scale.low_label} · "
                            f"{scale.maximum} = {scale.high_label}")
@@ -230,8 +230,8 @@ def message_pages(messages: list[Message]) -> list[Page]:
     if not pages:
         return []
     first = fallback_text(messages)
-    return [Page(first if n == 0 else _readable(page) or first, page)
-            for n, page in enumerate(pages)]
+    return [Page((first if n == 0 else _readable(page)) or _readable(page) or first or "…",
+                 page) for n, page in enumerate(pages)]
 
 
 def _fits(blocks: list[Block]) -> bool:
