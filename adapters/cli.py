@@ -284,10 +284,11 @@ def _utc(moment: datetime | None) -> str:
 
 
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    if args.now is not None:
+        # `--now` sets the product's clock for the whole process, as LEERCOACH_NOW would:
+        # whatever the tick writes (created_at, leases) agrees with the moment it acts at.
+        clock.start_at(args.now)
     now: datetime = args.now or clock.now()
-    # `--now` sets the product's clock for the whole process, as LEERCOACH_NOW would: the
-    # rows the tick writes (created_at, leases) agree with the moment it acts at.
-    clock.start_at(now)
     runtime = open_runtime(settings, clock=lambda: now)
     try:
         report = asyncio.run(_platform_ticks(runtime, settings).tick(now))

@@ -31,12 +31,14 @@ def pin_for_the_session() -> str:
     which clock the suite runs on, for pytest's header."""
     if not set_from_outside():
         os.environ[clock.NOW_VARIABLE] = PINNED_NOW.isoformat()
+        clock.configure()
+        return f"clock: pinned at {PINNED_NOW.isoformat()} (tests/clocks.py)"
     clock.configure()
     chosen = ", ".join(f"{name}={os.environ[name]}"
                        for name in (clock.NOW_VARIABLE, clock.OFFSET_VARIABLE)
                        if os.environ.get(name, "").strip())
-    return (f"clock: {chosen}; now {clock.now().isoformat(timespec='seconds')} "
-            f"(repeat a run with LEERCOACH_NOW=<that instant>)")
+    started = clock.now().isoformat(timespec="seconds")
+    return f"clock: {chosen}, now {started} (repeat the run with LEERCOACH_NOW={started})"
 
 
 def with_clock(env: Mapping[str, str], at: datetime | None = None) -> dict[str, str]:

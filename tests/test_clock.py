@@ -310,3 +310,17 @@ def test_the_product_reads_the_time_only_through_its_clock() -> None:
                 found[str(relative)] = reads
     assert found == {}, ("read the time with bot.clock.now() (or a clock passed in), not "
                          f"the system clock: {found}")
+
+
+def test_ci_runs_the_date_sensitive_tests_a_year_ahead() -> None:
+    """.ci/run names the files; a renamed or removed one would silently drop out."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    listed = re.search(r"^date_sensitive=\((.*?)\)$", ci, re.S | re.M)
+    assert listed is not None
+    files = listed.group(1).split()
+    assert "tests/test_scheduler_cli.py" in files
+    assert [name for name in files if not (ROOT / name.split("::")[0]).is_file()] == []
+    for node in (name for name in files if "::" in name):
+        path, test = node.split("::")
+        assert f"def {test}(" in (ROOT / path).read_text(encoding="utf-8"), node
+    assert 'LEERCOACH_CLOCK_OFFSET=+365d .venv/bin/python -m pytest -q "${date_sensitive[@]}"' in ci
