@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import goals
+from bot import clock, goals
 from bot.catalog import (
     MAX_REPORTED,
     CatalogError,
@@ -177,7 +177,7 @@ def _admin_link(runtime: Runtime, settings: Settings, person_id: int | None = No
     from bot.rhythm.web_link import login_url
 
     with runtime.database.begin() as connection:
-        token = access.issue_link(connection, person_id, datetime.now(UTC))
+        token = access.issue_link(connection, person_id, clock.now())
     return login_url(settings.public_url, token)
 
 
@@ -273,12 +273,12 @@ def _ticks(runtime: Runtime, settings: Settings, slack: SlackAdapter | None = No
 
 
 def _instant(text: str) -> datetime:
-    """An ISO instant from the command line; without a zone it is read as UTC."""
+    """An ISO instant from the command line; without a zone it is read as UTC (read the way
+    LEERCOACH_NOW is)."""
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return clock.parse_instant(text)
+    except clock.ClockSettingError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _utc(moment: datetime | None) -> str:
@@ -288,7 +288,11 @@ def _utc(moment: datetime | None) -> str:
 
 
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
-    now: datetime = args.now or datetime.now(UTC)
+    if args.now is not None:
+        # `--now` sets the product's clock for the whole process, as LEERCOACH_NOW would:
+        # whatever the tick writes (created_at, leases) agrees with the moment it acts at.
+        clock.start_at(args.now)
+    now: datetime = args.now or clock.now()
     runtime = open_runtime(settings, clock=lambda: now)
     try:
         report = asyncio.run(_platform_ticks(runtime, settings).tick(now))
@@ -440,7 +444,7 @@ def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
                                                    Cohort.name == args.name)):
                 print(f"leercoach: cohort {args.name!r} exists already", file=sys.stderr)
                 return EXIT_USAGE
-            now = datetime.now(UTC)
+            now = clock.now()
             weekday = WEEKDAYS.index(args.weekday)
             cohort = Cohort(
                 organisation_id=organisation.id, name=args.name, mode=args.mode,
@@ -486,7 +490,7 @@ def cmd_cohort_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         with runtime.sessions() as session:
             cohort = _cohort(session, settings, args.organisation, args.cohort)
@@ -535,7 +539,7 @@ def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         with runtime.sessions() as session:
             cohort_id = _cohort(session, settings, args.organisation, args.cohort).id
@@ -592,7 +596,7 @@ def _reschedule_organisation(runtime: Runtime, slug: str, settings: Settings) ->
         organisation = _organisation(session, settings, slug)
         organisation_id = organisation.id
         session.commit()
-    now = datetime.now(UTC)
+    now = clock.now()
     with runtime.database.begin() as connection:
         people = schedule_store.organisation_people(connection, organisation_id)
         schedule_store.register(connection, people, runtime.engine.calendars,
@@ -761,7 +765,7 @@ def cmd_community_list(args: argparse.Namespace, settings: Settings) -> int:
             organisation = _organisation(session, settings, args.organisation)
             zone = ZoneInfo(organisation.default_timezone)
             rows = goals.list_sessions(
-                session, organisation, now=datetime.now(UTC), include_past=args.all
+                session, organisation, now=clock.now(), include_past=args.all
             )
             lines = [
                 "  ".join(
@@ -1007,7 +1011,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tick = commands.add_parser("tick", help="one due sweep and outbox dispatch, then exit")
     tick.add_argument("--now", type=_instant, help="the moment to act as, e.g. "
-                      "2026-03-29T07:00:00Z (default: now)")
+                      "2026-03-29T07:00:00Z (default: now; LEERCOACH_NOW sets that for "
+                      "every command)")
     tick.set_defaults(handler=cmd_tick)
 
     run_scheduler = commands.add_parser("scheduler", help="run only the scheduler's ticks")
@@ -1139,9 +1144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        clock.configure()  # an unreadable LEERCOACH_NOW / LEERCOACH_CLOCK_OFFSET stops here
         settings = Settings.from_env()
         return int(args.handler(args, settings))
     except (
+        clock.ClockSettingError,
         ConfigError,
         SchemaOutOfDate,
         PromptError,

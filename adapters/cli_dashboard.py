@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import dashboard, demo, goals
+from bot import clock, dashboard, demo, goals
 from bot.prompts import LOCALES, PromptLibrary
 from bot.settings import Settings
 
@@ -57,7 +56,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
     try:
         with runtime.database.begin() as connection:
-            report = demo.build_demo(connection, now=datetime.now(UTC),
+            report = demo.build_demo(connection, now=clock.now(),
                                      slug=args.organisation, seed=args.seed)
     except demo.DemoError as exc:
         print(f"leercoach: {exc}", file=sys.stderr)
@@ -119,7 +118,7 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
                           f"{args.team!r}", file=sys.stderr)
                     return EXIT_USAGE
                 team_id = found[0]
-            today = datetime.now(ZoneInfo(zone)).date()
+            today = clock.now().astimezone(ZoneInfo(zone)).date()
             tables = dashboard.all_tables(connection, organisation_id, today=today,
                                           team_id=team_id, locale=args.locale)
     finally:

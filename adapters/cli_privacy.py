@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from bot import clock
 from bot.export import UnknownPerson, export_person, find_person
 from bot.privacy import Deletion, counts, delete_person
 from bot.runtime import Runtime, open_runtime
@@ -106,7 +106,7 @@ def _delete(runtime: Runtime, args: argparse.Namespace) -> int:
             print("Nothing deleted.")
             return EXIT_FAILURE
     with runtime.database.begin() as connection:
-        done = delete_person(connection, person_id, datetime.now(UTC))
+        done = delete_person(connection, person_id, clock.now())
     _report(who, done)
     return _verify(runtime, person_id, accounts)
 

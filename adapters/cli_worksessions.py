@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import community
+from bot import clock, community
 from bot import worksessions as ws
 from bot.export import find_person
 from bot.roles import may_facilitate
@@ -96,7 +96,7 @@ def cmd_worksession_add(args: argparse.Namespace, settings: Settings) -> int:
     except ws.WorkSessionError as exc:
         return _refuse(str(exc))
     runtime = _runtime(settings)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         with runtime.sessions() as session:
             organisation = _organisation(session, settings, args.organisation)
@@ -167,7 +167,7 @@ def cmd_worksession_members(args: argparse.Namespace, settings: Settings) -> int
             if args.remove:
                 changed = ws.remove_member(connection, team_id, person_id)
             else:
-                changed = ws.add_member(connection, team_id, person_id, datetime.now(UTC))
+                changed = ws.add_member(connection, team_id, person_id, clock.now())
     finally:
         runtime.close()
     if args.remove:
@@ -199,7 +199,7 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "signup" and not args.user:
         return _refuse("sessions signup needs --user")
     runtime = _runtime(settings)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         with runtime.sessions() as session:
             organisation = _organisation(session, settings, args.organisation)

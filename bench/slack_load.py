@@ -37,6 +37,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.clocks import with_clock  # noqa: E402
 from tests.slack_mock import Call, MockSlackApi  # noqa: E402
 from tests.slack_rig import BOT_TOKEN, SECRET, dm, press, sign  # noqa: E402
 
@@ -121,8 +122,10 @@ async def person(number: int, http: aiohttp.ClientSession, url: str, inbox: Inbo
 
 
 def start_server(api_url: str, database: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-           "LEERCOACH_SLACK_API_URL": api_url, "LEERCOACH_DATABASE_URL": database}
+    # the server's clock agrees with this process's (the events' `ts` are read from it)
+    env = with_clock({**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN,
+                      "SLACK_SIGNING_SECRET": SECRET, "LEERCOACH_SLACK_API_URL": api_url,
+                      "LEERCOACH_DATABASE_URL": database})
     env.pop("SLACK_APP_TOKEN", None)
     env.pop("SLACK_CLIENT_ID", None)
     profile_to = os.environ.get("BENCH_PROFILE")  # a file: profile the server with cProfile

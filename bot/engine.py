@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from bot import clock as wall_clock
 from bot import hooks, people
 from bot.messages import Address, Home, InboundEvent, Message, Outbound, Text
 from bot.people import OrganisationDefaults
@@ -94,7 +95,7 @@ class Engine:
     ) -> None:
         self.database = database
         self.settings = settings
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or wall_clock.now
         self.prompts = prompts or PromptLibrary.with_override(settings.prompts_dir)
         check_references(self.prompts)
         self.lock_rows = database.dialect.name != "sqlite"

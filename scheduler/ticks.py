@@ -47,7 +47,7 @@ class Ticks:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.runtime = runtime
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or runtime.engine.clock
         self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker)
         self._purged_on: date | None = None
 

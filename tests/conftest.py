@@ -8,8 +8,8 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot import clock as product_clock
 from bot.engine import Engine
 from bot.messages import Address, InboundEvent, Message, Outbound
 from bot.runtime import Runtime, open_runtime
@@ -26,15 +27,28 @@ from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from tests import slack_mock
 from tests.browser import chromium  # noqa: F401  (the headless Chromium fixture)
+from tests.clocks import PINNED_NOW, pin_for_the_session
 
 PG_URL = os.environ.get("LEERCOACH_TEST_DATABASE_URL", "").strip()
+_CLOCK_HEADER = pin_for_the_session()  # before any test module is imported
+
+
+def pytest_report_header() -> str:
+    return _CLOCK_HEADER
+
+
+@pytest.fixture(autouse=True)
+def _product_clock_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that sets the product's clock (`tick --now` in-process, LEERCOACH_NOW) leaves
+    it as it found it for the next test."""
+    monkeypatch.setattr(product_clock, "_setting", product_clock._setting)
 
 
 @dataclass
 class Clock:
     """A clock the test moves by hand; engines read it for every turn."""
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
+    now: datetime = PINNED_NOW
 
     def __call__(self) -> datetime:
         return self.now
@@ -141,7 +155,7 @@ def queue_nudge(runtime: Runtime, person_id: int) -> None:
     """A diary nudge due now in the outbox, as the sweep would queue it."""
     from bot.storage.models import Delivery
 
-    now = datetime.now(UTC)
+    now = product_clock.now()
     with runtime.database.begin() as connection:
         connection.execute(Delivery.__table__.insert().values(  # type: ignore[attr-defined]
             key=f"nudge:{person_id}:diary:test", person_id=person_id, kind="nudge",
@@ -158,7 +172,7 @@ def channel_cohort(runtime: Runtime, channel: str, mode: str = "steady") -> int:
     from bot.people import default_organisation
     from bot.storage.models import Cohort
 
-    now = datetime.now(UTC)
+    now = product_clock.now()
     with runtime.sessions() as session:
         organisation = default_organisation(session, runtime.settings).id
         session.commit()

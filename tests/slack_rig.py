@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.http_server import create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
+from bot import clock
 from bot.runtime import Runtime
 from tests.loopback import serving
 from tests.slack_mock import Call, MockSlackApi
@@ -32,9 +33,16 @@ BOT_TOKEN = "xoxb-test-token"
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    # Slack signs with the real time and slack_sdk checks the 5-minute window on the real
+    # clock, so the signature is about the real time, not the product's clock.
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+
+def _platform_time() -> float:
+    """Slack's time of an event, agreeing with the product's clock (bot/clock.py)."""
+    return clock.now().timestamp()
 
 
 def envelope(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None
@@ -42,7 +50,7 @@ def envelope(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = 
     return {
         "token": "legacy", "team_id": team, "api_app_id": "A0LEERAPP",
         "type": "event_callback", "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
-        "event_time": int(time.time()), "event": event,
+        "event_time": int(_platform_time()), "event": event,
     }
 
 
@@ -50,7 +58,7 @@ def dm(text: str, user: str = "U1", *, team: str = TEAM, event_id: str | None = 
        ) -> dict[str, Any]:
     return envelope({
         "type": "message", "channel_type": "im", "channel": f"D{user}", "user": user,
-        "text": text, "ts": f"{time.time():.6f}", "team": team,
+        "text": text, "ts": f"{_platform_time():.6f}", "team": team,
         "client_msg_id": str(uuid.uuid4()),
     }, team=team, event_id=event_id)
 
@@ -58,7 +66,7 @@ def dm(text: str, user: str = "U1", *, team: str = TEAM, event_id: str | None = 
 def mention(text: str, user: str = "U1", channel: str = "C1") -> dict[str, Any]:
     return envelope({
         "type": "app_mention", "channel": channel, "user": user,
-        "text": f"<@U0LEERBOT> {text}", "ts": f"{time.time():.6f}", "team": TEAM,
+        "text": f"<@U0LEERBOT> {text}", "ts": f"{_platform_time():.6f}", "team": TEAM,
     })
 
 
@@ -78,7 +86,7 @@ def block_action(post: Call, action: dict[str, Any], user: str = "U1",
         "container": {"type": "message", "message_ts": ts, "channel_id": channel},
         "channel": {"id": channel}, "message": {"ts": ts, "blocks": post.params["blocks"]},
         "state": {"values": state or {}},
-        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+        "actions": [{**action, "action_ts": f"{_platform_time():.6f}"}],
     }
 
 

@@ -27,7 +27,6 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +94,7 @@ class Actor:
             person = session.get(Person, self.id)
             assert person is not None
             person.display_name = name
-            person.onboarded_at = person.onboarding_offered_at = datetime.now(UTC)
+            person.onboarded_at = person.onboarding_offered_at = runtime.engine.clock()
 
     def send(self, address: Address | None = None, **fields: Any) -> list[Outbound]:
         out = self.runtime.engine.handle(InboundEvent(address=address or self.address,
@@ -417,7 +416,8 @@ def _no_numbers(text: str) -> bool:
 def _count_columns(runtime: Runtime, organisation: int) -> dict[str, list[int]]:
     """Per table, the positions of its columns of people counts and rates."""
     with runtime.database.connect() as connection:
-        tables = dashboard.all_tables(connection, organisation, today=datetime.now(UTC).date())
+        tables = dashboard.all_tables(connection, organisation,
+                                      today=runtime.engine.clock().date())
     return {table.key: [i for i, column in enumerate(table.columns)
                         if column.kind in ("count", "rate")] for table in tables}
 
@@ -444,7 +444,7 @@ def test_the_dashboard_shows_groups_of_five_or_more_and_no_free_text(
     drive(small[0], "maand", marker("maand"))
     drive(large[0], "contract", marker("contract"))
 
-    week = dashboard.week_label(datetime.now(UTC).date())  # the organisation's week
+    week = dashboard.week_label(runtime.engine.clock().date())  # the organisation's week
     pages = web_pages(runtime, fenna.id, [
         "/dashboard", f"/dashboard?team={teams['Klein']}",
         *(f"/dashboard/{key}.csv" for key in TABLE_KEYS),

@@ -53,7 +53,7 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -63,6 +63,7 @@ import yaml
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot import clock
 from bot.messages import Address, InboundEvent, Message, Outbound
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
@@ -143,7 +144,7 @@ LAST: dict[str, str] = {}
 
 
 def fill(text: str, case: Case) -> str:
-    now = time.time()
+    now = clock.now().timestamp()  # a platform's time of an event agrees with ours
     text = (text.replace("${now}", str(int(now))).replace("${ts}", f"{now:.6f}")
             .replace("${uuid}", uuid.uuid4().hex).replace("${case}", case.name))
     for key, value in LAST.items():
@@ -487,7 +488,7 @@ def forget(runtime: Runtime, address: Address) -> None:
     with runtime.sessions() as session:
         person_id = find_person(session, address.person, address.platform, address.tenant).id
     with runtime.database.begin() as connection:
-        delete_person(connection, person_id, datetime.now(UTC))
+        delete_person(connection, person_id, runtime.engine.clock())
 
 
 @cases_of("engine")
@@ -672,7 +673,7 @@ def _slack_action(spec: Mapping[str, Any], case: Case) -> tuple[str, Any]:
     ts = str(spec.get("message_ts", "1700000000.000100"))
     action = {"type": "button", "action_id": "lc_scale", "block_id": "diary.1.value",
               "value": "4", "text": {"type": "plain_text", "text": "4"},
-              "action_ts": f"{time.time():.6f}", **(spec.get("action") or {})}
+              "action_ts": f"{clock.now().timestamp():.6f}", **(spec.get("action") or {})}
     drop(action, spec.get("drop_action"))
     payload = {
         "type": "block_actions", "team": {"id": SLACK_TEAM, "domain": "leercoach-test"},
@@ -781,6 +782,7 @@ def slack_request(group: SlackGroup, request: Mapping[str, Any], case: Case) -> 
     body, kind = body_bytes(request.get("body"), case, SLACK_BUILDERS)
     headers = {"Content-Type": kind} if kind else {}
     if request.get("sign", True):
+        # Slack signs with the real time, and the signature window is checked on it
         stamp = str(int(time.time()) + int(request.get("clock_skew", 0)))
         headers |= {"X-Slack-Request-Timestamp": stamp,
                     "X-Slack-Signature": slack_signature(body, stamp)}
@@ -870,7 +872,7 @@ def teams_activity(spec: Mapping[str, Any], case: Case, service_url: str) -> dic
     user = str(spec.get("user", "29:bad"))
     found = {
         "type": "message", "id": f"act-{uuid.uuid4().hex[:8]}", "channelId": "msteams",
-        "serviceUrl": service_url, "timestamp": datetime.now(UTC).isoformat(),
+        "serviceUrl": service_url, "timestamp": clock.now().isoformat(),
         "locale": "nl-NL",
         "from": {"id": user, "name": TEAMS_NAMES.get(user, "Bad Input"),
                  "aadObjectId": f"aad-{user[3:]}"},

@@ -19,6 +19,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from bot.engine import Engine
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.database import create_db_engine, make_session_factory
+from tests.clocks import with_clock
 from tests.conftest import PG_URL, _drop_schema, _postgres_schema_url
 
 TIMEOUT = 60
@@ -59,17 +61,23 @@ def leercoach_command() -> list[str]:
     return [sys.executable, "-m", "adapters.cli"]
 
 
-def clean_env(**extra: str) -> dict[str, str]:
+def clean_env(*, now: datetime | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a `leercoach` subprocess: no LEERCOACH_* settings of ours, and the
+    test's clock (LEERCOACH_NOW: `now`, or what the product's clock shows in this process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEERCOACH_")}
     env["PYTHONIOENCODING"] = "utf-8"
     env.pop("PYTHONSTARTUP", None)
+    env = with_clock(env, now)
     env.update(extra)
     return env
 
 
 def run(
-    cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+    now: datetime | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`leercoach ARGS` in `cwd`; at `now` when given (LEERCOACH_NOW), else on the test's
+    clock."""
     return subprocess.run(
         [*leercoach_command(), *args],
         cwd=cwd,
@@ -77,7 +85,7 @@ def run(
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=env or clean_env(),
+        env=env or clean_env(now=now),
         timeout=TIMEOUT,
         check=False,
     )

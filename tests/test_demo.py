@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from adapters.cli import main
-from bot import dashboard, demo
+from bot import clock, dashboard, demo
 from bot import worksessions as ws
 from bot.dashboard import SUPPRESSED, Suppressed, Term
 from bot.pairing import rounds
@@ -32,7 +32,7 @@ from bot.storage.models import (
     table_of,
 )
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = clock.now().replace(microsecond=0)  # the suite's clock (tests/clocks.py)
 TODAY = NOW.astimezone(ZoneInfo(demo.TIMEZONE)).date()
 JOINED = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -21,9 +21,16 @@ from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
 from tests.test_cli import TIMEOUT, clean_env, leercoach_command, run
 
+# A Monday, a Dutch workday; the diary is due at 16:30 in Amsterdam (15:30 UTC). Every
+# command of a test runs at one of these moments (LEERCOACH_NOW, or `tick --now`), so the
+# tests mean the same on any day they are run.
+MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+DIARY_DUE = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
+
 
 def test_tick_registers_nudges_and_the_chat_shows_the_question(tmp_path: Path) -> None:
-    assert run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n").returncode == 0
+    chatted = run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n", now=MORNING)
+    assert chatted.returncode == 0, chatted.stderr
     first = run(tmp_path, "tick", "--now", "2026-11-23T09:00:00Z")
     assert first.returncode == 0, first.stderr
     assert "0 due, 0 queued, 1 newly registered" in first.stdout
@@ -34,12 +41,12 @@ def test_tick_registers_nudges_and_the_chat_shows_the_question(tmp_path: Path) -
     assert "queued   nudge diary for person 1 (2026-11-23)" in due.stdout
     assert "sent     nudge:1:diary:2026-11-23" in due.stdout
 
-    status = run(tmp_path, "outbox", "status")
+    status = run(tmp_path, "outbox", "status", now=DIARY_DUE)
     assert status.returncode == 0, status.stderr
     assert "pending 1, sending 0, sent 1" in status.stdout  # the reminder waits
     assert "oldest pending: 2026-11-23T17:30:00Z" in status.stdout
 
-    chat = run(tmp_path, "chat", "--user", "alice", stdin="")
+    chat = run(tmp_path, "chat", "--user", "alice", stdin="", now=DIARY_DUE)
     assert "Welke leermomenten waren er vandaag?" in chat.stdout
 
 
@@ -73,9 +80,12 @@ def test_calendar_refuses_what_it_cannot_use(tmp_path: Path) -> None:
 
 
 def test_a_calendar_change_moves_the_next_nudge(tmp_path: Path) -> None:
-    run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n")
+    run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n", now=MORNING)
     run(tmp_path, "tick", "--now", "2026-11-23T09:00:00Z")
-    run(tmp_path, "calendar", "add-day", "2026-11-23", "--name", "Studiedag")
+    # The change reschedules everyone from the moment it is made: that morning.
+    added = run(tmp_path, "calendar", "add-day", "2026-11-23", "--name", "Studiedag",
+                now=MORNING)
+    assert added.returncode == 0, added.stderr
     result = run(tmp_path, "tick", "--now", "2026-11-23T15:30:00Z")
     assert "0 due" in result.stdout and "nudge:1:diary" not in result.stdout
     next_day = run(tmp_path, "tick", "--now", "2026-11-24T15:30:00Z")

@@ -45,6 +45,7 @@ from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import Identity, Organisation, Person, table_of
 from scheduler.ticks import Ticks
+from tests.clocks import with_clock
 from tests.conftest import PG_URL, _drop_schema, _postgres_schema_url
 from tests.replica_worker import PLATFORM, create_harness_tables
 
@@ -89,7 +90,9 @@ class Cluster:
         log = self.tmp_path / f"{name}.log"
         command = [sys.executable, str(WORKER), "--url", self.url, "--now", NOW.isoformat(),
                    "--worker", name, "--seconds", str(RUN_SECONDS), *options]
-        environment = {**os.environ, "LEERCOACH_REMINDER_MINUTES": "0", **(env or {})}
+        # the product's clock (created_at and the like) starts at NOW, as the ticks do
+        environment = with_clock({**os.environ, "LEERCOACH_REMINDER_MINUTES": "0",
+                                  **(env or {})}, NOW)
         with log.open("wb") as sink:
             process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
                                        env=environment)

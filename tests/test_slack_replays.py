@@ -29,7 +29,7 @@ async def send(rig: SlackRig, raw: str, content_type: str, at: int,
 def test_a_replayed_event_or_command_is_refused(runtime: Runtime) -> None:
     async def scenario() -> None:
         async with slack_rig(runtime) as rig:
-            at = int(time.time())
+            at = int(time.time())  # Slack signs with the real time; its window is checked on it
             event = json.dumps(dm("hulp", user="U-replay"))
             assert await send(rig, event, "application/json", at) == 200
             await rig.posts(1)

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from adapters.http_server import create_app
 from adapters.teams.app import TeamsAdapter, build_teams
 from adapters.teams.config import TeamsConfig
+from bot import clock
 from bot.messages import Address, Outbound, Text
 from bot.outbox.sender import DeliveryFailed
 from bot.runtime import Runtime
@@ -47,7 +48,7 @@ class TeamsRig:
                  **fields: Any) -> dict[str, Any]:
         return {
             "type": kind, "id": f"act-{uuid.uuid4().hex[:8]}", "channelId": "msteams",
-            "serviceUrl": self.service_url, "timestamp": datetime.now(UTC).isoformat(),
+            "serviceUrl": self.service_url, "timestamp": clock.now().isoformat(),
             "locale": "nl-NL",
             "from": {"id": user, "name": "Anna Jansen", "aadObjectId": f"aad-{user[3:]}"},
             "recipient": {"id": "28:bot", "name": "Leercoach"},
@@ -265,7 +266,7 @@ def test_a_nudge_reaches_the_connector_through_the_stored_reference(runtime: Run
         queue_nudge(runtime, person_id)
         before = len(rig.connector.activities())
         dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender}, worker="t")
-        await dispatcher.dispatch(datetime.now(UTC) + timedelta(seconds=1))
+        await dispatcher.dispatch(runtime.engine.clock() + timedelta(seconds=1))
         sent = rig.connector.activities()[before:]
         assert NL_QUESTIONS[0] in text_of(sent)
         assert rig.connector.calls("send")[-1].conversation_id == PERSONAL

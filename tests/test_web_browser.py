@@ -4,7 +4,6 @@ README's, with LEERCOACH_SCREENSHOTS=update)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def test_the_dashboard_draws_its_charts_after_the_demo(
     from selenium.webdriver.common.by import By
 
     with runtime.database.begin() as connection:
-        demo.build_demo(connection, now=datetime.now(UTC))
+        demo.build_demo(connection, now=runtime.engine.clock())
     driver = chromium
     driver.set_window_size(1280, 3600)
     with live_server(runtime) as base:

@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -309,7 +309,7 @@ class Dispatcher:
         """
         report = DispatchReport()
         while len(report.outcomes) < limit:
-            moment = now or datetime.now(UTC)
+            moment = now or self.engine.clock()
             size = min(self.concurrency, limit - len(report.outcomes))
             claimed = await asyncio.to_thread(self._claim, moment, size)
             if not claimed:

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot import clock
 from bot.storage.encryption import SecretJSON, SecretText
 
 NAMING_CONVENTION = {
@@ -93,7 +94,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The default of every `created_at`-like column: the product's clock (bot.clock)."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):
