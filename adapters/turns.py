@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from bot.engine import Engine
 from bot.messages import Address, Message, Outbound
+from bot.outbox import replies
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,6 +69,21 @@ class TurnRunner:
     async def anchored(self, anchor: str, thread: str) -> None:
         """Tell the engine the id a followed channel post was given (Engine.anchored)."""
         await self.call(lambda _: self.engine.anchored(anchor, thread), None)
+
+    async def hold(self, batch: Batch, wait_seconds: float, reason: str) -> str | None:
+        """Hand a reply the platform would not take now to the outbox (bot.outbox.replies),
+        due after `wait_seconds`, so the dispatcher delivers it later; the row's key, or None
+        when nobody stored is addressed. Raises when the database is away too."""
+        outbounds = [Outbound(batch.address, message, anchor=batch.anchor)
+                     for message in batch.messages]
+        engine = self.engine
+
+        def queue(_: object) -> str | None:
+            with engine.database.begin() as connection:
+                return replies.hold(connection, outbounds, engine.clock(), wait_seconds,
+                                    reason)
+
+        return await self.call(queue, None)
 
     @asynccontextmanager
     async def person(self, address: Address) -> AsyncIterator[None]:

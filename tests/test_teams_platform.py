@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.outbox.dispatch import Dispatcher
 from bot.runtime import Runtime
-from bot.storage.models import ConversationReference, Dialog, DiaryEntry, Person
+from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
 from tests.contracts.adaptive_cards import check_card
 from tests.test_cli import NL_QUESTIONS
 from tests.test_teams_http import TENANT, TeamsRig, buttons, run, text_of
@@ -310,5 +312,38 @@ def test_replies_after_an_invoke_are_retried_when_the_connector_throttles(
         await rig.teams.desk.drain()
         statuses = [c.status for c in rig.connector.calls("send")][-3:]
         assert statuses == [429, 429, 201]  # the reply got through on the third try
+
+    run(runtime, scenario)
+
+
+def test_replies_after_an_invoke_the_connector_holds_back_longer_go_to_the_outbox(
+        runtime: Runtime) -> None:
+    """A Retry-After longer than is worth waiting in place: the replies are kept in the
+    outbox, and the dispatcher sends them when the connector allows, so nothing is lost."""
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.say("dagboek")
+        rig.connector.fail_next("send", status=429, retry_after=120, count=1)
+        invoke = rig.activity("invoke", name="adaptiveCard/action", value={
+            "action": {"type": "Action.Execute", "verb": "answer",
+                       "data": {"lc_ref": "nope.1.x", "lc_value": "1"}}})
+        status, _ = await rig.post(invoke)
+        assert status == 200
+        await rig.teams.desk.drain()
+        sent = len(rig.connector.calls("send", ok_only=True))
+
+        def row() -> Any:
+            with runtime.database.connect() as connection:
+                return connection.execute(select(Delivery)).first()
+
+        held = await asyncio.to_thread(row)
+        assert held is not None and held.kind == "reply" and held.state == "pending"
+        assert held.next_attempt_at - held.created_at >= timedelta(seconds=120)
+
+        dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender}, worker="t")
+        early = await dispatcher.dispatch(held.next_attempt_at - timedelta(seconds=1))
+        assert early.outcomes == []  # not before the connector's Retry-After
+        report = await dispatcher.dispatch(held.next_attempt_at + timedelta(seconds=1))
+        assert report.count("sent") == 1
+        assert len(rig.connector.calls("send", ok_only=True)) > sent
 
     run(runtime, scenario)

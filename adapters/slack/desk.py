@@ -20,10 +20,9 @@ from adapters.slack.blocks import answered, form_modal, home_view, placeholder_h
 from adapters.slack.clients import SlackClients, retry_after_seconds
 from adapters.slack.mrkdwn import fallback
 from adapters.slack.posting import PERMANENT, post
-from adapters.turns import TurnRunner, grouped, taken
+from adapters.turns import Batch, TurnRunner, grouped, taken
 from bot.engine import Engine
 from bot.messages import Address, Form, InboundEvent, Message, Outbound
-from bot.outbox import replies
 
 log = logging.getLogger("leercoach.slack")
 PLATFORM = "slack"
@@ -114,16 +113,8 @@ class SlackDesk:
                    exc: BaseException) -> None:
         """Hand a reply to the outbox, due when Slack said it may be tried again."""
         wait = _retry_after(exc) or HOLD_SECONDS
-        outbounds = [Outbound(address, message, anchor=anchor) for message in messages]
-        engine = self.engine
-
-        def queue(_: object) -> str | None:
-            with engine.database.begin() as connection:
-                return replies.hold(connection, outbounds, engine.clock(), wait,
-                                    _describe(exc))
-
         try:
-            key = await self.turns.call(queue, None)
+            key = await self.turns.hold(Batch(address, messages, anchor), wait, _describe(exc))
         except Exception as failure:  # the database is away too: nothing keeps it now
             log.error("posting a reply failed (%s) and the outbox could not take it: %s",
                       _describe(exc), type(failure).__name__)

@@ -21,7 +21,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from adapters.teams import cards, inbound
 from adapters.teams.sdk import INVOKE_CARD, INVOKE_MESSAGE, ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
-from adapters.turns import TurnRunner, grouped, taken
+from adapters.turns import Batch, TurnRunner, grouped, taken
 from bot.engine import Engine, storable
 from bot.messages import Address, Form, InboundEvent, Outbound
 from bot.outbox.sender import DeliveryFailed
@@ -29,9 +29,9 @@ from bot.storage import references
 
 log = logging.getLogger("leercoach.teams")
 PLATFORM = inbound.PLATFORM
-LATER_ATTEMPTS = 5  # sends of an answered invoke's replies, before they are given up
+LATER_ATTEMPTS = 3  # sends of an answered invoke's replies in place, before the outbox takes them
 LATER_BACKOFF = 0.5  # seconds, times the attempt, when the connector gave no Retry-After
-LATER_WAIT_CAP = 30.0
+LATER_WAIT_CAP = 10.0  # seconds waited in place; a longer Retry-After goes to the outbox
 
 
 class TeamsDesk:
@@ -187,9 +187,9 @@ class TeamsDesk:
 
     async def _deliver_later(self, here: Address, replies: list[Outbound]) -> None:
         """Replies of a turn that was already answered, through the stored reference (the
-        inbound request is over), each batch retried after the connector's Retry-After (or
-        a short backoff) a few times before it is given up and logged; the answer itself is
-        committed, and the open question is asked again at the person's next message."""
+        inbound request is over). A short Retry-After (or a short backoff) is waited out a
+        few times; past that the batch goes to the outbox, which sends it when the connector
+        allows, so a reply is never lost. Only a refusal for good drops it."""
         for batch in grouped(replies):
             address = batch.address
             if address.platform != PLATFORM:
@@ -201,13 +201,30 @@ class TeamsDesk:
                     first = await self.sender.send_messages(address, batch.messages)
                     break
                 except DeliveryFailed as exc:
-                    if exc.permanent or attempt == LATER_ATTEMPTS:
+                    wait = exc.retry_after or LATER_BACKOFF * attempt
+                    if exc.permanent:
                         log.warning("a reply after an invoke was not delivered: %s", exc)
                         break
-                    await asyncio.sleep(min(exc.retry_after or LATER_BACKOFF * attempt,
-                                            LATER_WAIT_CAP))
+                    if attempt == LATER_ATTEMPTS or wait > LATER_WAIT_CAP:
+                        await self._hold(batch, wait, exc)
+                        break
+                    await asyncio.sleep(wait)
             if batch.anchor and first:
                 await self.turns.anchored(batch.anchor, first)
+
+    async def _hold(self, batch: Batch, wait: float, exc: DeliveryFailed) -> None:
+        """Hand a batch the connector would not take now to the outbox."""
+        try:
+            key = await self.turns.hold(batch, wait, str(exc))
+        except Exception as failure:  # the database is away too: nothing keeps it now
+            log.error("a reply after an invoke failed (%s) and the outbox could not take it: "
+                      "%s", exc, type(failure).__name__)
+            return
+        if key is None:
+            log.warning("a reply after an invoke failed (%s); nobody stored is addressed", exc)
+        else:
+            log.info("a reply after an invoke failed (%s); the outbox sends it in %.0f s",
+                     exc, wait)
 
     async def drain(self) -> None:
         """Wait for the replies still going out in the background (tests, shutdown)."""
