@@ -47,9 +47,9 @@ def parse_instant(text: str) -> datetime:
     """An ISO 8601 date and time (`2026-11-23T15:30:00Z`); without a zone it is UTC."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError) as exc:
         raise ClockSettingError(f"not an ISO date and time: {text!r}") from exc
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_offset(text: str) -> timedelta:
@@ -57,8 +57,11 @@ def parse_offset(text: str) -> timedelta:
     found = _OFFSET.fullmatch(text.strip().lower())
     if found is None:
         raise ClockSettingError(f"not a shift like +365d, -2h or +1d12h: {text!r}")
-    shift = sum((timedelta(**{_UNITS[unit]: int(amount)})
-                 for amount, unit in _PART.findall(found.group(2))), timedelta())
+    try:
+        shift = sum((timedelta(**{_UNITS[unit]: int(amount)})
+                     for amount, unit in _PART.findall(found.group(2))), timedelta())
+    except OverflowError:
+        raise ClockSettingError(f"a shift too large for a date: {text!r}") from None
     return -shift if found.group(1) == "-" else shift
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -95,6 +96,16 @@ def test_offsets_it_reads(text: str, shift: timedelta) -> None:
 def test_offsets_it_refuses(text: str) -> None:
     with pytest.raises(clock.ClockSettingError, match="not a shift like"):
         clock.parse_offset(text)
+
+
+@pytest.mark.parametrize(("parse", "text"), [
+    (clock.parse_offset, "+9999999999d"), (clock.parse_offset, "99999999999999999999w"),
+    (clock.parse_instant, "0001-01-01T00:00:00+01:00"), (clock.parse_instant, "2026-11-23T25:00"),
+])
+def test_values_beyond_what_a_date_can_hold_are_refused_not_crashed_on(
+        parse: Callable[[str], object], text: str) -> None:
+    with pytest.raises(clock.ClockSettingError):
+        parse(text)
 
 
 @pytest.mark.parametrize(("environ", "message"), [
