@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.outbox.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.storage.models import Delivery, table_of
+from tests.loopback import until
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import SlackRig, dm, slack_rig
 
@@ -40,7 +41,7 @@ def test_a_reply_waits_out_several_429s_in_a_row(runtime: Runtime) -> None:
     async def scenario(rig: SlackRig) -> None:
         rig.api.fail_next("chat.postMessage", "ratelimited", retry_after=1, count=3)
         await rig.post_json(dm("dagboek"))
-        await _until(lambda: any(FIRST_QUESTION in text for text in said(rig)), 20)
+        await until(lambda: any(FIRST_QUESTION in text for text in said(rig)), 20)
         attempts = rig.api.calls_to("chat.postMessage")
         assert [call.status for call in attempts] == [429, 429, 429, 200]
         # each try came after the Retry-After Slack gave (1 s)
@@ -82,13 +83,6 @@ async def _row(runtime: Runtime) -> Any:
         await asyncio.sleep(0.02)
     raise AssertionError("no delivery row")
 
-
-async def _until(condition: Any, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 

@@ -28,7 +28,7 @@ from adapters.http_server import SHUTDOWN_KEY, create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
 from bot.runtime import Runtime
-from tests.loopback import serving
+from tests.loopback import serving, until
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import BOT_TOKEN
 from tests.test_cli import clean_env, free_port, leercoach_command
@@ -158,13 +158,6 @@ def run(runtime: Runtime, scenario: Any, prepare: Any = None) -> None:
     asyncio.run(main())
 
 
-async def _until(condition: Any, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-
 
 def test_a_failing_start_is_retried_in_the_background_with_one_line_per_change(
         runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
@@ -173,8 +166,8 @@ def test_a_failing_start_is_retried_in_the_background_with_one_line_per_change(
 
     async def scenario(rig: Rig) -> None:
         assert (await rig.health())["slack"].startswith(("starting", "retrying"))
-        await _until(lambda: rig.slack.connections == 1)
-        await _until(lambda: rig.adapter.link is not None
+        await until(lambda: rig.slack.connections == 1)
+        await until(lambda: rig.adapter.link is not None
                      and rig.adapter.link.state == "connected")
         assert (await rig.health())["slack"] == "connected"
 
@@ -191,8 +184,8 @@ def test_a_failing_start_is_retried_in_the_background_with_one_line_per_change(
 def test_link_disabled_is_an_error_and_is_not_retried(
         runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
     async def scenario(rig: Rig) -> None:
-        await _until(lambda: rig.slack.connections == 1 and rig.slack.sockets)
-        await _until(lambda: rig.adapter.link is not None
+        await until(lambda: rig.slack.connections == 1 and rig.slack.sockets)
+        await until(lambda: rig.adapter.link is not None
                      and rig.adapter.link.state == "connected")
         socket = rig.slack.sockets[-1]
         await socket.send_json({"type": "disconnect", "reason": "link_disabled",
@@ -211,15 +204,15 @@ def test_link_disabled_is_an_error_and_is_not_retried(
 
 def test_a_refresh_reconnects_and_a_429_is_waited_out_by_one_loop(runtime: Runtime) -> None:
     async def scenario(rig: Rig) -> None:
-        await _until(lambda: rig.slack.connections == 1 and rig.slack.sockets)
-        await _until(lambda: rig.adapter.link is not None
+        await until(lambda: rig.slack.connections == 1 and rig.slack.sockets)
+        await until(lambda: rig.adapter.link is not None
                      and rig.adapter.link.state == "connected")
         rig.api.fail_next("apps.connections.open", "ratelimited", retry_after=2)
         socket = rig.slack.sockets[-1]
         await socket.send_json({"type": "disconnect", "reason": "refresh_requested",
                                 "debug_info": {"host": "applink-1"}})
         await socket.close()
-        await _until(lambda: rig.slack.connections == 2, timeout=15)
+        await until(lambda: rig.slack.connections == 2, timeout=15)
         await asyncio.sleep(1.5)  # anyone else reconnecting would show by now
         calls = rig.api.calls_to("apps.connections.open")
         assert [call.status for call in calls] == [200, 429, 200]
@@ -234,7 +227,7 @@ def test_a_refused_token_stops_the_server_in_process(runtime: Runtime) -> None:
         api.app_tokens = {"xapp-1-another"}
 
     async def scenario(rig: Rig) -> None:
-        await _until(lambda: rig.adapter.link is not None
+        await until(lambda: rig.adapter.link is not None
                      and rig.adapter.link.state == "refused")
         reason = rig.app[SHUTDOWN_KEY].reason
         assert reason and "invalid_auth" in reason and "SLACK_APP_TOKEN" in reason
