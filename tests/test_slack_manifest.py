@@ -41,6 +41,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "views.update": frozenset(),
     "views.push": frozenset(),
     "auth.test": frozenset(),
+    # https://docs.slack.dev/reference/methods/auth.teams.list: "No scope required"; an
+    # org-wide install asks which workspaces it was granted
+    "auth.teams.list": frozenset(),
     # Socket Mode's connection: an app-level token with connections:write, not a bot scope
     "apps.connections.open": frozenset(),
 }
