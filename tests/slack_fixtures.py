@@ -10,12 +10,12 @@ Free of pytest.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.slack.blocks import COMMAND, FORM_SUBMIT
+from bot import clock
 
 TEAM = "T0LEERCO"
 ENTERPRISE = "E0LEERORG"
@@ -36,8 +36,13 @@ class Fixture:
     expects: dict[str, Any] = field(default_factory=dict)
 
 
+def _stamp() -> float:
+    """Slack's time stamps in a payload, on the product's clock (the test's moment)."""
+    return clock.now().timestamp()
+
+
 def _ts() -> str:
-    return f"{time.time():.6f}"
+    return f"{_stamp():.6f}"
 
 
 def _id(prefix: str) -> str:
@@ -50,7 +55,7 @@ def envelope(event: dict[str, Any], *, team: str = TEAM, **extra: Any) -> dict[s
     (https://api.slack.com/changelog/2020-09-15-events-api-truncate-authed-users)."""
     return {
         "token": "XXYYZZ", "team_id": team, "api_app_id": APP, "event": event,
-        "type": "event_callback", "event_id": _id("Ev"), "event_time": int(time.time()),
+        "type": "event_callback", "event_id": _id("Ev"), "event_time": int(_stamp()),
         "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": BOT_USER,
                             "is_bot": True, "is_enterprise_install": False}],
         "is_ext_shared_channel": False, "event_context": _id("4-"), **extra,
@@ -208,7 +213,7 @@ def _user(user: str) -> dict[str, Any]:
 def _interaction(kind: str, user: str, **fields: Any) -> dict[str, Any]:
     return {"type": kind, "team": {"id": TEAM, "domain": "leercoach-test"},
             "user": _user(user), "api_app_id": APP, "token": "XXYYZZ",
-            "trigger_id": f"{int(time.time())}.{uuid.uuid4().hex[:12]}",
+            "trigger_id": f"{int(_stamp())}.{uuid.uuid4().hex[:12]}",
             "is_enterprise_install": False, "enterprise": None, **fields}
 
 
@@ -275,7 +280,7 @@ def _view(view_id: str, callback_id: str, kind: str, values: dict[str, Any],
     (https://api.slack.com/reference/interaction-payloads/views-payload)."""
     return {"id": view_id, "team_id": TEAM, "type": kind, "blocks": [],
             "private_metadata": metadata, "callback_id": callback_id,
-            "state": {"values": values}, "hash": f"{int(time.time())}.{uuid.uuid4().hex[:8]}",
+            "state": {"values": values}, "hash": f"{int(_stamp())}.{uuid.uuid4().hex[:8]}",
             "title": {"type": "plain_text", "text": "Leercoach"},
             "clear_on_close": False, "notify_on_close": True, "close": None, "submit": None,
             "previous_view_id": None, "root_view_id": view_id, "app_id": APP,
@@ -363,5 +368,5 @@ def slash_command(text: str, command: str = "/leercoach", user: str = "U1",
                        "user_name": user.lower(), "command": command, "text": text,
                        "api_app_id": APP, "is_enterprise_install": "false",
                        "response_url": "https://hooks.slack.com/commands/1234/5678",
-                       "trigger_id": f"{int(time.time())}.{uuid.uuid4().hex[:12]}",
+                       "trigger_id": f"{int(_stamp())}.{uuid.uuid4().hex[:12]}",
                    }, kind="command")
