@@ -67,3 +67,24 @@ def test_a_documented_activity_gets_the_documented_answer(runtime: Runtime, name
             assert sent == [], [call.body for call in sent]
 
     run(runtime, scenario)
+
+
+@pytest.mark.parametrize("name", ["team_member_added", "team_member_removed",
+                                  "bot_added_to_team"])
+def test_members_that_are_not_channel_accounts_are_skipped_not_a_crash(
+        runtime: Runtime, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The schema lists channel accounts under membersAdded/membersRemoved; a null there
+    (found by fuzzing; the SDK lets it through, a bare string it refuses with 400) is
+    skipped, and the update still gets its 200."""
+    activity, _ = load(name)
+    key = "membersAdded" if "membersAdded" in activity else "membersRemoved"
+    activity[key] = [None, *activity[key], None]
+
+    async def scenario(rig: TeamsRig) -> None:
+        activity["serviceUrl"] = rig.service_url
+        status, body = await rig.post(activity)
+        await rig.teams.desk.drain()
+        assert status in (200, 201), (status, body)
+
+    run(runtime, scenario)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -292,7 +292,7 @@ class TeamsDesk:
         tenant = inbound.tenant_of(activity)
         bot = (activity.get("recipient") or {}).get("id")
         for joined, key in ((True, "membersAdded"), (False, "membersRemoved")):
-            for member in activity.get(key) or ():
+            for member in _members(activity, key):
                 if member.get("id") and member.get("id") != bot:
                     await self.membership(Address(PLATFORM, tenant, str(member["id"]), team),
                                           member.get("name"), joined)
@@ -336,6 +336,16 @@ class TeamsDesk:
             await self._deliver(turn, address, replies)
 
 
+def _members(activity: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The channel accounts listed under `membersAdded`/`membersRemoved`; anything else
+    there (null, a bare string: not what the Bot Framework schema allows) is skipped, so a
+    malformed update is a no-op rather than a crash."""
+    listed = activity.get(key)
+    if not isinstance(listed, list):
+        return []
+    return [member for member in listed if isinstance(member, dict)]
+
+
 def _installed_now(activity: dict[str, Any]) -> bool:
     """The coach was just added: a conversationUpdate that adds the bot, or an
     installationUpdate "add" (Teams sends either, or both)."""
@@ -344,7 +354,7 @@ def _installed_now(activity: dict[str, Any]) -> bool:
     if activity.get("type") != "conversationUpdate":
         return False
     bot = (activity.get("recipient") or {}).get("id")
-    return any(member.get("id") == bot for member in activity.get("membersAdded") or ())
+    return any(member.get("id") == bot for member in _members(activity, "membersAdded"))
 
 
 def _removed_now(activity: dict[str, Any]) -> bool:
@@ -355,8 +365,8 @@ def _removed_now(activity: dict[str, Any]) -> bool:
     if activity.get("type") != "conversationUpdate":
         return False
     bot = (activity.get("recipient") or {}).get("id")
-    return bool(bot) and any(isinstance(member, dict) and member.get("id") == bot
-                             for member in activity.get("membersRemoved") or ())
+    return bool(bot) and any(member.get("id") == bot
+                             for member in _members(activity, "membersRemoved"))
 
 
 def _team_of(activity: dict[str, Any]) -> str:
