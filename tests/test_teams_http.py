@@ -115,6 +115,14 @@ def buttons(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
             or () for action in attachment["content"].get("actions", [])]
 
 
+async def diary_to_the_scale(rig: TeamsRig) -> list[dict[str, Any]]:
+    """Start a diary and answer its text questions: the activities that ask the scale."""
+    await rig.say("dagboek")
+    for answer in ("Een klant vroeg iets lastigs.", "Ik vroeg eerst door."):
+        await rig.say(answer)
+    return await rig.say("Eerst vragen, dan adviseren.")
+
+
 def test_a_diary_in_personal_chat_with_a_card_answer(runtime: Runtime) -> None:
     async def scenario(rig: TeamsRig) -> None:
         assert NL_QUESTIONS[0] in text_of(await rig.say("dagboek"))
@@ -144,10 +152,7 @@ def test_a_diary_in_personal_chat_with_a_card_answer(runtime: Runtime) -> None:
 
 def test_an_action_execute_invoke_gets_an_invoke_response(runtime: Runtime) -> None:
     async def scenario(rig: TeamsRig) -> None:
-        await rig.say("dagboek")
-        for answer in ("Een klant vroeg iets lastigs.", "Ik vroeg eerst door."):
-            await rig.say(answer)
-        scale = await rig.say("Eerst vragen, dan adviseren.")
+        scale = await diary_to_the_scale(rig)
         data = next(b for b in buttons(scale) if b["title"] == "3")["data"]
         invoke = rig.activity("invoke", name="adaptiveCard/action", value={
             "action": {"type": "Action.Execute", "verb": "answer", "data": data}})

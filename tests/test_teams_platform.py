@@ -17,7 +17,14 @@ from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
 from tests.contracts.adaptive_cards import check_card
 from tests.test_cli import NL_QUESTIONS
-from tests.test_teams_http import TENANT, TeamsRig, buttons, run, text_of
+from tests.test_teams_http import (
+    TENANT,
+    TeamsRig,
+    buttons,
+    diary_to_the_scale,
+    run,
+    text_of,
+)
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
@@ -63,10 +70,7 @@ def test_the_same_activity_id_in_two_chats_is_two_messages(runtime: Runtime) -> 
 
 def test_a_card_only_question_has_its_words_as_summary(runtime: Runtime) -> None:
     async def scenario(rig: TeamsRig) -> None:
-        await rig.say("dagboek")
-        for answer in ("Een klant vroeg iets lastigs.", "Ik vroeg eerst door."):
-            await rig.say(answer)
-        [scale] = await rig.say("Eerst vragen, dan adviseren.")
+        [scale] = await diary_to_the_scale(rig)
         assert scale["attachments"] and NL_QUESTIONS[3] in scale["summary"]
         four = next(b for b in buttons([scale]) if b["title"] == "4")
         card_id = rig.connector.calls("send")[-1].response["id"]
@@ -270,10 +274,7 @@ def test_a_large_export_comes_as_its_explanation_and_parts_within_28_kb(
 
 def test_an_invoke_is_answered_before_any_outgoing_call_completes(runtime: Runtime) -> None:
     async def scenario(rig: TeamsRig) -> None:
-        await rig.say("dagboek")
-        for answer in ("Een klant vroeg iets lastigs.", "Ik vroeg eerst door."):
-            await rig.say(answer)
-        scale = await rig.say("Eerst vragen, dan adviseren.")
+        scale = await diary_to_the_scale(rig)
         data = next(b for b in buttons(scale) if b["title"] == "3")["data"]
         sent_before = len(rig.connector.calls())
         rig.connector.hold()  # every connector call now waits until released

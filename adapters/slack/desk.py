@@ -17,9 +17,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
-from adapters.slack.clients import SlackClients, retry_after_seconds
+from adapters.slack.clients import SlackClients
 from adapters.slack.mrkdwn import fallback
-from adapters.slack.posting import PERMANENT, post
+from adapters.slack.posting import PERMANENT, error_code, post, retry_after
 from adapters.turns import Batch, TurnRunner, grouped, taken
 from bot.engine import Engine
 from bot.messages import Address, Form, InboundEvent, Message, Outbound
@@ -112,7 +112,7 @@ class SlackDesk:
     async def hold(self, address: Address, messages: list[Message], anchor: str | None,
                    exc: BaseException) -> None:
         """Hand a reply to the outbox, due when Slack said it may be tried again."""
-        wait = _retry_after(exc) or HOLD_SECONDS
+        wait = retry_after(exc) or HOLD_SECONDS
         try:
             key = await self.turns.hold(Batch(address, messages, anchor), wait, _describe(exc))
         except Exception as failure:  # the database is away too: nothing keeps it now
@@ -215,20 +215,7 @@ class SlackDesk:
 
 def _for_good(exc: BaseException) -> bool:
     """Whether Slack's answer means nobody can receive this reply any more."""
-    return isinstance(exc, SlackApiError) and _error_code(exc) in PERMANENT
-
-
-def _error_code(exc: SlackApiError) -> str:
-    try:
-        return str(exc.response.get("error") or "")
-    except (AttributeError, TypeError):
-        return ""
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    if not isinstance(exc, SlackApiError):
-        return None
-    return retry_after_seconds(getattr(exc.response, "headers", None))
+    return isinstance(exc, SlackApiError) and error_code(exc) in PERMANENT
 
 
 def _describe(exc: BaseException) -> str:

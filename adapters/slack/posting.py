@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_pages
-from adapters.slack.clients import NotInstalled, SlackClients
+from adapters.slack.clients import NotInstalled, SlackClients, retry_after_seconds
 from bot.messages import Address, Message, Outbound
 from bot.outbox.sender import DeliveryFailed
 
@@ -60,23 +60,19 @@ async def post(clients: SlackClients, client: AsyncWebClient, address: Address,
     return first
 
 
-def _error_code(exc: SlackApiError) -> str:
+def error_code(exc: SlackApiError) -> str:
+    """The `error` of Slack's refusal ("" when the answer has none)."""
     try:
         return str(exc.response.get("error") or "")
     except (AttributeError, TypeError):
         return ""
 
 
-def _retry_after(exc: SlackApiError) -> float | None:
-    headers = getattr(exc.response, "headers", None) or {}
-    for name in ("Retry-After", "retry-after"):
-        raw = headers.get(name)
-        if raw is not None:
-            try:
-                return max(float(raw[0] if isinstance(raw, list) else raw), 1.0)
-            except (TypeError, ValueError):
-                return None
-    return None
+def retry_after(exc: BaseException) -> float | None:
+    """The Retry-After of Slack's refusal in seconds (None when it gave none)."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    return retry_after_seconds(getattr(exc.response, "headers", None))
 
 
 class SlackSender:
@@ -105,16 +101,18 @@ class SlackSender:
         try:
             await post(self.clients, client, address, messages)
         except SlackApiError as exc:
-            if _error_code(exc) not in STALE_CHANNEL or address.thread:
+            if error_code(exc) not in STALE_CHANNEL or address.thread:
                 raise
             self.clients.dms.drop((address.tenant, address.person))
             await post(self.clients, client, replace(address, conversation=""), messages)
 
     def _failure(self, team: str, exc: SlackApiError) -> DeliveryFailed:
-        code = _error_code(exc)
+        code = error_code(exc)
         status = getattr(exc.response, "status_code", None)
         if status == 429 or code == "ratelimited":
-            return DeliveryFailed("ratelimited", retry_after=_retry_after(exc) or 30.0)
+            wait = retry_after(exc)
+            return DeliveryFailed("ratelimited",
+                                  retry_after=30.0 if wait is None else max(wait, 1.0))
         if code in TOKEN_TROUBLE:
             self.clients.forget_team(team)
         if code in PERMANENT or code in STALE_CHANNEL:
