@@ -21,8 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import clock, goals
-from bot.catalog import (
+from bot.config import ConfigError, Settings
+from bot.core import clock
+from bot.core.prompts import LOCALES, PromptError, PromptLibrary
+from bot.core.runtime import Runtime, SchemaOutOfDate, open_runtime
+from bot.due.calendar import CalendarError, check_country, parse_quiet_hours
+from bot.due.weekdays import WEEKDAYS
+from bot.organisation import goals
+from bot.organisation.catalog import (
     MAX_REPORTED,
     CatalogError,
     catalog_entries,
@@ -31,7 +37,8 @@ from bot.catalog import (
     read_catalog_file,
     write_catalog_file,
 )
-from bot.checklists import (
+from bot.people.directory import DEFAULT_ORGANISATION_SLUG, default_organisation
+from bot.practices.checklists.records import (
     ChecklistError,
     ChecklistFileError,
     archive_checklist,
@@ -39,14 +46,9 @@ from bot.checklists import (
     list_checklists,
     read_checklist_file,
 )
-from bot.export import UnknownPerson, find_person
-from bot.pairing import rounds
-from bot.people import DEFAULT_ORGANISATION_SLUG, default_organisation
-from bot.prompts import LOCALES, PromptError, PromptLibrary
-from bot.rhythm.learning_conversation import canvas_markdown, latest_canvas
-from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
-from bot.schedule.calendar import CalendarError, check_country, parse_quiet_hours
-from bot.settings import ConfigError, Settings
+from bot.practices.learning_conversation.hooks import canvas_markdown, latest_canvas
+from bot.practices.pairing import rounds
+from bot.privacy.export import UnknownPerson, find_person
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
@@ -56,7 +58,6 @@ from bot.storage.models import (
     NeverPair,
     Organisation,
 )
-from bot.weekdays import WEEKDAYS
 from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:
@@ -172,9 +173,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _admin_link(runtime: Runtime, settings: Settings, person_id: int | None = None) -> str:
-    """A one-time login link (bot.access): the admin's when `person_id` is None."""
-    from bot import access
-    from bot.rhythm.web_link import login_url
+    """A one-time login link (bot.people.web_access): the admin's when `person_id` is None."""
+    from bot.people import web_access as access
+    from bot.practices.web_link.hooks import login_url
 
     with runtime.database.begin() as connection:
         token = access.issue_link(connection, person_id, clock.now())
@@ -590,7 +591,7 @@ def cmd_pairs(args: argparse.Namespace, settings: Settings) -> int:
 
 def _reschedule_organisation(runtime: Runtime, slug: str, settings: Settings) -> None:
     """A changed calendar moves everyone's next nudge; recompute it now, in batches."""
-    from bot.schedule import store as schedule_store
+    from bot.due import schedule_store
 
     with runtime.sessions() as session:
         organisation = _organisation(session, settings, slug)

@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import clock, dashboard, demo, goals
-from bot.prompts import LOCALES, PromptLibrary
-from bot.settings import Settings
+from bot import demo
+from bot.config import Settings
+from bot.core import clock
+from bot.core.prompts import LOCALES, PromptLibrary
+from bot.organisation import goals
+from bot.reports import dashboard
 
 
 def register(commands: Any, organisation_option: Any) -> None:

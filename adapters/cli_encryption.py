@@ -10,8 +10,8 @@ import argparse
 import sys
 from dataclasses import replace
 
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.runtime import open_runtime
 from bot.storage.encryption import KEY_VARIABLE, KeyRing, rotate_key, split_keys
 
 EXIT_USAGE = 2

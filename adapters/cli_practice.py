@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bot import roles
-from bot.export import find_person
-from bot.prompts import PromptLibrary
-from bot.rhythm import intervision
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.prompts import PromptLibrary
+from bot.people import roles
+from bot.practices.intervision import hooks as intervision
+from bot.privacy.export import find_person
 from bot.storage.models import IntervisionCase
 
 

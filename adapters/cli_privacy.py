@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import clock
-from bot.export import UnknownPerson, export_person, find_person
-from bot.privacy import Deletion, counts, delete_person
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core import clock
+from bot.core.runtime import Runtime, open_runtime
+from bot.privacy.erasure import Deletion, counts, delete_person
+from bot.privacy.export import UnknownPerson, export_person, find_person
 from bot.storage.models import Identity
 
 EXIT_FAILURE = 1

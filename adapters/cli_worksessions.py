@@ -12,12 +12,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import clock, community
-from bot import worksessions as ws
-from bot.export import find_person
-from bot.roles import may_facilitate
-from bot.settings import Settings
-from bot.weekdays import WEEKDAYS
+from bot.config import Settings
+from bot.core import clock
+from bot.due.weekdays import WEEKDAYS
+from bot.people.roles import may_facilitate
+from bot.practices.community import records as community
+from bot.practices.work_sessions import records as ws
+from bot.privacy.export import find_person
 
 
 def register(commands: Any, organisation_option: Any) -> None:

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.runtime import Runtime
-from bot.settings import ConfigError
+from bot.config import ConfigError
+from bot.core.runtime import Runtime
 from bot.storage.database import ping
 from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks

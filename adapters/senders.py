@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.config import Settings
 from bot.outbox.sender import OpenDialogSender, Sender
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from bot.engine import Engine
-from bot.messages import (
+from bot.core.coach import Coach
+from bot.core.messages import (
     Address,
     File,
     Form,
@@ -66,7 +66,7 @@ def render(message: Message) -> str:
 class TerminalChat:
     """One person's chat with the coach over a pair of text streams."""
 
-    def __init__(self, engine: Engine, user: str, output: TextIO) -> None:
+    def __init__(self, engine: Coach, user: str, output: TextIO) -> None:
         self.engine = engine
         self.address = terminal_address(user)
         self.output = output

@@ -18,8 +18,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.engine import Engine
-from bot.messages import Address, Message, Outbound
+from bot.core.coach import Coach
+from bot.core.messages import Address, Message, Outbound
 from bot.outbox import replies
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class PersonLocks:
                 self._locks[key] = (lock, users - 1)
 
 
-def turn_workers(engine: Engine) -> int:
+def turn_workers(engine: Coach) -> int:
     return 1 if engine.database.dialect.name == "sqlite" else 8
 
 
@@ -57,7 +57,7 @@ class TurnRunner:
     """The engine's calls on their own threads, one person at a time, a bounded number of
     people at once."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Coach) -> None:
         self.engine = engine
         self.locks = PersonLocks()
         self.threads = ThreadPoolExecutor(turn_workers(engine), thread_name_prefix="turn")
@@ -67,7 +67,7 @@ class TurnRunner:
         return await asyncio.get_running_loop().run_in_executor(self.threads, work, argument)
 
     async def anchored(self, anchor: str, thread: str) -> None:
-        """Tell the engine the id a followed channel post was given (Engine.anchored)."""
+        """Tell the engine the id a followed channel post was given (Coach.anchored)."""
         await self.call(lambda _: self.engine.anchored(anchor, thread), None)
 
     async def hold(self, batch: Batch, wait_seconds: float, reason: str) -> str | None:
@@ -100,7 +100,7 @@ def taken(outbounds: list[Outbound], ref: str | None) -> bool:
 @dataclass(slots=True)
 class Batch:
     """Consecutive replies to one address: one platform message. `anchor` is set when the
-    post starts a thread the engine follows (report its id with Engine.anchored)."""
+    post starts a thread the engine follows (report its id with Coach.anchored)."""
 
     address: Address
     messages: list[Message]

@@ -1,7 +1,7 @@
 """Benchmark: turns per second of our engine against botbuilder-dialogs, in one run.
 
 N people each start the daily diary and answer its four questions (5 turns each) through
-`Engine.handle`, with every turn committed to a SQLite file on disk. In the same run the same
+`Coach.handle`, with every turn committed to a SQLite file on disk. In the same run the same
 4-question dialog goes through botbuilder-dialogs (WaterfallDialog + TextPrompt over
 MemoryStorage, driven by TestAdapter; see botbuilder_peer.py), which keeps its state in memory.
 The sides alternate in chunks; each side's turns/s is its turns over the sum of their times.
@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from botbuilder_peer import run_peer
 from sqlalchemy import func, select
 
-from bot.messages import Address, InboundEvent
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.messages import Address, InboundEvent
+from bot.core.runtime import open_runtime
 from bot.storage.models import DiaryEntry
 
 ANSWERS = [

@@ -45,7 +45,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import networkx as nx
 
-from bot.pairing.algorithm import History, Participant, cross_team_share, pair_rotating, repeats
+from bot.practices.pairing.algorithm import (
+    History,
+    Participant,
+    cross_team_share,
+    pair_rotating,
+    repeats,
+)
 
 TEAMS = 40
 HISTORY_ROUNDS = 52

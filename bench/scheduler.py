@@ -7,7 +7,7 @@ Tuesday to Saturday) are inserted into a SQLite file on disk (untimed: creating 
 not part of registering, and the peer has no people rows at all). Then, in one run:
 
 (a) registration: ours loads the unregistered people and writes their schedule rows in one
-    transaction (`bot.schedule.store.unregistered` + `register`), computing all five
+    transaction (`bot.due.schedule_store.unregistered` + `register`), computing all five
     rhythms per person (diary, weekly plan, month, quarterly contract, year: 5 rows each)
     with holidays and quiet hours; the peer adds one APScheduler `CronTrigger` job per
     person (the daily diary only) to a `SQLAlchemyJobStore` on SQLite, see
@@ -16,7 +16,7 @@ not part of registering, and the peer has no people rows at all). Then, in one r
 (b) the sweep: registration ran at 2026-11-23T06:00Z (a Monday, no Dutch holiday); the
     sweep instant is the most common diary due instant. Untimed, everyone is registered
     again one second before it, as if the every-minute sweep had kept up until then, so
-    the timed sweep (`bot.schedule.sweep.sweep`, one transaction) finds exactly the rows
+    the timed sweep (`bot.due.sweep.sweep`, one transaction) finds exactly the rows
     due at that instant and enqueues them into the outbox (without that catch-up it
     would face the backlog of everything due since 06:00Z instead of one instant).
 (c) the peak RSS of the process (setup included), taken before the peer runs.
@@ -47,12 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from apscheduler_peer import PeerPerson, run_peer
 from sqlalchemy import func, insert, select, update
 
-from bot.runtime import Runtime, open_runtime
-from bot.schedule.due import RHYTHMS
-from bot.schedule.organisation import CalendarCache
-from bot.schedule.store import register, unregistered
-from bot.schedule.sweep import sweep
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.runtime import Runtime, open_runtime
+from bot.due.organisation_calendar import CalendarCache
+from bot.due.rules import RHYTHMS
+from bot.due.schedule_store import register, unregistered
+from bot.due.sweep import sweep
 from bot.storage.models import Delivery, Organisation, Person, Schedule, table_of
 
 FULL_SIZE = 100_000

@@ -12,13 +12,13 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import worksessions
+from bot.core.runtime import Runtime
+from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
-from bot.pairing.rounds import RoundResult, due_cohorts, run_round
-from bot.retention import purge_free_text
-from bot.runtime import Runtime
-from bot.schedule.sweep import SweepReport, sweep
+from bot.practices.pairing.rounds import RoundResult, due_cohorts, run_round
+from bot.practices.work_sessions import records as worksessions
+from bot.privacy.retention import purge_free_text
 
 log = logging.getLogger("leercoach.scheduler")
 T = TypeVar("T")
@@ -32,7 +32,7 @@ class TickReport:
     dispatch: DispatchReport
     rounds: list[RoundResult]
     work_sessions: list[int] = field(default_factory=list)  # the sessions opened
-    purged: int = 0  # rows whose free text passed the retention period (bot.retention)
+    purged: int = 0  # rows whose free text passed the retention period (bot.privacy.retention)
 
 
 class Ticks:

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from bot import clock as product_clock
-from bot.engine import Engine
-from bot.messages import Address, InboundEvent, Message, Outbound
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core import clock as product_clock
+from bot.core.coach import Coach
+from bot.core.messages import Address, InboundEvent, Message, Outbound
+from bot.core.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from tests import slack_mock
@@ -169,7 +168,7 @@ def channel_cohort(runtime: Runtime, channel: str, mode: str = "steady") -> int:
     """A cohort of the default organisation tied to `channel` ("slack:T:C")."""
     from sqlalchemy import insert
 
-    from bot.people import default_organisation
+    from bot.people.directory import default_organisation
     from bot.storage.models import Cohort
 
     now = product_clock.now()
@@ -204,7 +203,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def database(sqlite_url: str) -> Iterator[DatabaseEngine]:
+def database(sqlite_url: str) -> Iterator[Engine]:
     engine = create_db_engine(sqlite_url)
     yield engine
     engine.dispose()
@@ -216,14 +215,14 @@ def settings(sqlite_url: str) -> Settings:
 
 
 @pytest.fixture
-def engine(database: DatabaseEngine, settings: Settings, clock: Clock) -> Engine:
-    return Engine(database, settings, clock=clock)
+def engine(database: Engine, settings: Settings, clock: Clock) -> Coach:
+    return Coach(database, settings, clock=clock)
 
 
 class Chat:
     """One person talking to the engine, the way an adapter would pass their events on."""
 
-    def __init__(self, engine: Engine, user: str = "alice", platform: str = "test") -> None:
+    def __init__(self, engine: Coach, user: str = "alice", platform: str = "test") -> None:
         self.engine = engine
         self.address = Address(platform, "acme", user, f"dm-{user}")
         self.last: list[Outbound] = []
@@ -249,7 +248,7 @@ def joined(messages: list[Message]) -> str:
 
 
 @pytest.fixture
-def chat(engine: Engine) -> Chat:
+def chat(engine: Coach) -> Chat:
     return Chat(engine)
 
 

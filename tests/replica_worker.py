@@ -36,9 +36,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from sqlalchemy import Connection, Engine, text
 
-from bot.messages import Outbound, Question
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.messages import Outbound, Question
+from bot.core.runtime import open_runtime
 from bot.storage.database import create_db_engine
 from scheduler.ticks import Ticks
 

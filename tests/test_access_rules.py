@@ -37,10 +37,10 @@ from sqlalchemy.orm import Session
 
 from adapters.cli import main
 from adapters.web.dashboard import TABLE_KEYS
-from bot import dashboard
-from bot.messages import Address, Form, InboundEvent, Message, Outbound, Question, Scale
-from bot.roles import set_role
-from bot.runtime import Runtime
+from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question, Scale
+from bot.core.runtime import Runtime
+from bot.people.roles import set_role
+from bot.reports import dashboard
 from bot.storage.models import (
     Delivery,
     Dialog,

@@ -1,5 +1,6 @@
-"""Reading replies as answers (bot/answers.py), the named validators (bot/validators.py) and
-cleaning what people type (bot/text_input.py)."""
+"""Reading replies as answers (bot/core/answers.py), the named validators (bot/core/validators.py)
+and
+cleaning what people type (bot/core/text_input.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answers import (
+from bot.core.answers import (
     Option,
     Rejected,
     Reply,
@@ -24,9 +25,9 @@ from bot.answers import (
     parse_single,
     parse_text,
 )
-from bot.flows import FieldDef, Step
-from bot.text_input import clean_text
-from bot.validators import time_of_day, timezone
+from bot.core.flows import FieldDef, Step
+from bot.core.text_input import clean_text
+from bot.core.validators import time_of_day, timezone
 
 MAX_CHARS = 4000
 

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Message, Question, Scale, Text
-from bot.prompts import WORD_JOINER, defuse_mentions
+from bot.core.coach import Coach
+from bot.core.messages import Message, Question, Scale, Text
+from bot.core.prompts import WORD_JOINER, defuse_mentions
+from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person
 from tests.conftest import Chat, joined
 
@@ -53,19 +52,19 @@ def no_failed_turns(
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def entries(database: DatabaseEngine) -> list[DiaryEntry]:
+def entries(database: Engine) -> list[DiaryEntry]:
     with Session(database) as session:
         return list(session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)))
 
 
-def active(database: DatabaseEngine) -> Dialog:
+def active(database: Engine) -> Dialog:
     with Session(database) as session:
         found = list(session.scalars(select(Dialog).where(Dialog.status == "active")))
     assert len(found) == 1
     return found[0]
 
 
-def no_active(database: DatabaseEngine) -> bool:
+def no_active(database: Engine) -> bool:
     with Session(database) as session:
         return not session.scalars(select(Dialog).where(Dialog.status == "active")).all()
 
@@ -84,7 +83,7 @@ def polite(messages: list[Message], locale: str = "nl") -> str:
     return text
 
 
-def set_locale(engine: Engine, chat: Chat, locale: str) -> None:
+def set_locale(engine: Coach, chat: Chat, locale: str) -> None:
     if locale != "nl":
         engine.set_locale(chat.address, locale)
 
@@ -136,7 +135,7 @@ EMPTY_EVENTS = pytest.mark.parametrize(
 @EMPTY_EVENTS
 @LOCALES
 def test_empty_message_in_a_text_question(
-    fields: dict[str, Any], locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     set_locale(engine, chat, locale)
     given = at_step(chat, "approach")
@@ -150,7 +149,7 @@ def test_empty_message_in_a_text_question(
 
 @EMPTY_EVENTS
 def test_empty_message_on_the_scale(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     given = at_step(chat, "value")
     reply = chat.send(**fields)
@@ -162,7 +161,7 @@ def test_empty_message_on_the_scale(
 
 @EMPTY_EVENTS
 def test_empty_message_on_a_choice(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     reply = chat.send(**fields)
@@ -174,7 +173,7 @@ def test_empty_message_on_a_choice(
 @EMPTY_EVENTS
 @LOCALES
 def test_empty_message_outside_a_dialog(
-    fields: dict[str, Any], locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     set_locale(engine, chat, locale)
     known_person(chat)
@@ -184,7 +183,7 @@ def test_empty_message_outside_a_dialog(
 
 @pytest.mark.parametrize("text", ["\x00", "\x00\x07\x1b", "\x7f\x85"])
 def test_a_message_of_only_control_characters(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     known_person(chat)
     given = at_step(chat, "moments")
@@ -197,7 +196,7 @@ def test_a_message_of_only_control_characters(
 
 
 def test_an_empty_first_message_still_gets_a_welcome(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     reply = chat.say("   ")
     assert "Welkom" in polite(reply)
@@ -210,7 +209,7 @@ def test_an_empty_first_message_still_gets_a_welcome(
 @pytest.mark.parametrize("step", ["moments", "approach", "learning"])
 @LOCALES
 def test_an_answer_over_the_limit_is_refused(
-    step: str, locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    step: str, locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     set_locale(engine, chat, locale)
     given = at_step(chat, step)
@@ -226,7 +225,7 @@ def test_an_answer_over_the_limit_is_refused(
     assert active(database).answers[step] == "Korter nu."
 
 
-def test_exactly_the_limit_is_accepted(chat: Chat, database: DatabaseEngine) -> None:
+def test_exactly_the_limit_is_accepted(chat: Chat, database: Engine) -> None:
     long = "ab" * 2000
     closing = finish_with_learning(chat, long)
     assert long in polite(closing)
@@ -235,7 +234,7 @@ def test_exactly_the_limit_is_accepted(chat: Chat, database: DatabaseEngine) -> 
     assert len(entry.learning) == 4000
 
 
-def test_the_limit_counts_the_cleaned_text(chat: Chat, database: DatabaseEngine) -> None:
+def test_the_limit_counts_the_cleaned_text(chat: Chat, database: Engine) -> None:
     """Control characters and surrounding spaces do not count against the limit."""
     at_step(chat, "moments")
     chat.say("  " + "a" * 4000 + "\x00\x07" + "\n\n")
@@ -248,7 +247,7 @@ def test_the_limit_counts_the_cleaned_text(chat: Chat, database: DatabaseEngine)
     ids=["10000-emoji", "zwj-emoji", "arabic", "zero-width"],
 )
 def test_long_unicode_is_refused_politely(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     given = at_step(chat, "learning")
     reply = polite(chat.say(text))
@@ -257,7 +256,7 @@ def test_long_unicode_is_refused_politely(
     assert (dialog.step_id, dialog.answers) == ("learning", given)
 
 
-def test_a_step_limit_below_the_global_one(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_step_limit_below_the_global_one(chat: Chat, database: Engine) -> None:
     chat.say("hallo")
     chat.say("1")
     reply = polite(chat.say("Europe/" + "x" * 100))
@@ -282,7 +281,7 @@ def test_a_step_limit_below_the_global_one(chat: Chat, database: DatabaseEngine)
     ids=["nul", "ansi-escape", "bell", "tab", "newlines", "c1-controls", "lone-surrogate"],
 )
 def test_control_characters_are_removed_before_storing(
-    raw: str, stored: str, chat: Chat, database: DatabaseEngine
+    raw: str, stored: str, chat: Chat, database: Engine
 ) -> None:
     closing = polite(finish_with_learning(chat, raw))
     [entry] = entries(database)
@@ -312,7 +311,7 @@ VERBATIM = [
 ])
 @LOCALES
 def test_unicode_is_stored_and_echoed_verbatim(
-    text: str, locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    text: str, locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     assert unicodedata.is_normalized("NFC", text)
     set_locale(engine, chat, locale)
@@ -344,7 +343,7 @@ TEMPLATES = [
 @pytest.mark.parametrize("text", TEMPLATES)
 @LOCALES
 def test_template_text_is_stored_and_echoed_literally(
-    text: str, locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    text: str, locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     set_locale(engine, chat, locale)
     chat.say(DIARY[locale])
@@ -378,7 +377,7 @@ def test_a_template_looking_display_name_is_not_evaluated(name: str, chat: Chat)
     ["<!channel>", "@here", "<@U123>", "<!everyone> en @channel", "<#C123|algemeen> @ALL"],
 )
 def test_mentions_are_stored_verbatim_and_echoed_defused(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     """Stored exactly as typed; the echo is a plain Text in which the engine put an invisible
     word joiner (U+2060) after `<`/`@`, so it reads the same but no platform pings anyone."""
@@ -400,7 +399,7 @@ def test_mentions_are_stored_verbatim_and_echoed_defused(
      "mail a@example.com of bel <06-12345678>", "1 < 2 > 0 & @ruud"],
 )
 def test_markup_is_stored_and_echoed_unchanged(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     closing = finish_with_learning(chat, text)
     polite(closing)
@@ -420,7 +419,7 @@ def test_markup_is_stored_and_echoed_unchanged(
     ids=["form", "empty-form", "values"],
 )
 def test_the_wrong_kind_of_reply_to_a_text_question(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     given = at_step(chat, "moments")
     polite(chat.send(**fields))
@@ -459,7 +458,7 @@ def test_a_filled_form_is_not_called_an_empty_message(
     ids=lambda f: repr(f)[:30],
 )
 def test_a_bad_reply_to_the_scale(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     given = at_step(chat, "value")
     reply = chat.send(**fields)
@@ -479,7 +478,7 @@ def test_a_bad_reply_to_the_scale(
     ids=["unknown-value", "unknown-text", "out-of-range", "values", "value-with-nul"],
 )
 def test_a_value_that_is_not_a_choice(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     reply = chat.send(**fields)
@@ -502,7 +501,7 @@ def test_a_value_that_is_not_a_choice(
     ids=["unknown-value", "unknown-word", "out-of-range", "no-values", "value"],
 )
 def test_a_bad_reply_to_a_multiple_choice(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("1")
@@ -517,7 +516,7 @@ def test_a_bad_reply_to_a_multiple_choice(
 
 @pytest.mark.parametrize("fields", [{"value": "misschien"}, {"text": "ja nee"}, {"text": "2"}])
 def test_a_bad_reply_to_a_yes_no_question(
-    fields: dict[str, Any], chat: Chat, database: DatabaseEngine
+    fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     for _ in range(4):
@@ -543,7 +542,7 @@ SQL = [
 
 @pytest.mark.parametrize("text", SQL)
 def test_sql_looking_text_is_stored_verbatim(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say(text)
@@ -563,7 +562,7 @@ def test_sql_looking_text_is_stored_verbatim(
 
 @pytest.mark.parametrize("text", SQL)
 def test_sql_looking_text_as_a_command_or_name(
-    text: str, chat: Chat, database: DatabaseEngine
+    text: str, chat: Chat, database: Engine
 ) -> None:
     polite(chat.send(command=text, display_name=text))
     with Session(database) as session:
@@ -574,7 +573,7 @@ def test_sql_looking_text_as_a_command_or_name(
 
 
 def test_control_characters_in_a_new_persons_display_name(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     reply = polite(chat.send(text="dagboek", display_name="Ann\x00a\x1b[31m"))
     assert "\x00" not in reply
@@ -584,7 +583,7 @@ def test_control_characters_in_a_new_persons_display_name(
 
 
 def test_a_lone_surrogate_in_a_new_persons_display_name(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     reply = polite(chat.send(text="dagboek", display_name="Bo\ud800b"))
     assert MOMENTS["nl"] in reply
@@ -593,7 +592,7 @@ def test_a_lone_surrogate_in_a_new_persons_display_name(
 
 
 def test_control_characters_in_a_known_persons_display_name(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hulp")
     reply = polite(chat.send(text="dagboek", display_name="Ann\x00a\x1b[31m\ud800"))
@@ -603,7 +602,7 @@ def test_control_characters_in_a_known_persons_display_name(
         assert find_person(session, "alice").display_name == "Anna[31m\ufffd"
 
 
-def test_a_very_long_display_name_is_cut(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_very_long_display_name_is_cut(chat: Chat, database: Engine) -> None:
     polite(chat.send(text="dagboek", display_name="x" * 1000))
     with Session(database) as session:
         assert len(find_person(session, "alice").display_name) == 200

@@ -63,10 +63,10 @@ import yaml
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot import clock
-from bot.messages import Address, InboundEvent, Message, Outbound
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core import clock
+from bot.core.messages import Address, InboundEvent, Message, Outbound
+from bot.core.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 
@@ -283,7 +283,7 @@ class Witness:
         return f"Witness({self.address.platform}:{self.address.person})"
 
     def export(self) -> dict[str, Any]:
-        from bot.export import export_person, find_person
+        from bot.privacy.export import export_person, find_person
 
         with self.runtime.sessions() as session:
             person = find_person(session, self.address.person, self.address.platform,
@@ -314,7 +314,7 @@ class Witness:
 
 def check_person(runtime: Runtime, case: Case, platform: str) -> None:
     """`person: {user: …, field: value}`: what is stored about that person afterwards."""
-    from bot.export import find_person
+    from bot.privacy.export import find_person
 
     expected = dict(case.spec.get("person") or {})
     if not expected:
@@ -482,8 +482,8 @@ def engine_event(address: Address, spec: Any, case: Case) -> InboundEvent:
 
 def forget(runtime: Runtime, address: Address) -> None:
     """The person asked to be forgotten (`leercoach privacy delete`)."""
-    from bot.export import find_person
-    from bot.privacy import delete_person
+    from bot.privacy.erasure import delete_person
+    from bot.privacy.export import find_person
 
     with runtime.sessions() as session:
         person_id = find_person(session, address.person, address.platform, address.tenant).id
@@ -518,7 +518,7 @@ def test_engine(case: Case, engine_group: EngineGroup, errors: Errors) -> None:
         assert replies == [], f"{case.name}: {replies}"
         assert people(runtime) == before, f"{case.name}: someone was created"
     for name, value in (spec.get("person") or {}).items():
-        from bot.export import find_person
+        from bot.privacy.export import find_person
 
         with runtime.sessions() as session:
             stored = getattr(find_person(session, address.person, address.platform,
@@ -1024,8 +1024,8 @@ def web_group(tmp_path_factory: pytest.TempPathFactory, errors: Errors
               ) -> Iterator[WebGroup]:
     from adapters.http_server import create_app
     from adapters.web.app import WebAdapter
-    from bot.export import find_person
-    from bot.roles import set_role
+    from bot.people.roles import set_role
+    from bot.privacy.export import find_person
 
     runtime = open_runtime(Settings(database_url=new_database(
         tmp_path_factory.mktemp("web"))))

@@ -1,12 +1,12 @@
 """A mention of the coach in a Slack channel shows no personal dialog either: the engine
-answers a channel-origin event with what belongs in the channel only (bot/turn.py), so the
+answers a channel-origin event with what belongs in the channel only (bot/core/turn.py), so the
 rule holds for every platform. (Teams: tests/test_teams_platform.py.)"""
 
 from __future__ import annotations
 
 import json
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from tests.slack_rig import SlackRig, dm, mention
 from tests.test_slack import run, text_of
 

@@ -13,17 +13,16 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from adapters.cli import main
-from bot.checklists import ChecklistSpec, import_checklists
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Message, Notice, Question
-from bot.people import default_organisation
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Message, Notice, Question
+from bot.people.directory import default_organisation
+from bot.practices.checklists.records import ChecklistSpec, import_checklists
+from bot.privacy.export import export_person, find_person
 from bot.storage.database import create_db_engine
 from bot.storage.models import Checklist, ChecklistItem, ChecklistRun, Dialog, DiaryEntry
 from tests.conftest import Chat, Clock, joined
@@ -322,13 +321,13 @@ def spec(data: dict[str, Any]) -> ChecklistSpec:
     )
 
 
-def add_checklists(database: DatabaseEngine, settings: Settings, *data: dict[str, Any]) -> None:
+def add_checklists(database: Engine, settings: Settings, *data: dict[str, Any]) -> None:
     with Session(database) as session, session.begin():
         organisation = default_organisation(session, settings)
         import_checklists(session, organisation.id, [spec(d) for d in data])
 
 
-def meet(engine: Engine, chat: Chat, database: DatabaseEngine, clock: Clock,
+def meet(engine: Coach, chat: Chat, database: Engine, clock: Clock,
          locale: str = "nl") -> int:
     """Someone who knows the coach already (onboarded), in `locale`; returns their id."""
     engine.set_locale(chat.address, locale)
@@ -345,12 +344,12 @@ def question(messages: list[Message]) -> Question:
     return found[0]
 
 
-def runs(database: DatabaseEngine) -> list[ChecklistRun]:
+def runs(database: Engine) -> list[ChecklistRun]:
     with Session(database) as session:
         return list(session.scalars(select(ChecklistRun).order_by(ChecklistRun.id)))
 
 
-def diary_entries(database: DatabaseEngine) -> list[DiaryEntry]:
+def diary_entries(database: Engine) -> list[DiaryEntry]:
     with Session(database) as session:
         return list(session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)))
 
@@ -361,7 +360,7 @@ def labels(asked: Question) -> list[str]:
 
 @LOCALES
 def test_call_up_tick_off_and_make_a_learning_moment_of_it(
-    engine: Engine, chat: Chat, database: DatabaseEngine, settings: Settings, clock: Clock,
+    engine: Coach, chat: Chat, database: Engine, settings: Settings, clock: Clock,
     locale: str,
 ) -> None:
     says = SAYS[locale]
@@ -417,7 +416,7 @@ def test_call_up_tick_off_and_make_a_learning_moment_of_it(
 
 
 def test_done_before_everything_is_ticked_and_no_learning_moment(
-    engine: Engine, chat: Chat, database: DatabaseEngine, settings: Settings, clock: Clock,
+    engine: Coach, chat: Chat, database: Engine, settings: Settings, clock: Clock,
 ) -> None:
     add_checklists(database, settings, HANDOVER)
     meet(engine, chat, database, clock)
@@ -433,7 +432,7 @@ def test_done_before_everything_is_ticked_and_no_learning_moment(
 
 
 def test_unknown_or_no_name_asks_which_checklist(
-    engine: Engine, chat: Chat, database: DatabaseEngine, settings: Settings, clock: Clock,
+    engine: Coach, chat: Chat, database: Engine, settings: Settings, clock: Clock,
 ) -> None:
     meet(engine, chat, database, clock)
     assert "Er staan er nog geen klaar" in chat.say_text("checklijst")
@@ -458,7 +457,7 @@ def test_unknown_or_no_name_asks_which_checklist(
 
 
 def test_the_same_checklist_again_carries_on_and_an_unknown_name_can_be_an_answer(
-    engine: Engine, chat: Chat, database: DatabaseEngine, settings: Settings, clock: Clock,
+    engine: Coach, chat: Chat, database: Engine, settings: Settings, clock: Clock,
 ) -> None:
     add_checklists(database, settings, HANDOVER)
     meet(engine, chat, database, clock)
@@ -478,7 +477,7 @@ def test_the_same_checklist_again_carries_on_and_an_unknown_name_can_be_an_answe
 
 
 def test_checklist_runs_are_in_the_persons_export(
-    engine: Engine, chat: Chat, database: DatabaseEngine, settings: Settings, clock: Clock,
+    engine: Coach, chat: Chat, database: Engine, settings: Settings, clock: Clock,
 ) -> None:
     add_checklists(database, settings, HANDOVER, INCIDENT)
     meet(engine, chat, database, clock)

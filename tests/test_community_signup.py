@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
-from bot import community, roles
-from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Outbound, Question
-from bot.runtime import Runtime
+from bot.core.coach import Coach
+from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
+from bot.core.runtime import Runtime
+from bot.people import roles
+from bot.practices.community import records as community
 from bot.storage.models import (
     CommunitySession,
     CommunitySignup,
@@ -40,7 +40,7 @@ def texts(outbounds: list[Outbound]) -> str:
 
 
 class Member:
-    def __init__(self, engine: Engine, user: str) -> None:
+    def __init__(self, engine: Coach, user: str) -> None:
         self.engine = engine
         self.user = user
         self.dm = Address("test", "acme", user, f"dm-{user}")
@@ -63,13 +63,13 @@ def questions(outbounds: list[Outbound]) -> list[Question]:
     return [o.message for o in outbounds if isinstance(o.message, Question)]
 
 
-def person_id(database: DatabaseEngine, user: str) -> int:
+def person_id(database: Engine, user: str) -> int:
     with database.connect() as connection:
         return int(connection.execute(select(Identity.person_id).where(
             Identity.external_id == user)).scalar_one())
 
 
-def plan_sessions(database: DatabaseEngine, year: int = 2026) -> tuple[int, int]:
+def plan_sessions(database: Engine, year: int = 2026) -> tuple[int, int]:
     """Two sessions in `year` (a later year for what runs on the wall clock)."""
     with database.connect() as connection:
         organisation = connection.execute(select(Organisation.id)).scalar_one()
@@ -84,7 +84,7 @@ def plan_sessions(database: DatabaseEngine, year: int = 2026) -> tuple[int, int]
 
 
 @pytest.fixture
-def people(engine: Engine, clock: Clock) -> dict[str, Member]:
+def people(engine: Coach, clock: Clock) -> dict[str, Member]:
     members = {name: Member(engine, name) for name in ("anna", "bram")}
     for member in members.values():
         member.handle(address=member.dm, text="hallo", display_name=member.user.title())
@@ -95,14 +95,14 @@ def people(engine: Engine, clock: Clock) -> dict[str, Member]:
     return members
 
 
-def signups(database: DatabaseEngine) -> list[tuple[int, int]]:
+def signups(database: Engine) -> list[tuple[int, int]]:
     with database.connect() as connection:
         return [tuple(row) for row in connection.execute(  # type: ignore[misc]
             select(CommunitySignup.session_id, CommunitySignup.person_id)
             .order_by(CommunitySignup.id))]
 
 
-def test_sign_up_and_off_with_the_buttons_of_the_list(engine: Engine,
+def test_sign_up_and_off_with_the_buttons_of_the_list(engine: Coach,
                                                       people: dict[str, Member]) -> None:
     bram = people["bram"]
     first, second = plan_sessions(engine.database)
@@ -127,7 +127,7 @@ def test_sign_up_and_off_with_the_buttons_of_the_list(engine: Engine,
     assert signups(engine.database) == [(second, person_id(engine.database, "bram"))]
 
 
-def test_an_announcement_in_a_channel_and_its_button(engine: Engine,
+def test_an_announcement_in_a_channel_and_its_button(engine: Coach,
                                                      people: dict[str, Member]) -> None:
     anna, bram = people["anna"], people["bram"]
     first, _ = plan_sessions(engine.database)
@@ -146,7 +146,7 @@ def test_an_announcement_in_a_channel_and_its_button(engine: Engine,
     assert signups(engine.database) == [(first, person_id(engine.database, "bram"))]
 
 
-def test_a_case_for_a_session_uses_the_intervision_intake(engine: Engine,
+def test_a_case_for_a_session_uses_the_intervision_intake(engine: Coach,
                                                           people: dict[str, Member]) -> None:
     anna, bram = people["anna"], people["bram"]
     first, second = plan_sessions(engine.database)
@@ -181,7 +181,7 @@ def test_a_case_for_a_session_uses_the_intervision_intake(engine: Engine,
     assert any(isinstance(o.message, Form) for o in anna.say(f"casus voor sessie {first}"))
 
 
-def test_sessions_on_the_command_line(engine: Engine, people: dict[str, Member],
+def test_sessions_on_the_command_line(engine: Coach, people: dict[str, Member],
                                       sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     from adapters.cli import main
@@ -208,7 +208,7 @@ def test_sessions_on_the_command_line(engine: Engine, people: dict[str, Member],
 
 
 def test_the_monthly_reflection_points_to_the_next_session_with_a_button(
-        engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine) -> None:
+        engine: Coach, chat: Chat, clock: Clock, database: Engine) -> None:
     clock.now = FIRST_WORKDAY
     person = meet(engine, chat, database, clock)
     first, _ = plan_sessions(database)

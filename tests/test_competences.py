@@ -6,22 +6,21 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.terminal import TerminalChat
-from bot.engine import Engine
-from bot.export import find_person
-from bot.hooks import CHOICE_SOURCES, ChoiceQuery
-from bot.messages import Question
-from bot.rhythm.competences import (
+from bot.core.coach import Coach
+from bot.core.messages import Question
+from bot.core.registry import CHOICE_SOURCES, ChoiceQuery
+from bot.practices.focus.hooks import (
     catalog,
     competence_choices,
     competence_name,
     competence_names,
     focus_competences,
 )
+from bot.privacy.export import find_person
 from bot.storage.models import Competence, MonthlyReflection, Organisation, WeeklyPlan
 from tests.conftest import Chat
 
@@ -33,7 +32,7 @@ NAMES = {
 
 
 @pytest.fixture
-def organisation_id(chat: Chat, database: DatabaseEngine) -> int:
+def organisation_id(chat: Chat, database: Engine) -> int:
     """The default organisation, created (and its catalog seeded) by a first message."""
     chat.say("hallo")
     chat.say("stop")
@@ -42,7 +41,7 @@ def organisation_id(chat: Chat, database: DatabaseEngine) -> int:
 
 
 def choices(
-    database: DatabaseEngine, organisation_id: int, locale: str, **context: object
+    database: Engine, organisation_id: int, locale: str, **context: object
 ) -> list[tuple[str, str | None]]:
     with database.connect() as connection:
         found = competence_choices(ChoiceQuery(connection, organisation_id, locale, context))
@@ -55,7 +54,7 @@ def test_the_source_is_registered() -> None:
 
 @LOCALES
 def test_the_catalog_in_the_persons_language(
-    locale: str, database: DatabaseEngine, organisation_id: int
+    locale: str, database: Engine, organisation_id: int
 ) -> None:
     listed = choices(database, organisation_id, locale)
     assert len(listed) == 20
@@ -66,7 +65,7 @@ def test_the_catalog_in_the_persons_language(
 
 
 def test_codes_first_come_on_top_in_their_order(
-    database: DatabaseEngine, organisation_id: int
+    database: Engine, organisation_id: int
 ) -> None:
     listed = choices(
         database, organisation_id, "nl",
@@ -76,7 +75,7 @@ def test_codes_first_come_on_top_in_their_order(
     assert len(listed) == 20
 
 
-def test_a_malformed_first_list_is_ignored(database: DatabaseEngine, organisation_id: int) -> None:
+def test_a_malformed_first_list_is_ignored(database: Engine, organisation_id: int) -> None:
     listed = choices(database, organisation_id, "nl", competences_first="feedback")
     assert listed[0][0] == "reflecteren"
     listed = choices(database, organisation_id, "nl", competences_first=[3, None, "feedback"])
@@ -88,7 +87,7 @@ def test_without_a_connection_there_are_no_choices() -> None:
 
 
 def test_each_organisation_has_its_own_catalog(
-    database: DatabaseEngine, organisation_id: int
+    database: Engine, organisation_id: int
 ) -> None:
     with Session(database) as session:
         other = Organisation(slug="other", name="Other")
@@ -112,7 +111,7 @@ def test_each_organisation_has_its_own_catalog(
 
 
 @LOCALES
-def test_names_by_code(locale: str, database: DatabaseEngine, organisation_id: int) -> None:
+def test_names_by_code(locale: str, database: Engine, organisation_id: int) -> None:
     with database.connect() as connection:
         assert competence_name(connection, organisation_id, "feedback", locale) == NAMES[
             locale
@@ -124,7 +123,7 @@ def test_names_by_code(locale: str, database: DatabaseEngine, organisation_id: i
         ) == [NAMES[locale][2], NAMES[locale][0]]
 
 
-def test_focus_competences_of_this_month(database: DatabaseEngine, organisation_id: int) -> None:
+def test_focus_competences_of_this_month(database: Engine, organisation_id: int) -> None:
     with Session(database) as session:
         me = find_person(session, "alice").id
 
@@ -152,7 +151,7 @@ def test_focus_competences_of_this_month(database: DatabaseEngine, organisation_
     "answer", ["Feedback geven en ontvangen", "feedback geven en ontvangen", "FEEDBACK", "5"]
 )
 def test_choosing_by_name_code_or_number(
-    answer: str, chat: Chat, database: DatabaseEngine
+    answer: str, chat: Chat, database: Engine
 ) -> None:
     first = chat.say("weekplan")
     assert next(m for m in first if isinstance(m, Question)).choices[4].value == "feedback"
@@ -166,7 +165,7 @@ def test_choosing_by_name_code_or_number(
 
 
 def test_the_terminal_lists_numbers_and_takes_a_name(
-    engine: Engine, database: DatabaseEngine
+    engine: Coach, database: Engine
 ) -> None:
     output = io.StringIO()
     lines = iter(

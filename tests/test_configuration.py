@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.settings import ConfigError, Settings
+from bot.config import ConfigError, Settings
 
 
 def test_the_embedded_default_needs_no_variables() -> None:

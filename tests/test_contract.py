@@ -9,15 +9,14 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.terminal import TerminalChat
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Address, Form, InboundEvent, Message, Outbound, Question
-from bot.rhythm.contract import quarter_of, smart_check
+from bot.core.coach import Coach
+from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question
+from bot.practices.contract.hooks import quarter_of, smart_check
+from bot.privacy.export import export_person, find_person
 from bot.storage.models import ContractResponse, Dialog, Goal, LearningContract, Team, TeamMember
 from tests.conftest import Clock, joined
 
@@ -122,7 +121,7 @@ pytestmark = pytest.mark.usefixtures("no_failed_turns")
 class Person:
     """Someone talking to the engine; messages for others (a shared contract) are kept apart."""
 
-    def __init__(self, engine: Engine, user: str) -> None:
+    def __init__(self, engine: Coach, user: str) -> None:
         self.engine = engine
         self.address = Address("test", "acme", user, f"dm-{user}")
         self.others: list[Outbound] = []
@@ -143,7 +142,7 @@ class Person:
 
 
 def meet(
-    engine: Engine, person: Person, database: DatabaseEngine, clock: Clock, locale: str,
+    engine: Coach, person: Person, database: Engine, clock: Clock, locale: str,
     name: str,
 ) -> int:
     """Someone who already knows the coach (onboarded), in `locale`; returns their id."""
@@ -155,7 +154,7 @@ def meet(
         return row.id
 
 
-def pair(database: DatabaseEngine, author_id: int, colleague_id: int, mutual: bool = True) -> None:
+def pair(database: Engine, author_id: int, colleague_id: int, mutual: bool = True) -> None:
     with Session(database) as session, session.begin():
         find_person(session, f"#{author_id}").steady_colleague_id = colleague_id
         if mutual:
@@ -174,19 +173,19 @@ def question(messages: list[Message]) -> Question:
     return found[0]
 
 
-def contracts(database: DatabaseEngine) -> list[LearningContract]:
+def contracts(database: Engine) -> list[LearningContract]:
     with Session(database) as session:
         return list(
             session.scalars(select(LearningContract).order_by(LearningContract.id))
         )
 
 
-def responses(database: DatabaseEngine) -> list[ContractResponse]:
+def responses(database: Engine) -> list[ContractResponse]:
     with Session(database) as session:
         return list(session.scalars(select(ContractResponse).order_by(ContractResponse.id)))
 
 
-def active_flow(database: DatabaseEngine, person_id: int) -> str | None:
+def active_flow(database: Engine, person_id: int) -> str | None:
     with Session(database) as session:
         dialog = session.scalar(
             select(Dialog).where(Dialog.person_id == person_id, Dialog.status == "active")
@@ -217,7 +216,7 @@ def write_contract(
 
 @LOCALES
 def test_a_contract_from_start_to_end_without_a_colleague(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice = Person(engine, "alice")
@@ -292,7 +291,7 @@ def test_a_contract_from_start_to_end_without_a_colleague(
 
 @LOCALES
 def test_smart_feedback_is_given_once_and_the_next_form_is_accepted(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice = Person(engine, "alice")
@@ -316,7 +315,7 @@ def test_smart_feedback_is_given_once_and_the_next_form_is_accepted(
 
 
 def test_the_smart_check_asks_only_for_what_is_missing(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     assert smart_check(SMART) == {"measurable": True, "timed": True}
     assert smart_check("Ik krijg vaker feedback") == {"measurable": True, "timed": False}
@@ -333,7 +332,7 @@ def test_the_smart_check_asks_only_for_what_is_missing(
 
 @LOCALES
 def test_an_incomplete_form_or_typed_text_keeps_the_questions_open(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice = Person(engine, "alice")
@@ -358,7 +357,7 @@ def test_an_incomplete_form_or_typed_text_keeps_the_questions_open(
 
 @LOCALES
 def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_back(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice = Person(engine, "alice")
@@ -403,7 +402,7 @@ def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_
 
 
 def test_the_quarter_follows_the_persons_local_calendar(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     # 31 March 23:30 UTC is already 1 April in Amsterdam: the second quarter there.
     clock.now = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
@@ -415,7 +414,7 @@ def test_the_quarter_follows_the_persons_local_calendar(
 
 
 def test_a_contract_stopped_after_the_form_is_kept_but_not_shared(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
     alice_id = meet(engine, alice, database, clock, "nl", "Alice")
@@ -434,7 +433,7 @@ def test_a_contract_stopped_after_the_form_is_kept_but_not_shared(
 
 @LOCALES
 def test_with_consent_the_colleague_reads_and_responds_and_the_author_hears_it(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
@@ -469,7 +468,7 @@ def test_with_consent_the_colleague_reads_and_responds_and_the_author_hears_it(
 
 
 def test_the_colleague_reads_in_their_own_language(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
     alice_id = meet(engine, alice, database, clock, "nl", "Alice")
@@ -483,7 +482,7 @@ def test_the_colleague_reads_in_their_own_language(
 
 @LOCALES
 def test_without_consent_nothing_is_shared(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
@@ -504,7 +503,7 @@ def test_without_consent_nothing_is_shared(
 
 @LOCALES
 def test_a_busy_colleague_sees_the_contract_when_they_ask(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says, words = SAYS[locale], WORDS[locale]
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
@@ -534,7 +533,7 @@ def test_a_busy_colleague_sees_the_contract_when_they_ask(
 
 
 def test_a_colleague_on_a_pause_is_not_disturbed(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
     alice_id = meet(engine, alice, database, clock, "nl", "Alice")
@@ -553,7 +552,7 @@ def test_a_colleague_on_a_pause_is_not_disturbed(
 
 
 def test_only_the_latest_version_waits_for_a_response(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     alice, bob = Person(engine, "alice"), Person(engine, "bob")
     alice_id = meet(engine, alice, database, clock, "nl", "Alice")
@@ -570,7 +569,7 @@ def test_only_the_latest_version_waits_for_a_response(
 
 
 def test_no_steady_colleague_means_no_sharing_question(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     alice = Person(engine, "alice")
     meet(engine, alice, database, clock, "nl", "Alice")
@@ -583,7 +582,7 @@ def test_no_steady_colleague_means_no_sharing_question(
 
 
 def test_the_contract_runs_to_the_end_in_the_terminal(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     output = io.StringIO()
     terminal = TerminalChat(engine, "carla", output)

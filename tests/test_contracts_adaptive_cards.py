@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft6Validator
 
 from adapters.teams import cards
-from bot.messages import Choice, Form, FormField, Question, Scale, Text
+from bot.core.messages import Choice, Form, FormField, Question, Scale, Text
 from tests.contracts import adaptive_cards as contract
 from tests.contracts.adaptive_cards import check_activity, check_card
 from tests.teams_connector import FakeConnector, unclaimed_violations

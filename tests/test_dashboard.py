@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.orm import Session
 
-from bot import dashboard, goals
-from bot.catalog import load_catalog
-from bot.dashboard import MIN_GROUP, SUPPRESSED, Suppressed, Term
-from bot.rhythm.contract import smart_check
+from bot.organisation import goals
+from bot.organisation.catalog import load_catalog
+from bot.practices.contract.hooks import smart_check
+from bot.reports import dashboard
+from bot.reports.dashboard import MIN_GROUP, SUPPRESSED, Suppressed, Term
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
     AgendaItem,

@@ -1,4 +1,5 @@
-"""Reading when a pause ends (bot/dates.py): Dutch and English, relative to a local today.
+"""Reading when a pause ends (bot/core/date_phrases.py):
+Dutch and English, relative to a local today.
 
 The examples are written out per case; the properties (hypothesis) check that every date of
 the coming year, written in the usual ways, reads back to itself, and that no text at all
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import (
+from bot.core.date_phrases import (
     MAX_PAUSE_DAYS,
     DateProblem,
     PauseEnd,

@@ -15,11 +15,13 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from adapters.cli import main
-from bot import clock, dashboard, demo
-from bot import worksessions as ws
-from bot.dashboard import SUPPRESSED, Suppressed, Term
-from bot.pairing import rounds
-from bot.schedule import store as schedule_store
+from bot import demo
+from bot.core import clock
+from bot.due import schedule_store
+from bot.practices.pairing import rounds
+from bot.practices.work_sessions import records as ws
+from bot.reports import dashboard
+from bot.reports.dashboard import SUPPRESSED, Suppressed, Term
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
     Base,

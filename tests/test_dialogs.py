@@ -12,14 +12,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import InboundEvent, Message, Notice, Question, Scale, Text
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import InboundEvent, Message, Notice, Question, Scale, Text
+from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person
 from tests.conftest import Chat, Clock, joined
 
@@ -120,28 +119,28 @@ def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def use_locale(engine: Engine, chat: Chat, locale: str) -> None:
+def use_locale(engine: Coach, chat: Chat, locale: str) -> None:
     if locale != "nl":
         engine.set_locale(chat.address, locale)
 
 
-def diary_entries(database: DatabaseEngine) -> list[DiaryEntry]:
+def diary_entries(database: Engine) -> list[DiaryEntry]:
     with Session(database) as session:
         return list(session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)))
 
 
-def dialogs(database: DatabaseEngine) -> list[Dialog]:
+def dialogs(database: Engine) -> list[Dialog]:
     with Session(database) as session:
         return list(session.scalars(select(Dialog).order_by(Dialog.id)))
 
 
-def active_dialog(database: DatabaseEngine) -> Dialog:
+def active_dialog(database: Engine) -> Dialog:
     active = [d for d in dialogs(database) if d.status == "active"]
     assert len(active) == 1, [(d.flow_id, d.status) for d in dialogs(database)]
     return active[0]
 
 
-def person(database: DatabaseEngine, user: str = "alice") -> Person:
+def person(database: Engine, user: str = "alice") -> Person:
     with Session(database) as session:
         return find_person(session, user)
 
@@ -182,7 +181,7 @@ def onboard(chat: Chat) -> None:
 
 @LOCALES
 def test_full_diary_asks_four_questions_and_keeps_the_answers(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     use_locale(engine, chat, locale)
@@ -227,7 +226,7 @@ def test_full_diary_asks_four_questions_and_keeps_the_answers(
 
 
 def test_a_person_created_with_english_hears_english(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     first = chat.send(text="diary", locale="en")
     assert the(Question, first).text == SAYS["en"]["moments"]
@@ -236,7 +235,7 @@ def test_a_person_created_with_english_hears_english(
 
 @LOCALES
 def test_the_closing_text_names_the_local_date(
-    locale: str, engine: Engine, chat: Chat, clock: Clock
+    locale: str, engine: Coach, chat: Chat, clock: Clock
 ) -> None:
     use_locale(engine, chat, locale)
     clock.now = datetime(2026, 3, 11, 23, 30, tzinfo=UTC)
@@ -254,7 +253,7 @@ def diary_on(chat: Chat, clock: Clock, day: date, locale: str = "nl") -> str:
 
 
 @LOCALES
-def test_streak_counts_consecutive_workdays(locale: str, engine: Engine, chat: Chat,
+def test_streak_counts_consecutive_workdays(locale: str, engine: Coach, chat: Chat,
                                            clock: Clock) -> None:
     use_locale(engine, chat, locale)
     says = SAYS[locale]
@@ -283,7 +282,7 @@ def test_a_missed_workday_breaks_the_streak(chat: Chat, clock: Clock) -> None:
 
 
 def test_the_streak_follows_the_persons_own_workdays(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     """Someone who does not work on Wednesday keeps the streak from Tuesday to Thursday."""
     chat.say("hallo")
@@ -301,7 +300,7 @@ def test_the_streak_follows_the_persons_own_workdays(
 
 @LOCALES
 def test_a_second_diary_on_the_same_day(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     write_diary(chat, locale, learning="Eerste les.")
@@ -322,7 +321,7 @@ def test_a_second_diary_on_the_same_day(
 
 
 def test_first_contact_starts_onboarding_and_english_applies_at_once(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     first = chat.say("hallo")
     assert SAYS["nl"]["welcome"] in joined(first)
@@ -375,7 +374,7 @@ def test_first_contact_starts_onboarding_and_english_applies_at_once(
 
 
 def test_onboarding_in_dutch_with_a_valid_zone_and_a_colleague(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("goedemorgen")
     assert the(Question, chat.say("1")).text.startswith(SAYS["nl"]["timezone"])
@@ -408,7 +407,7 @@ def test_onboarding_in_dutch_with_a_valid_zone_and_a_colleague(
     assert "colleague" not in dialog.answers
 
 
-def test_the_diary_time_is_validated(chat: Chat, database: DatabaseEngine) -> None:
+def test_the_diary_time_is_validated(chat: Chat, database: Engine) -> None:
     chat.say("hallo")
     chat.say("1")
     chat.say("overslaan")
@@ -424,7 +423,7 @@ def test_the_diary_time_is_validated(chat: Chat, database: DatabaseEngine) -> No
 
 
 def test_a_first_diary_is_followed_by_one_offer_to_get_to_know_each_other(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     first = write_diary(chat)
     assert SAYS["nl"]["offer"] in joined(first)
@@ -454,7 +453,7 @@ def test_help_outside_a_dialog(word: str, chat: Chat) -> None:
 
 @LOCALES
 def test_help_inside_a_dialog_shows_the_position_and_the_question_again(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -485,7 +484,7 @@ def test_help_on_the_scale_question_repeats_the_scale(chat: Chat) -> None:
 
 @LOCALES
 def test_stop_mid_diary_keeps_the_answers(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -507,7 +506,7 @@ def test_stop_mid_diary_keeps_the_answers(
 
 
 def test_stop_before_any_answer_stores_no_empty_entry(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say("stop")
@@ -516,8 +515,8 @@ def test_stop_before_any_answer_stores_no_empty_entry(
 
 
 @LOCALES
-def test_stop_outside_a_dialog(locale: str, engine: Engine, chat: Chat,
-                               database: DatabaseEngine) -> None:
+def test_stop_outside_a_dialog(locale: str, engine: Coach, chat: Chat,
+                               database: Engine) -> None:
     use_locale(engine, chat, locale)
     reply = chat.say(WORDS[locale]["stop"])
     assert SAYS[locale]["nothing_to_stop"] in joined(reply)
@@ -529,7 +528,7 @@ def test_stop_outside_a_dialog(locale: str, engine: Engine, chat: Chat,
 
 @LOCALES
 def test_skip_moves_on_without_an_answer(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -541,7 +540,7 @@ def test_skip_moves_on_without_an_answer(
 
 
 def test_skipping_the_last_question_completes_the_diary(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say("Moment.")
@@ -558,7 +557,7 @@ def test_skipping_the_last_question_completes_the_diary(
 
 
 def test_skipping_every_question_completes_without_a_lesson(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("dagboek")
     for _ in range(3):
@@ -574,7 +573,7 @@ def test_skipping_every_question_completes_without_a_lesson(
 
 @LOCALES
 def test_later_keeps_the_question_open(
-    locale: str, engine: Engine, chat: Chat, settings: Settings, database: DatabaseEngine,
+    locale: str, engine: Coach, chat: Chat, settings: Settings, database: Engine,
     clock: Clock,
 ) -> None:
     use_locale(engine, chat, locale)
@@ -604,7 +603,7 @@ def test_later_outside_a_dialog(chat: Chat) -> None:
 
 @LOCALES
 def test_diary_while_in_the_diary_repeats_the_open_question(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -618,7 +617,7 @@ def test_diary_while_in_the_diary_repeats_the_open_question(
 
 @LOCALES
 def test_start_during_the_diary_interrupts_it_and_starts_onboarding(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -640,7 +639,7 @@ def test_start_during_the_diary_interrupts_it_and_starts_onboarding(
 
 @LOCALES
 def test_interrupted_text_does_not_double_the_possessive(
-    locale: str, engine: Engine, chat: Chat
+    locale: str, engine: Coach, chat: Chat
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -663,7 +662,7 @@ def reach_scale(chat: Chat) -> Scale:
 
 @LOCALES
 def test_a_stale_button_is_not_taken_as_an_answer(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     use_locale(engine, chat, locale)
     scale = reach_scale(chat)
@@ -678,7 +677,7 @@ def test_a_stale_button_is_not_taken_as_an_answer(
 
 
 def test_a_button_of_an_earlier_question_is_stale(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     first = the(Question, chat.say("dagboek"))
     chat.say("Moment.")
@@ -688,7 +687,7 @@ def test_a_button_of_an_earlier_question_is_stale(
     assert active_dialog(database).answers == {"moments": "Moment."}
 
 
-def test_a_button_with_the_right_ref_answers(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_button_with_the_right_ref_answers(chat: Chat, database: Engine) -> None:
     scale = reach_scale(chat)
     closing = joined(chat.send(value="2", reply_to=scale.ref))
     assert "is bewaard" in closing
@@ -698,7 +697,7 @@ def test_a_button_with_the_right_ref_answers(chat: Chat, database: DatabaseEngin
 
 
 def test_a_choice_button_with_the_right_ref_answers(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     question = the(Question, chat.say("hallo"))
     reply = chat.send(value="en", reply_to=question.ref)
@@ -724,7 +723,7 @@ def test_an_explicit_known_command_runs(chat: Chat) -> None:
 
 @LOCALES
 def test_plain_text_from_a_known_person_is_not_understood(
-    locale: str, engine: Engine, chat: Chat
+    locale: str, engine: Coach, chat: Chat
 ) -> None:
     use_locale(engine, chat, locale)
     onboard(chat)
@@ -738,8 +737,8 @@ def test_plain_text_from_a_known_person_is_not_understood(
 
 @LOCALES
 def test_an_expired_diary_is_announced_at_the_next_message(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, settings: Settings,
-    database: DatabaseEngine,
+    locale: str, engine: Coach, chat: Chat, clock: Clock, settings: Settings,
+    database: Engine,
 ) -> None:
     use_locale(engine, chat, locale)
     onboard(chat)
@@ -767,7 +766,7 @@ def test_an_expired_diary_is_announced_at_the_next_message(
 
 
 def test_a_dialog_just_before_its_timeout_is_still_open(
-    chat: Chat, clock: Clock, settings: Settings, database: DatabaseEngine
+    chat: Chat, clock: Clock, settings: Settings, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say("Moment.")
@@ -778,7 +777,7 @@ def test_a_dialog_just_before_its_timeout_is_still_open(
 
 
 def test_each_answer_restarts_the_timeout(
-    chat: Chat, clock: Clock, settings: Settings, database: DatabaseEngine
+    chat: Chat, clock: Clock, settings: Settings, database: Engine
 ) -> None:
     chat.say("dagboek")
     half = settings.dialog_timeout_minutes // 2 + 1
@@ -790,7 +789,7 @@ def test_each_answer_restarts_the_timeout(
 
 @LOCALES
 def test_expiry_notice_does_not_double_the_possessive(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, settings: Settings
+    locale: str, engine: Coach, chat: Chat, clock: Clock, settings: Settings
 ) -> None:
     use_locale(engine, chat, locale)
     chat.say(WORDS[locale]["diary"])
@@ -802,7 +801,7 @@ def test_expiry_notice_does_not_double_the_possessive(
 
 
 def test_expire_dialogs_ends_due_dialogs_silently_and_tells_once(
-    engine: Engine, chat: Chat, clock: Clock, settings: Settings, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, settings: Settings, database: Engine
 ) -> None:
     other = Chat(engine, user="bob")
     chat.say("dagboek")
@@ -832,7 +831,7 @@ def test_expire_dialogs_ends_due_dialogs_silently_and_tells_once(
 
 
 def test_start_flow_for_a_known_person(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     onboard(chat)
     out = engine.start_flow(person(database).id, "diary")
@@ -846,7 +845,7 @@ def test_start_flow_for_a_known_person(
 
 
 def test_start_flow_uses_the_persons_language(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     engine.set_locale(chat.address, "en")
     out = engine.start_flow(person(database).id, "diary")
@@ -854,7 +853,7 @@ def test_start_flow_uses_the_persons_language(
 
 
 def test_start_flow_waits_while_the_person_is_busy(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")  # onboarding is open
     me = person(database).id
@@ -873,7 +872,7 @@ def test_start_flow_waits_while_the_person_is_busy(
     assert len(dialogs(database)) == 2
 
 
-def test_start_flow_for_an_unknown_person(engine: Engine, database: DatabaseEngine) -> None:
+def test_start_flow_for_an_unknown_person(engine: Coach, database: Engine) -> None:
     assert engine.start_flow(999, "diary") == []
     assert dialogs(database) == []
 
@@ -881,7 +880,7 @@ def test_start_flow_for_an_unknown_person(engine: Engine, database: DatabaseEngi
 # -- duplicate delivery and restarts ---------------------------------------------------------
 
 
-def test_a_retried_event_is_handled_once(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_retried_event_is_handled_once(chat: Chat, database: Engine) -> None:
     chat.say("dagboek")
     first = chat.send(text="Het eerste moment.", event_id="Ev01")
     assert the(Question, first).text == SAYS["nl"]["approach"]
@@ -895,7 +894,7 @@ def test_a_retried_event_is_handled_once(chat: Chat, database: DatabaseEngine) -
 
 
 def test_a_retried_first_message_creates_one_person_and_one_dialog(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     assert chat.send(text="dagboek", event_id="E1")
     assert chat.send(text="dagboek", event_id="E1") == []
@@ -905,12 +904,12 @@ def test_a_retried_first_message_creates_one_person_and_one_dialog(
 
 
 def test_resume_after_a_restart(
-    database: DatabaseEngine, settings: Settings, clock: Clock, chat: Chat
+    database: Engine, settings: Settings, clock: Clock, chat: Chat
 ) -> None:
     chat.say("dagboek")
     chat.say("Moment voor de herstart.")
 
-    restarted = Engine(database, settings, clock=clock)
+    restarted = Coach(database, settings, clock=clock)
     out = restarted.resume(chat.address)
     assert [o.address for o in out] == [chat.address] * len(out)
     messages = [o.message for o in out]
@@ -930,25 +929,25 @@ def test_resume_after_a_restart(
 
 
 def test_resume_in_english_on_the_scale(
-    database: DatabaseEngine, settings: Settings, clock: Clock, engine: Engine, chat: Chat
+    database: Engine, settings: Settings, clock: Clock, engine: Coach, chat: Chat
 ) -> None:
     engine.set_locale(chat.address, "en")
     scale = reach_scale(chat)
-    out = Engine(database, settings, clock=clock).resume(chat.address)
+    out = Coach(database, settings, clock=clock).resume(chat.address)
     messages = [o.message for o in out]
     assert SAYS["en"]["resume"] in joined(messages)
     assert the(Scale, messages).ref == scale.ref
 
 
 def test_resume_without_an_open_dialog_says_nothing(
-    engine: Engine, chat: Chat
+    engine: Coach, chat: Chat
 ) -> None:
     write_diary(chat)
     assert engine.resume(chat.address) == []
 
 
 def test_resume_of_an_expired_dialog_tells_it_expired(
-    engine: Engine, chat: Chat, clock: Clock, settings: Settings, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, settings: Settings, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say("Moment.")
@@ -959,7 +958,7 @@ def test_resume_of_an_expired_dialog_tells_it_expired(
 
 
 def test_an_event_with_its_own_time_is_judged_at_that_time(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     """A platform's timestamp, not the clock, decides the local date of the diary."""
     received = datetime(2026, 3, 11, 23, 30, tzinfo=UTC)
@@ -968,7 +967,7 @@ def test_an_event_with_its_own_time_is_judged_at_that_time(
 
 
 def test_later_also_postpones_the_expiry(
-    chat: Chat, clock: Clock, settings: Settings, database: DatabaseEngine
+    chat: Chat, clock: Clock, settings: Settings, database: Engine
 ) -> None:
     chat.say("dagboek")
     chat.say("Moment.")
@@ -981,7 +980,7 @@ def test_later_also_postpones_the_expiry(
 
 
 def test_the_diary_date_follows_the_chosen_time_zone(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("1")
@@ -994,7 +993,7 @@ def test_the_diary_date_follows_the_chosen_time_zone(
 
 
 def test_start_during_onboarding_repeats_the_open_question(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("1")
@@ -1005,7 +1004,7 @@ def test_start_during_onboarding_repeats_the_open_question(
 
 
 def test_diary_during_onboarding_keeps_the_settings_already_chosen(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("2")

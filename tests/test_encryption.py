@@ -15,11 +15,11 @@ from sqlalchemy import insert, select, text
 
 from adapters import cli
 from adapters.cli_encryption import cmd_rotate_key
-from bot.export import export_person, find_person
-from bot.people import default_organisation
-from bot.rhythm import intervision
-from bot.runtime import Runtime, open_runtime
-from bot.settings import ConfigError, Settings
+from bot.config import ConfigError, Settings
+from bot.core.runtime import Runtime, open_runtime
+from bot.people.directory import default_organisation
+from bot.practices.intervision import hooks as intervision
+from bot.privacy.export import export_person, find_person
 from bot.storage import encryption
 from bot.storage.encryption import PREFIX, KeyRing, UnreadableSecret, rotate_key
 from bot.storage.models import CaseContribution, DiaryEntry, IntervisionCase, table_of

@@ -1,4 +1,5 @@
-"""Flows as data (bot/flows.py) and the prompt library (bot/prompts.py): strict parsing, conditions,
+"""Flows as data (bot/core/flows.py) and the prompt library (bot/core/prompts.py):
+strict parsing, conditions,
 texts in both locales, command words, safe rendering and an organisation's overrides."""
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment, meta
 
-from bot.flows import Condition, FlowError, parse_flow
-from bot.hooks import CHOICE_SOURCES, ChoiceQuery, load_all
-from bot.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
+from bot.core.flows import Condition, FlowError, parse_flow
+from bot.core.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
+from bot.core.registry import CHOICE_SOURCES, ChoiceQuery, load_all
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -496,7 +497,7 @@ PROPERTY_LIBRARY = PromptLibrary.builtin()
 def test_any_user_text_comes_out_verbatim(typed: str) -> None:
     """Property: whatever the learning was, it appears in the outro as typed — except that a
     would-be mention (`<#`, `<@`, `@channel`) is defused, on purpose."""
-    from bot.prompts import defuse_mentions
+    from bot.core.prompts import defuse_mentions
 
     outro = PROPERTY_LIBRARY.render(
         "diary.outro", "en", local_date=date(2026, 11, 21), streak=1, learning=typed

@@ -1,4 +1,4 @@
-"""Fuzzing the way in: Engine.handle with any event, and every HTTP endpoint with any body.
+"""Fuzzing the way in: Coach.handle with any event, and every HTTP endpoint with any body.
 
 Hypothesis makes the events and requests, mixing arbitrary text (lone surrogates, control
 characters and all) with the things that broke before: NUL, RTL overrides, zero-width
@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Address, InboundEvent
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.messages import Address, InboundEvent
+from bot.core.runtime import Runtime, open_runtime
 from tests.test_bad_inputs import (
     FAILURE,
     LEAKS,
@@ -135,7 +135,7 @@ def test_a_conversation_of_nonsense_stays_readable(engine_runtime: tuple[Runtime
                                                    errors: Errors, steps: list[str]) -> None:
     """A person who answers every question with nonsense: every turn is answered, and what
     is stored about them can still be read and exported."""
-    from bot.export import export_person, find_person
+    from bot.privacy.export import export_person, find_person
 
     runtime, witness = engine_runtime
     user = f"talker-{uuid.uuid4().hex[:8]}"

@@ -1,5 +1,5 @@
-"""A person's overview as a page (`Engine.home`: the Slack App Home, a Teams tab, the web) and
-the open question as it was asked (`Engine.open_question`, for a form's modal), in Dutch and
+"""A person's overview as a page (`Coach.home`: the Slack App Home, a Teams tab, the web) and
+the open question as it was asked (`Coach.open_question`, for a form's modal), in Dutch and
 English: both only read, and neither creates anyone."""
 
 from __future__ import annotations
@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Address, Form, Home, InboundEvent
-from bot.pairing import rounds
+from bot.core.coach import Coach
+from bot.core.messages import Address, Form, Home, InboundEvent
+from bot.practices.pairing import rounds
+from bot.privacy.export import find_person
 from bot.storage.models import Cohort, Dialog, Identity, Organisation, Person
 from tests.conftest import Chat, Clock
 from tests.test_month import active_flow, meet
@@ -77,7 +76,7 @@ SAYS: dict[str, dict[str, str]] = {
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
-def home_of(engine: Engine, chat: Chat) -> Home:
+def home_of(engine: Coach, chat: Chat) -> Home:
     home = engine.home(chat.address)
     assert home is not None
     return home
@@ -87,16 +86,16 @@ def section(home: Home, index: int) -> str:
     return home.sections[index].text
 
 
-def count(database: DatabaseEngine, model: type[object]) -> int:
+def count(database: Engine, model: type[object]) -> int:
     with Session(database) as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def bob(engine: Engine, database: DatabaseEngine, clock: Clock) -> int:
+def bob(engine: Coach, database: Engine, clock: Clock) -> int:
     return meet(engine, Chat(engine, "bob"), database, clock, "nl", "Bob de Vries")
 
 
-def dialog_row(database: DatabaseEngine) -> tuple[object, ...]:
+def dialog_row(database: Engine) -> tuple[object, ...]:
     with Session(database) as session:
         dialog = session.scalar(select(Dialog).order_by(Dialog.id.desc()))
         assert dialog is not None
@@ -104,7 +103,7 @@ def dialog_row(database: DatabaseEngine) -> tuple[object, ...]:
                 dialog.end_noticed, dialog.version, dict(dialog.answers))
 
 
-def last_seen(database: DatabaseEngine) -> datetime:
+def last_seen(database: Engine) -> datetime:
     with Session(database) as session:
         return session.scalars(select(Identity.last_seen_at)).one()
 
@@ -113,7 +112,7 @@ def last_seen(database: DatabaseEngine) -> datetime:
 
 
 def test_a_stranger_has_no_home_and_is_not_created(
-    engine: Engine, database: DatabaseEngine
+    engine: Coach, database: Engine
 ) -> None:
     stranger = Address("test", "acme", "nobody", "dm-nobody")
     assert engine.home(stranger) is None
@@ -123,7 +122,7 @@ def test_a_stranger_has_no_home_and_is_not_created(
 
 @LOCALES
 def test_someone_new_sees_empty_states_that_say_what_to_press(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = THURSDAY
@@ -142,7 +141,7 @@ def test_someone_new_sees_empty_states_that_say_what_to_press(
 
 @LOCALES
 def test_diary_focus_plan_and_contract_appear(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = THURSDAY
@@ -160,7 +159,7 @@ def test_diary_focus_plan_and_contract_appear(
 
 @LOCALES
 def test_before_todays_diary_the_streak_so_far_counts(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     person_id = meet(engine, chat, database, clock, locale)
@@ -170,7 +169,7 @@ def test_before_todays_diary_the_streak_so_far_counts(
 
 @LOCALES
 def test_the_steady_colleague_when_there_is_no_round(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock, locale)
@@ -182,7 +181,7 @@ def test_the_steady_colleague_when_there_is_no_round(
 
 @LOCALES
 def test_the_partner_of_the_current_round_and_when_it_ends(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     alice_id = meet(engine, chat, database, clock, locale)
@@ -213,7 +212,7 @@ def test_the_partner_of_the_current_round_and_when_it_ends(
 
 @LOCALES
 def test_a_paused_person_gets_resume_and_sees_until_when(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock, locale)
@@ -239,7 +238,7 @@ def test_a_paused_person_gets_resume_and_sees_until_when(
 
 
 def test_a_button_runs_its_command(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock)
@@ -248,7 +247,7 @@ def test_a_button_runs_its_command(
     assert active_flow(database) == "diary"
 
 
-def test_every_home_text_exists_in_both_languages(engine: Engine) -> None:
+def test_every_home_text_exists_in_both_languages(engine: Coach) -> None:
     keys = [f"home.{key}" for key in ("title", *(f"{part}.{kind}" for part in (
         "diary", "focus", "week", "peer", "contract") for kind in ("heading", "text")))]
     keys += [f"home.action.{name}" for name in (*ACTIONS, "pause", "resume")]
@@ -261,7 +260,7 @@ def test_every_home_text_exists_in_both_languages(engine: Engine) -> None:
 
 @LOCALES
 def test_the_open_question_is_the_contracts_form_and_reading_it_changes_nothing(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock, locale)
@@ -279,7 +278,7 @@ def test_the_open_question_is_the_contracts_form_and_reading_it_changes_nothing(
 
 
 def test_an_expired_dialog_has_no_open_question_and_is_left_for_the_next_message(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock)
@@ -294,7 +293,7 @@ def test_an_expired_dialog_has_no_open_question_and_is_left_for_the_next_message
 
 
 def test_the_open_question_of_another_step_is_that_step(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import roles
-from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Outbound, Question
-from bot.rhythm import intervision
+from bot.core.coach import Coach
+from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
+from bot.people import roles
+from bot.practices.intervision import hooks as intervision
 from bot.storage.models import CaseContribution, IntervisionCase, Person
 from tests.conftest import joined
 
@@ -25,7 +25,7 @@ THREAD = "1700000000.000100"
 class Member:
     """Someone in the team's channel (and their DM with the coach)."""
 
-    def __init__(self, engine: Engine, user: str) -> None:
+    def __init__(self, engine: Coach, user: str) -> None:
         self.engine = engine
         self.user = user
         self.dm = Address("test", "acme", user, f"dm-{user}")
@@ -53,7 +53,7 @@ def texts(outbounds: list[Outbound]) -> str:
     return joined([o.message for o in outbounds])
 
 
-def _person_of(engine: Engine, user: str) -> int:
+def _person_of(engine: Coach, user: str) -> int:
     from bot.storage.models import Identity
 
     with engine.database.connect() as connection:
@@ -61,7 +61,7 @@ def _person_of(engine: Engine, user: str) -> int:
             Identity.external_id == user)).scalar_one())
 
 
-def bring_case(engine: Engine, owner: Member, library: bool = True) -> int:
+def bring_case(engine: Coach, owner: Member, library: bool = True) -> int:
     """The owner starts a case in the channel and fills in the intake."""
     replies = owner.in_channel(command="intervisie")
     form = next(o.message for o in replies if isinstance(o.message, Form))
@@ -84,7 +84,7 @@ def bring_case(engine: Engine, owner: Member, library: bool = True) -> int:
 
 
 @pytest.fixture
-def team(engine: Engine) -> tuple[Member, Member, Member]:
+def team(engine: Coach) -> tuple[Member, Member, Member]:
     anna, bram, cas = (Member(engine, name) for name in ("anna", "bram", "cas"))
     for member in (anna, bram, cas):
         member.say("hallo")
@@ -95,7 +95,7 @@ def team(engine: Engine) -> tuple[Member, Member, Member]:
     return anna, bram, cas
 
 
-def test_a_whole_case_from_intake_to_the_library(engine: Engine,
+def test_a_whole_case_from_intake_to_the_library(engine: Coach,
                                                  team: tuple[Member, Member, Member]) -> None:
     anna, bram, cas = team
     case_id = bring_case(engine, anna)
@@ -139,24 +139,24 @@ def test_a_whole_case_from_intake_to_the_library(engine: Engine,
     assert found[0]["advice"] == ["Spreek met finance af wie facturen oppakt."]
 
 
-def test_only_facilitators_start_a_case_unless_anyone_may(engine: Engine,
+def test_only_facilitators_start_a_case_unless_anyone_may(engine: Coach,
                                                          team: tuple[Member, ...]) -> None:
     _, bram, _ = team
     refused = bram.in_channel(command="intervisie")
     assert "mag alleen een facilitator" in texts(refused)
-    anyone = Engine(engine.database, replace(engine.settings, facilitators="anyone"),
+    anyone = Coach(engine.database, replace(engine.settings, facilitators="anyone"),
                     clock=engine.clock)
     assert any(isinstance(o.message, Form)
                for o in Member(anyone, "bram").in_channel(command="intervisie"))
     anyone.close()
 
 
-def test_intervision_needs_a_channel(engine: Engine, team: tuple[Member, ...]) -> None:
+def test_intervision_needs_a_channel(engine: Coach, team: tuple[Member, ...]) -> None:
     anna = team[0]
     assert "in het kanaal" in texts(anna.say("intervisie"))
 
 
-def test_a_message_in_another_thread_is_ignored_and_creates_no_one(engine: Engine) -> None:
+def test_a_message_in_another_thread_is_ignored_and_creates_no_one(engine: Coach) -> None:
     stranger = Member(engine, "zoe")
     assert stranger.in_thread("Iemand zin in koffie?") == []
     with engine.database.connect() as connection:
@@ -164,7 +164,7 @@ def test_a_message_in_another_thread_is_ignored_and_creates_no_one(engine: Engin
 
 
 def test_the_owner_can_anonymise_or_remove_their_case(
-        engine: Engine, team: tuple[Member, Member, Member]) -> None:
+        engine: Coach, team: tuple[Member, Member, Member]) -> None:
     anna, bram, _ = team
     case_id = bring_case(engine, anna)
     anna.press("close", case_id)
@@ -179,7 +179,7 @@ def test_the_owner_can_anonymise_or_remove_their_case(
 
 
 def test_a_case_kept_out_of_the_library_and_a_cancelled_one(
-        engine: Engine, team: tuple[Member, Member, Member]) -> None:
+        engine: Coach, team: tuple[Member, Member, Member]) -> None:
     anna = team[0]
     private = bring_case(engine, anna, library=False)
     anna.press("close", private)
@@ -207,7 +207,7 @@ def test_statements_are_recognised(text: str) -> None:
 
 
 def test_the_case_library_on_the_command_line(
-        engine: Engine, team: tuple[Member, Member, Member], sqlite_url: str,
+        engine: Coach, team: tuple[Member, Member, Member], sqlite_url: str,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from adapters.cli import main
 

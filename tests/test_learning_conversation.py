@@ -11,15 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.cli import main
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Form, Message, Question, Scale
-from bot.rhythm.learning_conversation import canvases_of
+from bot.core.coach import Coach
+from bot.core.messages import Form, Message, Question, Scale
+from bot.practices.learning_conversation.hooks import canvases_of
+from bot.privacy.export import export_person, find_person
 from bot.storage.models import LearningCanvas
 from tests.conftest import Chat, Clock, joined
 from tests.test_month import active_flow, meet
@@ -169,7 +168,7 @@ def the(kind: type[Message], messages: list[Message]) -> Any:
     return found[0]
 
 
-def canvases(database: DatabaseEngine) -> list[LearningCanvas]:
+def canvases(database: Engine) -> list[LearningCanvas]:
     with Session(database) as session:
         return list(session.scalars(select(LearningCanvas).order_by(LearningCanvas.id)))
 
@@ -229,7 +228,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 @LOCALES
 def test_the_whole_conversation_confirmed_with_a_five_year_plan(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = NOVEMBER
@@ -275,7 +274,7 @@ def test_the_whole_conversation_confirmed_with_a_five_year_plan(
 
 @LOCALES
 def test_a_correction_is_kept_with_the_canvas(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = NOVEMBER
@@ -297,7 +296,7 @@ def test_a_correction_is_kept_with_the_canvas(
 
 
 def test_skipped_questions_are_left_out_of_the_summary(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = NOVEMBER
     meet(engine, chat, database, clock)
@@ -313,7 +312,7 @@ def test_skipped_questions_are_left_out_of_the_summary(
 
 
 def test_the_plan_needs_a_first_year_and_a_stop_keeps_the_feedback(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = NOVEMBER
     meet(engine, chat, database, clock)
@@ -331,7 +330,7 @@ def test_the_plan_needs_a_first_year_and_a_stop_keeps_the_feedback(
 
 
 def test_what_was_typed_is_shown_as_typed(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = NOVEMBER
     meet(engine, chat, database, clock)
@@ -348,7 +347,7 @@ def test_what_was_typed_is_shown_as_typed(
 
 @LOCALES
 def test_canvas_export_writes_the_latest_canvas_as_markdown(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine,
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine,
     database_file: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
     says = SAYS[locale]
@@ -401,7 +400,7 @@ def test_canvas_export_of_an_unknown_person_fails_politely(
 
 
 def test_the_data_export_includes_the_canvas(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine, database_file: str,
+    engine: Coach, chat: Chat, clock: Clock, database: Engine, database_file: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     clock.now = NOVEMBER
@@ -424,7 +423,7 @@ def test_the_data_export_includes_the_canvas(
 
 
 def test_canvases_of_an_organisation_for_its_dashboard(
-    engine: Engine, clock: Clock, database: DatabaseEngine
+    engine: Coach, clock: Clock, database: Engine
 ) -> None:
     clock.now = NOVEMBER
     anouk, bram = Chat(engine, "anouk"), Chat(engine, "bram")
@@ -451,7 +450,7 @@ def test_canvases_of_an_organisation_for_its_dashboard(
 
 
 def test_the_commands_start_the_conversation_in_both_languages(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     for word in ("leergesprek", "Open leergesprek", "learning conversation", "/leergesprek"):
         match = engine.prompts.command_for(word)

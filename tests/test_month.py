@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Message, Question
-from bot.rhythm.monthly import reflection_months
+from bot.core.coach import Coach
+from bot.core.messages import Message, Question
+from bot.practices.month.hooks import reflection_months
+from bot.privacy.export import find_person
 from bot.storage.models import (
     CommunitySession,
     Dialog,
@@ -91,7 +90,7 @@ pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
 def meet(
-    engine: Engine, chat: Chat, database: DatabaseEngine, clock: Clock, locale: str = "nl",
+    engine: Coach, chat: Chat, database: Engine, clock: Clock, locale: str = "nl",
     name: str = "Alice Jansen",
 ) -> int:
     """A person who already knows the coach (onboarded), in `locale`; returns their id."""
@@ -103,26 +102,26 @@ def meet(
         return person.id
 
 
-def add(database: DatabaseEngine, *records: Any) -> list[int]:
+def add(database: Engine, *records: Any) -> list[int]:
     with Session(database) as session, session.begin():
         session.add_all(records)
         session.flush()
         return [record.id for record in records]
 
 
-def organisation_of(database: DatabaseEngine, person_id: int) -> int:
+def organisation_of(database: Engine, person_id: int) -> int:
     with Session(database) as session:
         person = session.get(Person, person_id)
         assert person is not None
         return person.organisation_id
 
 
-def reflections(database: DatabaseEngine) -> list[MonthlyReflection]:
+def reflections(database: Engine) -> list[MonthlyReflection]:
     with Session(database) as session:
         return list(session.scalars(select(MonthlyReflection).order_by(MonthlyReflection.id)))
 
 
-def active_flow(database: DatabaseEngine) -> str | None:
+def active_flow(database: Engine) -> str | None:
     with Session(database) as session:
         dialog = session.scalar(select(Dialog).where(Dialog.status == "active"))
         return dialog.flow_id if dialog else None
@@ -134,7 +133,7 @@ def question(messages: list[Message]) -> Question:
     return found[0]
 
 
-def seed_march(database: DatabaseEngine, person_id: int) -> None:
+def seed_march(database: Engine, person_id: int) -> None:
     """A month of learning: diary entries (one in February and one in April that do not
     belong to March), two weekly plans and what followed them, and a Q1 contract."""
     def entry(day: date, learning: str | None) -> DiaryEntry:
@@ -175,7 +174,7 @@ def seed_march(database: DatabaseEngine, person_id: int) -> None:
     ))
 
 
-def plan_session(database: DatabaseEngine, organisation_id: int) -> None:
+def plan_session(database: Engine, organisation_id: int) -> None:
     add(
         database,
         CommunitySession(organisation_id=organisation_id, title="Voorbij",
@@ -214,7 +213,7 @@ def test_the_month_reflected_on_and_the_month_of_the_focus(
 
 @LOCALES
 def test_a_full_monthly_reflection_with_digest_contract_focus_and_sol_session(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = FIRST_WORKDAY
@@ -272,7 +271,7 @@ def test_a_full_monthly_reflection_with_digest_contract_focus_and_sol_session(
 
 @LOCALES
 def test_a_third_competence_is_refused_with_an_explanation(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = FIRST_WORKDAY
@@ -295,7 +294,7 @@ def test_a_third_competence_is_refused_with_an_explanation(
 
 @LOCALES
 def test_an_empty_month_reads_well_for_someone_new(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = FIRST_WORKDAY
@@ -316,7 +315,7 @@ def test_an_empty_month_reads_well_for_someone_new(
 
 
 def test_an_unknown_competence_keeps_the_question_open(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = FIRST_WORKDAY
     meet(engine, chat, database, clock)
@@ -332,7 +331,7 @@ def test_an_unknown_competence_keeps_the_question_open(
 
 
 def test_late_in_the_month_the_focus_is_for_the_next_month(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = datetime(2026, 3, 27, 9, 0, tzinfo=UTC)
     person_id = meet(engine, chat, database, clock)
@@ -349,7 +348,7 @@ def test_late_in_the_month_the_focus_is_for_the_next_month(
 
 
 def test_a_reflection_stopped_halfway_is_kept(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = FIRST_WORKDAY
     meet(engine, chat, database, clock)
@@ -363,7 +362,7 @@ def test_a_reflection_stopped_halfway_is_kept(
 
 
 def test_the_scheduler_starts_the_reflection_with_its_digest(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = FIRST_WORKDAY
     person_id = meet(engine, chat, database, clock, "en")
@@ -376,7 +375,7 @@ def test_the_scheduler_starts_the_reflection_with_its_digest(
 
 
 def test_only_sessions_of_the_persons_own_organisation_are_shown(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     from bot.storage.models import Organisation
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Text
+from bot.core.coach import Coach
+from bot.core.messages import Text
+from bot.privacy.export import find_person
 from bot.storage.models import (
     Dialog,
     DiaryEntry,
@@ -71,7 +70,7 @@ SAYS: dict[str, dict[str, str]] = {
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
-def seed(database: DatabaseEngine, person_id: int, *, written_today: bool) -> None:
+def seed(database: Engine, person_id: int, *, written_today: bool) -> None:
     days = [date(2026, 3, 10), date(2026, 3, 11)] + ([date(2026, 3, 12)] if written_today else [])
     add(
         database,
@@ -99,7 +98,7 @@ def seed(database: DatabaseEngine, person_id: int, *, written_today: bool) -> No
 
 @LOCALES
 def test_the_overview_of_someone_new_says_how_to_begin(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = THURSDAY
@@ -116,7 +115,7 @@ def test_the_overview_of_someone_new_says_how_to_begin(
 
 @LOCALES
 def test_the_overview_with_focus_plan_streak_contract_and_colleague(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = THURSDAY
@@ -136,7 +135,7 @@ def test_the_overview_with_focus_plan_streak_contract_and_colleague(
 
 @LOCALES
 def test_before_todays_diary_the_streak_up_to_yesterday_counts(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     person_id = meet(engine, chat, database, clock, locale)
@@ -147,7 +146,7 @@ def test_before_todays_diary_the_streak_up_to_yesterday_counts(
 
 
 def test_a_plan_of_another_week_is_not_this_weeks(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = datetime(2026, 3, 17, 9, 0, tzinfo=UTC)  # the Tuesday after
     person_id = meet(engine, chat, database, clock)
@@ -159,7 +158,7 @@ def test_a_plan_of_another_week_is_not_this_weeks(
 
 @LOCALES
 def test_the_overview_in_the_middle_of_a_reflection_leaves_it_open(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock, locale)
@@ -174,7 +173,7 @@ def test_the_overview_in_the_middle_of_a_reflection_leaves_it_open(
 
 
 def test_overview_followed_by_more_words_is_not_the_command(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = THURSDAY
     meet(engine, chat, database, clock)

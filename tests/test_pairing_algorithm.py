@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.pairing.algorithm import (
+from bot.practices.pairing.algorithm import (
     History,
     Participant,
     cross_team_share,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from bot.messages import Question
-from bot.pairing import rounds
+from bot.core.messages import Question
+from bot.practices.pairing import rounds
 from bot.storage.models import (
     Cohort,
     CohortMember,

@@ -11,13 +11,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.export import find_person
-from bot.messages import Message, Question
-from bot.rhythm.pause import is_paused, receives_nudges
+from bot.core.messages import Message, Question
+from bot.practices.pause.hooks import is_paused, receives_nudges
+from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person
 from bot.storage.turn_store import PersonState
 from tests.conftest import Chat, Clock, joined
@@ -140,17 +139,17 @@ def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def person(database: DatabaseEngine, user: str = "alice") -> Person:
+def person(database: Engine, user: str = "alice") -> Person:
     with Session(database) as session:
         return find_person(session, user)
 
 
-def dialogs(database: DatabaseEngine) -> list[Dialog]:
+def dialogs(database: Engine) -> list[Dialog]:
     with Session(database) as session:
         return list(session.scalars(select(Dialog).order_by(Dialog.id)))
 
 
-def active(database: DatabaseEngine) -> list[str]:
+def active(database: Engine) -> list[str]:
     return [d.flow_id for d in dialogs(database) if d.status == "active"]
 
 
@@ -166,7 +165,7 @@ def known(chat: Chat, locale: str = "nl", timezone: str | None = None) -> None:
     chat.say("stop")
 
 
-def paused(database: DatabaseEngine) -> tuple[str, date | None]:
+def paused(database: Engine) -> tuple[str, date | None]:
     me = person(database)
     return me.status, me.paused_until
 
@@ -189,7 +188,7 @@ def say(locale: str, key: str, *days: date) -> str:
     ],
 )
 def test_pause_with_a_date(
-    locale: str, typed: dict[str, str], last_day: date, chat: Chat, database: DatabaseEngine
+    locale: str, typed: dict[str, str], last_day: date, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     reply = joined(chat.say(typed[locale]))
@@ -210,7 +209,7 @@ def test_the_confirmation_names_the_last_day_and_the_day_back(
 
 
 def test_dates_are_read_in_the_persons_own_time_zone(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     # 15:00 UTC on Wednesday is already 04:00 on Thursday in Auckland
     known(chat, timezone="Pacific/Auckland")
@@ -222,7 +221,7 @@ def test_dates_are_read_in_the_persons_own_time_zone(
 
 
 @LOCALES
-def test_vacation_asks_until_when(locale: str, chat: Chat, database: DatabaseEngine) -> None:
+def test_vacation_asks_until_when(locale: str, chat: Chat, database: Engine) -> None:
     known(chat, locale)
     reply = chat.say(SAYS[locale]["vacation_word"])
     assert SAYS[locale]["vacation_intro"] in joined(reply)
@@ -239,7 +238,7 @@ def test_vacation_asks_until_when(locale: str, chat: Chat, database: DatabaseEng
 
 @LOCALES
 def test_pause_without_a_date_asks_until_when(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     reply = chat.say(SAYS[locale]["pause"])
@@ -252,7 +251,7 @@ def test_pause_without_a_date_asks_until_when(
 
 @LOCALES
 def test_an_unclear_answer_gets_the_question_again(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say(SAYS[locale]["vacation_word"])
@@ -272,7 +271,7 @@ def test_an_unclear_answer_gets_the_question_again(
     assert answers[-1] == "2026-03-20"
 
 
-def test_the_answer_may_repeat_the_command(chat: Chat, database: DatabaseEngine) -> None:
+def test_the_answer_may_repeat_the_command(chat: Chat, database: Engine) -> None:
     known(chat)
     chat.say("vakantie")
     chat.say("vakantie tot 1 mei")
@@ -281,7 +280,7 @@ def test_the_answer_may_repeat_the_command(chat: Chat, database: DatabaseEngine)
 
 
 def test_after_three_unreadable_answers_the_coach_lets_it_rest(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     known(chat)
     chat.say("vakantie")
@@ -295,7 +294,7 @@ def test_after_three_unreadable_answers_the_coach_lets_it_rest(
 
 @LOCALES
 def test_stop_or_skip_the_question_means_no_pause(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say(SAYS[locale]["vacation_word"])
@@ -325,7 +324,7 @@ def test_stop_or_skip_the_question_means_no_pause(
 )
 def test_a_date_that_cannot_be_used_gets_a_question_not_a_guess(
     locale: str, typed: dict[str, str], key: str, days: tuple[date, ...], chat: Chat,
-    database: DatabaseEngine,
+    database: Engine,
 ) -> None:
     known(chat, locale)
     reply = chat.say(f"{SAYS[locale]['pause']} {typed[locale]}")
@@ -348,7 +347,7 @@ def test_a_date_that_cannot_be_used_gets_a_question_not_a_guess(
 
 
 def test_pause_words_in_a_diary_answer_stay_an_answer(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     known(chat)
     chat.say("dagboek")
@@ -365,7 +364,7 @@ def test_pause_words_in_a_diary_answer_stay_an_answer(
 
 @LOCALES
 def test_a_pause_with_a_date_inside_a_diary_pauses_and_keeps_the_question(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say("dagboek" if locale == "nl" else "diary")
@@ -377,7 +376,7 @@ def test_a_pause_with_a_date_inside_a_diary_pauses_and_keeps_the_question(
 
 
 def test_an_impossible_pause_date_inside_a_diary_asks_about_the_date(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     known(chat)
     chat.say("dagboek")
@@ -391,7 +390,7 @@ def test_an_impossible_pause_date_inside_a_diary_asks_about_the_date(
 
 @LOCALES
 def test_welcome_back_after_the_pause(
-    locale: str, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say(f"{SAYS[locale]['pause']} tot maandag")  # last day: Sunday 15 March
@@ -409,7 +408,7 @@ def test_welcome_back_after_the_pause(
 
 
 def test_welcome_back_comes_before_the_command_of_that_message(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     known(chat)
     chat.say("pauze voor 3 dagen")
@@ -428,7 +427,7 @@ def test_welcome_back_comes_before_the_command_of_that_message(
 
 
 @LOCALES
-def test_resume_ends_a_pause_early(locale: str, chat: Chat, database: DatabaseEngine) -> None:
+def test_resume_ends_a_pause_early(locale: str, chat: Chat, database: Engine) -> None:
     known(chat, locale)
     assert SAYS[locale]["not_paused"] in chat.say_text(SAYS[locale]["resume"])
     chat.say(f"{SAYS[locale]['pause']} tot 1 december")
@@ -463,7 +462,7 @@ def test_who_receives_nudges_for_the_scheduler() -> None:
 
 @LOCALES
 def test_opt_out_asks_for_confirmation_and_keeps_the_data(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say("dagboek" if locale == "nl" else "diary")
@@ -494,7 +493,7 @@ def test_opt_out_asks_for_confirmation_and_keeps_the_data(
 
 @LOCALES
 def test_opt_out_answered_no_changes_nothing(
-    locale: str, chat: Chat, database: DatabaseEngine
+    locale: str, chat: Chat, database: Engine
 ) -> None:
     known(chat, locale)
     chat.say(f"{SAYS[locale]['pause']} tot 1 december")
@@ -503,7 +502,7 @@ def test_opt_out_answered_no_changes_nothing(
     assert paused(database) == ("paused", date(2026, 11, 30))
 
 
-def test_opt_out_words(chat: Chat, database: DatabaseEngine) -> None:
+def test_opt_out_words(chat: Chat, database: Engine) -> None:
     known(chat)
     for words in ("stoppen met coachen", "opt-out", "afmelden", "Unsubscribe"):
         assert SAYS["nl"]["confirm"] in chat.say_text(words)

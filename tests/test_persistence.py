@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Address, InboundEvent, Message, Outbound, Question, Scale
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Address, InboundEvent, Message, Outbound, Question, Scale
+from bot.privacy.export import export_person, find_person
 from bot.storage import migrate
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.models import Base, Dialog, DiaryEntry, Identity, Person
@@ -42,11 +41,11 @@ WORKERS = 8
 
 
 @pytest.fixture
-def databases(database_url: str) -> Iterator[Callable[[], DatabaseEngine]]:
+def databases(database_url: str) -> Iterator[Callable[[], Engine]]:
     """Opens database engines on the test database and disposes them all afterwards."""
-    opened: list[DatabaseEngine] = []
+    opened: list[Engine] = []
 
-    def open_one() -> DatabaseEngine:
+    def open_one() -> Engine:
         database = create_db_engine(database_url)
         opened.append(database)
         return database
@@ -56,8 +55,8 @@ def databases(database_url: str) -> Iterator[Callable[[], DatabaseEngine]]:
         database.dispose()
 
 
-def make_engine(database: DatabaseEngine, url: str, clock: Clock) -> Engine:
-    return Engine(database, Settings(database_url=url), clock=clock)
+def make_engine(database: Engine, url: str, clock: Clock) -> Coach:
+    return Coach(database, Settings(database_url=url), clock=clock)
 
 
 def address(user: str) -> Address:
@@ -74,7 +73,7 @@ def open_question(messages: list[Message]) -> Message:
     return questions[0]
 
 
-def entries_of(database: DatabaseEngine, user: str) -> list[DiaryEntry]:
+def entries_of(database: Engine, user: str) -> list[DiaryEntry]:
     with make_session_factory(database)() as session:
         person = find_person(session, user)
         return list(
@@ -84,7 +83,7 @@ def entries_of(database: DatabaseEngine, user: str) -> list[DiaryEntry]:
         )
 
 
-def dialogs_of(database: DatabaseEngine, user: str, flow_id: str = "diary") -> list[Dialog]:
+def dialogs_of(database: Engine, user: str, flow_id: str = "diary") -> list[Dialog]:
     with make_session_factory(database)() as session:
         person = find_person(session, user)
         return list(
@@ -114,7 +113,7 @@ def write_diary(chat: Chat, answers: tuple[str, str, str], value: str = "4") -> 
 # -- schema ----------------------------------------------------------------------------
 
 
-def test_migrations_build_exactly_the_models_schema(databases: Callable[[], DatabaseEngine]):
+def test_migrations_build_exactly_the_models_schema(databases: Callable[[], Engine]):
     database = databases()
     with database.connect() as connection:
         differences = compare_metadata(
@@ -124,7 +123,7 @@ def test_migrations_build_exactly_the_models_schema(databases: Callable[[], Data
     assert differences == []
 
 
-def test_upgrade_twice_is_idempotent(databases: Callable[[], DatabaseEngine]):
+def test_upgrade_twice_is_idempotent(databases: Callable[[], Engine]):
     database = databases()
     head = migrate.head_revision()
     assert head is not None
@@ -144,7 +143,7 @@ def test_upgrade_twice_is_idempotent(databases: Callable[[], DatabaseEngine]):
 
 
 def test_restart_mid_dialog_resumes_at_the_same_question(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     first_database = databases()
     chat_a = Chat(make_engine(first_database, database_url, clock))
@@ -184,7 +183,7 @@ def test_restart_mid_dialog_resumes_at_the_same_question(
 
 
 def test_resume_without_open_dialog_says_nothing_new(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     engine = make_engine(databases(), database_url, clock)
     assert engine.resume(address("nobody")) == []
@@ -194,7 +193,7 @@ def test_resume_without_open_dialog_says_nothing_new(
 
 
 def test_restart_after_the_dialog_expired_keeps_the_partial_answers(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     first_database = databases()
     chat_a = Chat(make_engine(first_database, database_url, clock))
@@ -221,7 +220,7 @@ def test_restart_after_the_dialog_expired_keeps_the_partial_answers(
 # -- concurrency -----------------------------------------------------------------------
 
 
-def _fire_together(engine: Engine, events: list[InboundEvent]) -> list[list[Outbound]]:
+def _fire_together(engine: Coach, events: list[InboundEvent]) -> list[list[Outbound]]:
     """Hand all events to the engine at once, from separate threads."""
     barrier = threading.Barrier(len(events))
 
@@ -238,7 +237,7 @@ ROUNDS = 4
 
 
 def test_concurrent_messages_of_one_person_never_lose_an_update(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     engine = make_engine(databases(), database_url, clock)
     chat = Chat(engine)
@@ -294,7 +293,7 @@ PEOPLE = 20
 
 
 def test_many_people_at_once_all_complete(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     engine = make_engine(databases(), database_url, clock)
     barrier = threading.Barrier(WORKERS)
@@ -336,7 +335,7 @@ def test_many_people_at_once_all_complete(
 
 
 def test_same_event_id_delivered_twice_at_once_is_handled_once(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     engine = make_engine(databases(), database_url, clock)
     chat = Chat(engine)
@@ -367,7 +366,7 @@ TRICKY = (
 
 
 def test_privacy_export_contains_everything_verbatim(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     engine = make_engine(databases(), database_url, clock)
     chat = Chat(engine)
@@ -427,7 +426,7 @@ def _wait_until(condition: Callable[[], bool], what: str) -> None:
 
 
 def test_postgres_turn_after_lock_wait_sees_the_previous_turns_answer(
-    database_url: str, databases: Callable[[], DatabaseEngine], clock: Clock
+    database_url: str, databases: Callable[[], Engine], clock: Clock
 ):
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL row-lock semantics")

@@ -1,17 +1,16 @@
-"""bot.personal: one person's own history for their page, and nobody else's in it."""
+"""bot.reports.personal_page: one person's own history for their page, and nobody else's in it."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from bot.people import default_organisation
-from bot.personal import history
-from bot.settings import Settings
+from bot.config import Settings
+from bot.people.directory import default_organisation
+from bot.reports.personal_page import history
 from bot.storage.models import (
     ContractResponse,
     DiaryEntry,
@@ -27,14 +26,14 @@ from bot.storage.models import (
 AT = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
 
 
-def add(database: DatabaseEngine, *records: Any) -> list[int]:
+def add(database: Engine, *records: Any) -> list[int]:
     with Session(database) as session, session.begin():
         session.add_all(records)
         session.flush()
         return [record.id for record in records]
 
 
-def people(database: DatabaseEngine, settings: Settings, *names: str) -> list[int]:
+def people(database: Engine, settings: Settings, *names: str) -> list[int]:
     """People of the default organisation (its catalog seeded), in the order named."""
     with Session(database) as session, session.begin():
         organisation = default_organisation(session, settings).id
@@ -46,7 +45,7 @@ def people(database: DatabaseEngine, settings: Settings, *names: str) -> list[in
 
 
 def test_the_diary_newest_first_with_the_weeks_plan_it_asked_about(
-        database: DatabaseEngine, settings: Settings) -> None:
+        database: Engine, settings: Settings) -> None:
     anna, bob = people(database, settings, "Anna de Vries", "Bob Bakker")
     add(database,
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 9), competence_code="feedback",
@@ -77,7 +76,7 @@ def test_the_diary_newest_first_with_the_weeks_plan_it_asked_about(
     assert (len(short.diary), short.diary_total) == (2, 3)
 
 
-def test_plans_with_what_became_of_them(database: DatabaseEngine, settings: Settings) -> None:
+def test_plans_with_what_became_of_them(database: Engine, settings: Settings) -> None:
     (anna,) = people(database, settings, "Anna")
     first, revised = add(
         database,
@@ -100,7 +99,7 @@ def test_plans_with_what_became_of_them(database: DatabaseEngine, settings: Sett
     assert found.plans[0].outcome is None
 
 
-def test_focus_per_month_for_the_chart(database: DatabaseEngine, settings: Settings) -> None:
+def test_focus_per_month_for_the_chart(database: Engine, settings: Settings) -> None:
     (anna,) = people(database, settings, "Anna")
     add(database,
         MonthlyReflection(person_id=anna, month=date(2026, 1, 1), focus_month=date(2026, 2, 1),
@@ -127,7 +126,7 @@ def test_focus_per_month_for_the_chart(database: DatabaseEngine, settings: Setti
 
 
 def test_contracts_per_quarter_with_the_colleagues_response(
-        database: DatabaseEngine, settings: Settings) -> None:
+        database: Engine, settings: Settings) -> None:
     anna, bob = people(database, settings, "Anna de Vries", "Bob Bakker")
     v1, v2, q4, bobs = add(
         database,
@@ -160,7 +159,7 @@ def test_contracts_per_quarter_with_the_colleagues_response(
 
 
 def test_reviews_canvases_and_an_empty_or_gone_person(
-        database: DatabaseEngine, settings: Settings) -> None:
+        database: Engine, settings: Settings) -> None:
     anna, new, gone = people(database, settings, "Anna", "Nieuw", "Weg")
     add(database,
         YearlyReview(person_id=anna, year=2025, challenging=4, inspiring=2, rewarding=5,

@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, select
-from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import Column, Engine, ForeignKey, Integer, MetaData, Table, func, select
 from sqlalchemy.orm import Session
 
 from adapters.cli import main
 from adapters.slack.blocks import turn_blocks
 from adapters.teams.cards import activities
 from adapters.terminal import render
-from bot.engine import Engine
-from bot.export import UnknownPerson, export_person, find_person
-from bot.messages import File, Message, Question
-from bot.privacy import (
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import File, Message, Question
+from bot.core.runtime import open_runtime
+from bot.privacy.erasure import (
     PERSON_REFERENCES,
     TALLIED,
     NoSuchPerson,
@@ -36,8 +36,7 @@ from bot.privacy import (
     person_references,
     tallies,
 )
-from bot.runtime import open_runtime
-from bot.settings import Settings
+from bot.privacy.export import UnknownPerson, export_person, find_person
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
@@ -102,15 +101,15 @@ def _every_turn_succeeds(no_failed_turns: None) -> None:
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[DatabaseEngine]:
+def database(database_url: str) -> Iterator[Engine]:
     engine = create_db_engine(database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def engine(database: DatabaseEngine, database_url: str, clock: Clock) -> Iterator[Engine]:
-    coach = Engine(database, Settings(database_url=database_url), clock=clock)
+def engine(database: Engine, database_url: str, clock: Clock) -> Iterator[Coach]:
+    coach = Coach(database, Settings(database_url=database_url), clock=clock)
     yield coach
     coach.close()
 
@@ -135,12 +134,12 @@ def known(chat: Chat, locale: str) -> int:
 
 
 @pytest.fixture
-def people(engine: Engine) -> People:
+def people(engine: Coach) -> People:
     alice, bob = Chat(engine, "alice"), Chat(engine, "bob")
     return People(alice, bob, known(alice, "nl"), known(bob, "nl"))
 
 
-def fill_everything(database: DatabaseEngine, alice: int, bob: int, now: datetime) -> None:
+def fill_everything(database: Engine, alice: int, bob: int, now: datetime) -> None:
     """A row pointing at Alice in every table that can (and Bob's side of each)."""
     with Session(database) as session:
         me = session.get(Person, alice)
@@ -249,7 +248,7 @@ def fill_everything(database: DatabaseEngine, alice: int, bob: int, now: datetim
 
 
 def _web_rows(session: Session, alice: int, now: datetime) -> None:
-    """Login links and web sessions, when the schema has them (bot.access)."""
+    """Login links and web sessions, when the schema has them (bot.people.web_access)."""
     tables = Base.metadata.tables
     if "login_links" in tables:
         session.execute(tables["login_links"].insert().values(
@@ -263,7 +262,7 @@ def _web_rows(session: Session, alice: int, now: datetime) -> None:
         ])
 
 
-def rows_about(database: DatabaseEngine, person_id: int) -> dict[str, int]:
+def rows_about(database: Engine, person_id: int) -> dict[str, int]:
     """Every row any column of the schema points at the person with."""
     found: dict[str, int] = {}
     tables = Base.metadata.tables
@@ -310,7 +309,7 @@ def test_the_rule_check_sees_a_new_reference():
 
 
 @LOCALES
-def test_my_data_sends_the_export_as_a_json_document(locale: str, engine: Engine):
+def test_my_data_sends_the_export_as_a_json_document(locale: str, engine: Coach):
     alice = Chat(engine, "alice")
     alice.send(text="hello", locale=locale)
     alice.say("stop")
@@ -354,8 +353,8 @@ def test_every_adapter_renders_the_document(people: People):
 
 
 @LOCALES
-def test_delete_asks_first_and_a_plain_yes_is_not_enough(locale: str, engine: Engine,
-                                                          database: DatabaseEngine):
+def test_delete_asks_first_and_a_plain_yes_is_not_enough(locale: str, engine: Coach,
+                                                          database: Engine):
     alice = Chat(engine, "alice")
     alice.send(text="hello", locale=locale)
     alice.say("stop")
@@ -372,14 +371,14 @@ def test_delete_asks_first_and_a_plain_yes_is_not_enough(locale: str, engine: En
         find_person(session, "alice")
 
 
-def test_stop_deletes_nothing(people: People, database: DatabaseEngine):
+def test_stop_deletes_nothing(people: People, database: Engine):
     people.alice.say("verwijder mijn gegevens")
     people.alice.say("stop")
     assert rows_about(database, people.alice_id)["diary_entries.person_id"] == 1
 
 
 def test_deleting_removes_every_row_about_her_and_keeps_bobs_history(
-    people: People, database: DatabaseEngine, clock: Clock
+    people: People, database: Engine, clock: Clock
 ):
     fill_everything(database, people.alice_id, people.bob_id, clock.now)
     before = rows_about(database, people.alice_id)
@@ -431,8 +430,8 @@ def test_deleting_removes_every_row_about_her_and_keeps_bobs_history(
     assert set(kept) <= {"people", *TALLIED}
 
 
-def test_nothing_afterwards_brings_her_back(people: People, engine: Engine,
-                                            database: DatabaseEngine, database_url: str,
+def test_nothing_afterwards_brings_her_back(people: People, engine: Coach,
+                                            database: Engine, database_url: str,
                                             clock: Clock):
     question = the_question(people.alice.say("verwijder mijn gegevens"))
     assert people.alice.send(value="delete", reply_to=question.ref, event_id="Ev1")
@@ -453,7 +452,7 @@ def test_nothing_afterwards_brings_her_back(people: People, engine: Engine,
         assert session.scalar(select(func.count()).select_from(Person)) == 1
 
 
-def test_writing_again_is_a_new_beginning(people: People, database: DatabaseEngine):
+def test_writing_again_is_a_new_beginning(people: People, database: Engine):
     question = the_question(people.alice.say("verwijder mijn gegevens"))
     people.alice.send(value="delete", reply_to=question.ref)
     people.alice.say("hallo")  # a new message from her is a new beginning
@@ -464,7 +463,7 @@ def test_writing_again_is_a_new_beginning(people: People, database: DatabaseEngi
     assert data["diary_entries"] == [] and len(data["dialogs"]) == 1  # the new onboarding
 
 
-def test_delete_person_is_the_engine_free_api(people: People, database: DatabaseEngine,
+def test_delete_person_is_the_engine_free_api(people: People, database: Engine,
                                               clock: Clock):
     with Session(database) as session:
         done = delete_person(session, people.bob_id, clock.now)
@@ -481,7 +480,7 @@ def test_delete_person_is_the_engine_free_api(people: People, database: Database
 
 
 @pytest.fixture
-def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DatabaseEngine]:
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'leercoach.db'}"
     for name in ("LEERCOACH_PROMPTS_DIR", "LEERCOACH_DEFAULT_LOCALE",
                  "LEERCOACH_ENCRYPTION_KEY"):
@@ -499,8 +498,8 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def two_people(database: DatabaseEngine) -> None:
-    engine = Engine(database, Settings(database_url=str(database.url)))
+def two_people(database: Engine) -> None:
+    engine = Coach(database, Settings(database_url=str(database.url)))
     try:
         known(Chat(engine, "alice"), "nl")
         known(Chat(engine, "bob"), "nl")
@@ -508,7 +507,7 @@ def two_people(database: DatabaseEngine) -> None:
         engine.close()
 
 
-def test_cli_delete_verifies_with_an_export(cli_database: DatabaseEngine,
+def test_cli_delete_verifies_with_an_export(cli_database: Engine,
                                             capsys: pytest.CaptureFixture[str]):
     two_people(cli_database)
     code, out, err = cli(capsys, "export", "--user", "alice")
@@ -527,7 +526,7 @@ def test_cli_delete_verifies_with_an_export(cli_database: DatabaseEngine,
 
 
 def test_cli_delete_asks_on_a_terminal_and_refuses_without_one(
-    cli_database: DatabaseEngine, capsys: pytest.CaptureFixture[str],
+    cli_database: Engine, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch
 ):
     two_people(cli_database)

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from bot.retention import PURGED, cutoff, purge_free_text
-from bot.runtime import Runtime, open_runtime
-from bot.settings import ConfigError, Settings
+from bot.config import ConfigError, Settings
+from bot.core.runtime import Runtime, open_runtime
+from bot.privacy.retention import PURGED, cutoff, purge_free_text
 from bot.storage import encryption
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
@@ -55,7 +54,7 @@ WORDS = "Wat ik leerde"
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[DatabaseEngine]:
+def database(database_url: str) -> Iterator[Engine]:
     engine = create_db_engine(database_url)
     yield engine
     engine.dispose()
@@ -137,7 +136,7 @@ def records(session: Session, organisation: int, who: int, when: datetime) -> No
     ])
 
 
-def seeded(database: DatabaseEngine) -> None:
+def seeded(database: Engine) -> None:
     with Session(database) as session:
         organisation, who = person(session)
         records(session, organisation, who, OLD)
@@ -145,7 +144,7 @@ def seeded(database: DatabaseEngine) -> None:
         session.commit()
 
 
-def texts(database: DatabaseEngine, older: bool) -> dict[str, list[Any]]:
+def texts(database: Engine, older: bool) -> dict[str, list[Any]]:
     """Per table, every free-text value of the old (or the kept) rows, as the ORM reads it."""
     found: dict[str, list[Any]] = {}
     tables = Base.metadata.tables
@@ -182,7 +181,7 @@ def test_cutoff_counts_whole_months(today: date, months: int, first_kept: date):
 # -- the purge -----------------------------------------------------------------------------
 
 
-def test_old_text_is_blanked_and_the_facts_stay(database: DatabaseEngine):
+def test_old_text_is_blanked_and_the_facts_stay(database: Engine):
     seeded(database)
     with database.begin() as connection:
         purged = purge_free_text(connection, NOW, 24)
@@ -214,7 +213,7 @@ def test_old_text_is_blanked_and_the_facts_stay(database: DatabaseEngine):
         assert session.scalar(select(func.count()).select_from(DiaryEntry)) == 2
 
 
-def test_a_second_purge_finds_nothing_left(database: DatabaseEngine):
+def test_a_second_purge_finds_nothing_left(database: Engine):
     seeded(database)
     with database.begin() as connection:
         assert purge_free_text(connection, NOW, 24) > 0
@@ -224,7 +223,7 @@ def test_a_second_purge_finds_nothing_left(database: DatabaseEngine):
         assert purge_free_text(connection, NOW + timedelta(days=1), 24) == len(PURGED)
 
 
-def test_zero_months_keeps_everything(database: DatabaseEngine):
+def test_zero_months_keeps_everything(database: Engine):
     seeded(database)
     before = texts(database, older=True)
     with database.begin() as connection:
@@ -232,7 +231,7 @@ def test_zero_months_keeps_everything(database: DatabaseEngine):
     assert texts(database, older=True) == before
 
 
-def test_an_open_conversation_is_never_purged(database: DatabaseEngine):
+def test_an_open_conversation_is_never_purged(database: Engine):
     with Session(database) as session:
         _, who = person(session)
         session.add(Dialog(person_id=who, flow_id="diary", answers={"moments": WORDS},
@@ -243,7 +242,7 @@ def test_an_open_conversation_is_never_purged(database: DatabaseEngine):
         assert purge_free_text(connection, NOW, 24) == 0
 
 
-def test_encrypted_text_is_blanked_once(database: DatabaseEngine):
+def test_encrypted_text_is_blanked_once(database: Engine):
     ring = encryption.KeyRing([Fernet.generate_key().decode()])
     with encryption.using(ring):
         seeded(database)
@@ -260,13 +259,13 @@ def test_encrypted_text_is_blanked_once(database: DatabaseEngine):
 
 
 @pytest.fixture
-def runtime(database: DatabaseEngine, database_url: str) -> Iterator[Runtime]:
+def runtime(database: Engine, database_url: str) -> Iterator[Runtime]:
     opened = open_runtime(Settings(database_url=database_url))
     yield opened
     opened.close()
 
 
-def test_the_sweep_purges_once_a_day(runtime: Runtime, database: DatabaseEngine):
+def test_the_sweep_purges_once_a_day(runtime: Runtime, database: Engine):
     seeded(database)
     ticks = Ticks(runtime, {})
     report = asyncio.run(ticks.tick(NOW))
@@ -282,7 +281,7 @@ def test_the_sweep_purges_once_a_day(runtime: Runtime, database: DatabaseEngine)
     assert ticks.purge_now(NOW + timedelta(days=1)) == len(PURGED) + 1
 
 
-def test_retention_zero_turns_the_purge_off(runtime: Runtime, database: DatabaseEngine):
+def test_retention_zero_turns_the_purge_off(runtime: Runtime, database: Engine):
     seeded(database)
     runtime.settings = replace(runtime.settings, retention_months=0)
     assert asyncio.run(Ticks(runtime, {}).tick(NOW)).purged == 0

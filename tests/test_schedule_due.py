@@ -1,5 +1,5 @@
-"""When a person is due (bot/schedule/due.py) and on which days and hours not
-(bot/schedule/calendar.py).
+"""When a person is due (bot/due/rules.py) and on which days and hours not
+(bot/due/calendar.py).
 
 The examples pin the cases people notice: the DST changes in Amsterdam, New York and Lord
 Howe, the day Samoa skipped, Dutch and Belgian holidays, pauses and quiet hours. The
@@ -25,14 +25,14 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bot.schedule.calendar import (
+from bot.due.calendar import (
     CalendarError,
     DaysOff,
     QuietHours,
     check_country,
     parse_quiet_hours,
 )
-from bot.schedule.due import (
+from bot.due.rules import (
     DIARY,
     MONTHLY,
     QUARTERLY,

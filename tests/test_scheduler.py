@@ -12,16 +12,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 
-from bot.engine import Engine
-from bot.messages import Outbound, Question, Text
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Outbound, Question, Text
+from bot.due.sweep import SweepReport, sweep
 from bot.outbox import store as outbox
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import DeliveryFailed
-from bot.schedule.sweep import SweepReport, sweep
-from bot.settings import Settings
 from bot.storage.database import create_db_engine
 from bot.storage.models import DayOff, Delivery, Identity, Organisation, Person, Schedule
 from tests.conftest import Chat, Clock, joined
@@ -48,8 +47,8 @@ class FakePlatform:
 
 @dataclass
 class Rig:
-    database: DatabaseEngine
-    engine: Engine
+    database: Engine
+    engine: Coach
     clock: Clock
     platform: FakePlatform
     dispatcher: Dispatcher
@@ -96,7 +95,7 @@ def open_rig(database_url: str, **overrides: object) -> Rig:
     settings = replace(Settings(database_url=database_url), **overrides)  # type: ignore[arg-type]
     database = create_db_engine(database_url)
     clock = Clock(MONDAY.replace(hour=8))
-    engine = Engine(database, settings, clock=clock)
+    engine = Coach(database, settings, clock=clock)
     platform = FakePlatform()
     dispatcher = Dispatcher(engine, {"fake": platform}, worker="test-worker")
     return Rig(database, engine, clock, platform, dispatcher)

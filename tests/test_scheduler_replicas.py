@@ -34,13 +34,13 @@ import holidays
 import pytest
 from sqlalchemy import Connection, Engine, insert, text
 
-from bot.messages import Outbound, Question
+from bot.config import Settings
+from bot.core.messages import Outbound, Question
+from bot.core.runtime import open_runtime
+from bot.due import schedule_store
+from bot.due.organisation_calendar import CalendarCache
+from bot.due.rules import DIARY, RHYTHMS
 from bot.outbox.dispatch import Dispatcher
-from bot.runtime import open_runtime
-from bot.schedule import store as schedule_store
-from bot.schedule.due import DIARY, RHYTHMS
-from bot.schedule.organisation import CalendarCache
-from bot.settings import Settings
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import Identity, Organisation, Person, table_of

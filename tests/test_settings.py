@@ -9,13 +9,12 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Message, Question
+from bot.core.coach import Coach
+from bot.core.messages import Message, Question
+from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person
 from tests.conftest import Chat, joined
 
@@ -103,17 +102,17 @@ def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def person(database: DatabaseEngine, user: str = "alice") -> Person:
+def person(database: Engine, user: str = "alice") -> Person:
     with Session(database) as session:
         return find_person(session, user)
 
 
-def dialogs(database: DatabaseEngine) -> list[Dialog]:
+def dialogs(database: Engine) -> list[Dialog]:
     with Session(database) as session:
         return list(session.scalars(select(Dialog).order_by(Dialog.id)))
 
 
-def active(database: DatabaseEngine) -> list[Dialog]:
+def active(database: Engine) -> list[Dialog]:
     return [d for d in dialogs(database) if d.status == "active"]
 
 
@@ -123,7 +122,7 @@ def the(kind: type[Any], messages: list[Message]) -> Any:
     return found[0]
 
 
-def meet(engine: Engine, user: str, name: str, **account: str) -> Chat:
+def meet(engine: Coach, user: str, name: str, **account: str) -> Chat:
     """Someone else of the same workspace, known to the coach (onboarding stopped)."""
     other = Chat(engine, user, **account)
     other.send(text="hoi", display_name=name)
@@ -131,12 +130,12 @@ def meet(engine: Engine, user: str, name: str, **account: str) -> Chat:
     return other
 
 
-def new_person(engine: Engine, chat: Chat, locale: str) -> list[Message]:
+def new_person(engine: Coach, chat: Chat, locale: str) -> list[Message]:
     """First contact in `locale` (as when the platform tells us the person's language)."""
     return chat.send(text="hallo", locale=locale)
 
 
-def onboard_until_colleague(engine: Engine, chat: Chat, locale: str) -> list[Message]:
+def onboard_until_colleague(engine: Coach, chat: Chat, locale: str) -> list[Message]:
     new_person(engine, chat, locale)
     chat.say("1" if locale == "nl" else "2")
     for _ in range(3):
@@ -149,7 +148,7 @@ def onboard_until_colleague(engine: Engine, chat: Chat, locale: str) -> list[Mes
 
 @LOCALES
 def test_onboarding_explains_the_rhythm_then_asks_the_language(
-    locale: str, engine: Engine, chat: Chat
+    locale: str, engine: Coach, chat: Chat
 ) -> None:
     first = new_person(engine, chat, locale)
     text = joined(first)
@@ -162,7 +161,7 @@ def test_onboarding_explains_the_rhythm_then_asks_the_language(
 
 @LOCALES
 def test_the_time_zone_is_prefilled_from_the_platform_and_skip_keeps_it(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     chat.send(text="hallo", locale=locale, timezone="Europe/London")
     question = the(Question, chat.say("1" if locale == "nl" else "2"))
@@ -173,7 +172,7 @@ def test_the_time_zone_is_prefilled_from_the_platform_and_skip_keeps_it(
 
 
 def test_without_a_platform_hint_the_organisation_default_is_prefilled(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     assert "Europe/Amsterdam" in the(Question, chat.say("1")).text
@@ -182,7 +181,7 @@ def test_without_a_platform_hint_the_organisation_default_is_prefilled(
 
 @LOCALES
 def test_onboarding_with_a_known_steady_colleague(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob de Vries")
     who = onboard_until_colleague(engine, chat, locale)
@@ -201,7 +200,7 @@ def test_onboarding_with_a_known_steady_colleague(
 
 @LOCALES
 def test_onboarding_with_an_unknown_colleague_says_so_politely(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     onboard_until_colleague(engine, chat, locale)
     done = joined(chat.say("@carol"))
@@ -214,7 +213,7 @@ def test_onboarding_with_an_unknown_colleague_says_so_politely(
 
 
 def test_onboarding_colleague_typed_as_a_command_or_skipped(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob")
     onboard_until_colleague(engine, chat, "nl")
@@ -230,7 +229,7 @@ def test_onboarding_colleague_typed_as_a_command_or_skipped(
     assert person(database, "carol").steady_colleague_id is None
 
 
-def test_onboarding_no_colleague_asks_about_pairing(chat: Chat, database: DatabaseEngine) -> None:
+def test_onboarding_no_colleague_asks_about_pairing(chat: Chat, database: Engine) -> None:
     chat.say("hallo")
     chat.say("1")
     for _ in range(3):
@@ -245,7 +244,7 @@ def test_onboarding_no_colleague_asks_about_pairing(chat: Chat, database: Databa
 
 
 def test_the_colleague_is_found_by_id_mention_case_or_unique_name(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "U0BOB", "Bob de Vries")
     meet(engine, "dave", "Dave")
@@ -266,7 +265,7 @@ def test_the_colleague_is_found_by_id_mention_case_or_unique_name(
 
 
 def test_several_people_with_one_name_and_yourself_are_refused(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "jan1", "Jan")
     meet(engine, "jan2", "Jan")
@@ -279,7 +278,7 @@ def test_several_people_with_one_name_and_yourself_are_refused(
 
 
 def test_people_of_another_workspace_are_not_found(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "erik", "Erik", platform="elsewhere")
     chat.say("hallo")
@@ -293,7 +292,7 @@ def test_people_of_another_workspace_are_not_found(
 
 @LOCALES
 def test_colleague_command_shows_sets_and_clears(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob")
     new_person(engine, chat, locale)
@@ -311,7 +310,7 @@ def test_colleague_command_shows_sets_and_clears(
 
 
 def test_colleague_words_inside_a_diary_answer_stay_an_answer(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob")
     chat.say("hallo")
@@ -339,7 +338,7 @@ def test_colleague_words_inside_a_diary_answer_stay_an_answer(
 
 @LOCALES
 def test_settings_show_the_current_values_and_change_the_diary_time(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob")
     new_person(engine, chat, locale)
@@ -367,7 +366,7 @@ def test_settings_show_the_current_values_and_change_the_diary_time(
 
 @LOCALES
 def test_settings_change_workdays_and_time_zone(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     new_person(engine, chat, locale)
     chat.say("stop")
@@ -388,7 +387,7 @@ def test_settings_change_workdays_and_time_zone(
 
 
 def test_settings_switch_the_language_and_answer_in_it(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("stop")
@@ -404,7 +403,7 @@ def test_settings_switch_the_language_and_answer_in_it(
 
 @LOCALES
 def test_settings_change_and_clear_the_colleague(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     meet(engine, "bob", "Bob")
     new_person(engine, chat, locale)
@@ -425,7 +424,7 @@ def test_settings_change_and_clear_the_colleague(
 
 @LOCALES
 def test_settings_nothing_or_skip_changes_nothing(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     new_person(engine, chat, locale)
     chat.say("stop")
@@ -443,7 +442,7 @@ def test_settings_nothing_or_skip_changes_nothing(
 
 
 def test_settings_need_a_choice_and_show_a_pause(
-    chat: Chat, database: DatabaseEngine
+    chat: Chat, database: Engine
 ) -> None:
     chat.say("hallo")
     chat.say("stop")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.slack.blocks import FORM_OPEN, MULTI, MULTI_DONE
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from bot.storage.models import DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members, queue_nudge
 from tests.slack_mock import MockSlackApi
@@ -352,7 +352,7 @@ def test_multiple_choice_is_read_when_ok_is_pressed(runtime: Runtime) -> None:
 
 
 def test_sender_maps_slack_errors_to_retry_and_dead_letter(runtime: Runtime) -> None:
-    from bot.messages import Address, Outbound, Text
+    from bot.core.messages import Address, Outbound, Text
     from bot.outbox.sender import DeliveryFailed
 
     async def scenario(rig: SlackRig) -> None:
@@ -494,7 +494,7 @@ def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) ->
     from sqlalchemy import insert
 
     from bot.outbox.dispatch import Dispatcher
-    from bot.pairing import rounds
+    from bot.practices.pairing import rounds
     from bot.storage.models import Cohort, Organisation
 
     now = runtime.engine.clock()

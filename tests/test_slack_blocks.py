@@ -31,7 +31,8 @@ from adapters.slack.blocks import (
 from adapters.slack.config import SlackConfig
 from adapters.slack.mrkdwn import chunks, escape, fallback
 from adapters.slack.socket_mode import needs_reconnect
-from bot.messages import (
+from bot.config import ConfigError
+from bot.core.messages import (
     Choice,
     File,
     Form,
@@ -44,7 +45,6 @@ from bot.messages import (
     Scale,
     Text,
 )
-from bot.settings import ConfigError
 from tests.contracts.block_kit import check_message, check_view, describe
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
-from bot.runtime import Runtime
 from bot.storage.models import Delivery, table_of
 from tests.loopback import until
 from tests.slack_mock import MockSlackApi
@@ -92,7 +92,7 @@ def test_every_kind_of_message_comes_back_from_the_outbox_as_it_went_in(
     """The rows hold rendered messages: each kind survives the round trip intact."""
     from datetime import UTC, datetime
 
-    from bot.messages import (
+    from bot.core.messages import (
         Address,
         Choice,
         File,

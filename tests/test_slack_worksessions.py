@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import roles
-from bot import worksessions as ws
+from bot.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from bot.outbox.dispatch import Dispatcher, DispatchReport
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.people import roles
+from bot.practices.work_sessions import records as ws
 from bot.storage.models import AgendaItem, AgendaVote, Delivery, Identity, Organisation, WorkOutcome
 from scheduler.ticks import Ticks
 from tests.conftest import Clock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.teams import cards, inbound
-from bot.messages import Choice, Form, FormField, Notice, Question, Scale, Text
+from bot.core.messages import Choice, Form, FormField, Notice, Question, Scale, Text
 
 
 def test_user_content_cannot_become_a_mention_a_link_or_markup() -> None:

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from adapters.http_server import create_app
 from adapters.teams.app import TeamsAdapter, build_teams
 from adapters.teams.config import TeamsConfig
-from bot import clock
-from bot.messages import Address, Outbound, Text
+from bot.core import clock
+from bot.core.messages import Address, Outbound, Text
+from bot.core.runtime import Runtime
 from bot.outbox.sender import DeliveryFailed
-from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members, queue_nudge
 from tests.loopback import serving

@@ -27,7 +27,7 @@ from adapters.teams.package import (
     package_files,
     write_package,
 )
-from bot.prompts import PromptLibrary
+from bot.core.prompts import PromptLibrary
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 SCHEMA = Path(__file__).parent / "data" / "teams-manifest-1.29.schema.json"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
-from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
 from tests.contracts.adaptive_cards import check_card
 from tests.test_cli import NL_QUESTIONS
@@ -144,7 +144,7 @@ def test_help_in_a_channel_never_shows_the_personal_dialog(runtime: Runtime) -> 
 
 def test_removing_the_app_forgets_its_references_and_stops_proactive_sends(
         runtime: Runtime) -> None:
-    from bot.messages import Address, Outbound, Text
+    from bot.core.messages import Address, Outbound, Text
     from bot.outbox.sender import DeliveryFailed
 
     team = "19:general@thread.tacv2"

@@ -17,11 +17,11 @@ from aiohttp import ClientSession, CookieJar
 from sqlalchemy import select
 
 from adapters.cli import main
-from bot import access
-from bot.messages import Address, InboundEvent
-from bot.roles import set_role
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.messages import Address, InboundEvent
+from bot.core.runtime import Runtime, open_runtime
+from bot.people import web_access as access
+from bot.people.roles import set_role
 from bot.storage.models import Identity
 from tests.browser import live_server, login_token
 from tests.conftest import Clock

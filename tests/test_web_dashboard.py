@@ -1,5 +1,5 @@
 """The facilitators' dashboard page `/dashboard` over real HTTP: who gets in, that every
-table comes with a chart holder, its table and a CSV that matches bot/dashboard.py, that the
+table comes with a chart holder, its table and a CSV that matches bot/reports/dashboard.py, that the
 demo's small management team is suppressed, that no free text leaves the database, that a
 facilitator sees only their own organisation, and that a canvas is its author's alone."""
 
@@ -22,9 +22,12 @@ from sqlalchemy import insert, select
 from adapters.http_server import create_app
 from adapters.web import dashboard as web_dashboard
 from adapters.web.app import WebAdapter
-from bot import access, dashboard, demo, roles
-from bot.prompts import PromptLibrary
-from bot.runtime import Runtime
+from bot import demo
+from bot.core.prompts import PromptLibrary
+from bot.core.runtime import Runtime
+from bot.people import roles
+from bot.people import web_access as access
+from bot.reports import dashboard
 from bot.storage.models import (
     DiaryEntry,
     Goal,

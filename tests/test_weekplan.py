@@ -11,15 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import Message, Question
-from bot.prompts import PromptLibrary
-from bot.rhythm.weekly import has_moment, is_observable, week_start
+from bot.core.coach import Coach
+from bot.core.messages import Message, Question
+from bot.core.prompts import PromptLibrary
+from bot.practices.weekly_plan.hooks import has_moment, is_observable, week_start
+from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, MonthlyReflection, Person, WeeklyPlan
 from tests.conftest import Chat, Clock, joined
 
@@ -141,35 +140,35 @@ def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def use_locale(engine: Engine, chat: Chat, locale: str) -> None:
+def use_locale(engine: Coach, chat: Chat, locale: str) -> None:
     if locale != "nl":
         engine.set_locale(chat.address, locale)
 
 
-def plans(database: DatabaseEngine) -> list[WeeklyPlan]:
+def plans(database: Engine) -> list[WeeklyPlan]:
     with Session(database) as session:
         return list(session.scalars(select(WeeklyPlan).order_by(WeeklyPlan.id)))
 
 
-def entries(database: DatabaseEngine) -> list[DiaryEntry]:
+def entries(database: Engine) -> list[DiaryEntry]:
     with Session(database) as session:
         return list(session.scalars(select(DiaryEntry).order_by(DiaryEntry.id)))
 
 
-def active_step(database: DatabaseEngine) -> str | None:
+def active_step(database: Engine) -> str | None:
     with Session(database) as session:
         dialog = session.scalar(select(Dialog).where(Dialog.status == "active"))
         return dialog.step_id if dialog else None
 
 
-def active_context(database: DatabaseEngine) -> dict[str, Any]:
+def active_context(database: Engine) -> dict[str, Any]:
     with Session(database) as session:
         dialog = session.scalar(select(Dialog).where(Dialog.status == "active"))
         assert dialog is not None
         return dict(dialog.context)
 
 
-def person(database: DatabaseEngine) -> Person:
+def person(database: Engine) -> Person:
     with Session(database) as session:
         return find_person(session, "alice")
 
@@ -298,7 +297,7 @@ def test_the_texts_render_in_every_branch(
 
 @LOCALES
 def test_a_full_plan_without_feedback(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -338,7 +337,7 @@ def test_the_command_words(word: str, chat: Chat) -> None:
     assert question(chat.say(word)).text == SAYS["nl"]["competence"]
 
 
-def test_a_number_chooses_the_competence(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_number_chooses_the_competence(chat: Chat, database: Engine) -> None:
     chat.say("plan")
     chat.say("5")
     chat.say("situatie")
@@ -349,7 +348,7 @@ def test_a_number_chooses_the_competence(chat: Chat, database: DatabaseEngine) -
 
 @LOCALES
 def test_the_review_fires_once_for_a_vague_approach(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -375,7 +374,7 @@ def test_the_review_fires_once_for_a_vague_approach(
 
 @LOCALES
 def test_the_review_fires_once_for_a_plan_without_a_moment(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -398,7 +397,7 @@ def test_the_review_fires_once_for_a_plan_without_a_moment(
 
 @LOCALES
 def test_ok_keeps_the_first_answer(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -413,7 +412,7 @@ def test_ok_keeps_the_first_answer(
     assert plan.feedback_given is True
 
 
-def test_a_moment_in_the_approach_is_enough(chat: Chat, database: DatabaseEngine) -> None:
+def test_a_moment_in_the_approach_is_enough(chat: Chat, database: Engine) -> None:
     chat.say("plan")
     chat.say("feedback")
     chat.say("teamoverleg")
@@ -427,7 +426,7 @@ def test_a_moment_in_the_approach_is_enough(chat: Chat, database: DatabaseEngine
 
 @LOCALES
 def test_bad_input_keeps_the_question_open(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -465,7 +464,7 @@ def test_weekplan_while_in_the_weekplan_repeats_the_question(chat: Chat) -> None
 
 
 def test_the_scheduler_can_start_the_plan(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     known(chat)
     sent = engine.start_flow(person(database).id, "weekplan")
@@ -477,7 +476,7 @@ def test_the_scheduler_can_start_the_plan(
 # -- Check: the diary asks about the plan ------------------------------------------------------
 
 
-def test_without_a_plan_the_diary_does_not_ask(chat: Chat, database: DatabaseEngine) -> None:
+def test_without_a_plan_the_diary_does_not_ask(chat: Chat, database: Engine) -> None:
     closing = joined(write_diary(chat, "nl"))
     assert SAYS["nl"]["diary_saved"] in closing
     assert "plan_check" not in entries(database)[0].extra
@@ -485,7 +484,7 @@ def test_without_a_plan_the_diary_does_not_ask(chat: Chat, database: DatabaseEng
 
 @LOCALES
 def test_the_diary_check_is_counted_on_the_plan(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -516,7 +515,7 @@ def test_the_diary_check_is_counted_on_the_plan(
 
 
 def test_the_diary_does_not_ask_about_last_weeks_plan(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     make_plan(chat, "nl")
     clock.advance(days=7)
@@ -540,7 +539,7 @@ def plan_with_two_checks(chat: Chat, clock: Clock, locale: str) -> None:
 
 @LOCALES
 def test_continue_carries_the_plan_over_and_asks_only_the_moment(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -577,7 +576,7 @@ def test_continue_carries_the_plan_over_and_asks_only_the_moment(
 
 @LOCALES
 def test_adjust_asks_again_and_same_keeps_an_answer(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -606,7 +605,7 @@ def test_adjust_asks_again_and_same_keeps_an_answer(
 
 @LOCALES
 def test_done_starts_a_fresh_plan(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -631,7 +630,7 @@ def test_done_starts_a_fresh_plan(
 
 @LOCALES
 def test_act_follows_an_earlier_unfinished_plan(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -645,7 +644,7 @@ def test_act_follows_an_earlier_unfinished_plan(
 
 
 def test_a_plan_from_long_ago_is_not_followed_up(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     make_plan(chat, "nl")
     clock.advance(weeks=10)
@@ -654,7 +653,7 @@ def test_a_plan_from_long_ago_is_not_followed_up(
     assert question(first).text == SAYS["nl"]["competence"]
 
 
-def test_bad_input_on_the_act_questions(chat: Chat, clock: Clock, database: DatabaseEngine) -> None:
+def test_bad_input_on_the_act_questions(chat: Chat, clock: Clock, database: Engine) -> None:
     make_plan(chat, "nl")
     clock.advance(days=7)
     chat.say("weekplan")
@@ -673,7 +672,7 @@ def test_bad_input_on_the_act_questions(chat: Chat, clock: Clock, database: Data
 
 @LOCALES
 def test_a_second_plan_in_the_week_offers_a_revision(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says, types = SAYS[locale], TYPES[locale]
     use_locale(engine, chat, locale)
@@ -717,7 +716,7 @@ def test_a_second_plan_in_the_week_offers_a_revision(
 
 
 def test_a_revision_keeps_what_the_plan_followed(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     make_plan(chat, "nl")
     clock.advance(days=7)
@@ -746,7 +745,7 @@ def test_a_revision_keeps_what_the_plan_followed(
 
 
 def test_a_plan_started_late_on_sunday_belongs_to_that_week(
-    chat: Chat, clock: Clock, database: DatabaseEngine
+    chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = datetime(2026, 3, 15, 22, 30, tzinfo=UTC)  # Sunday 23:30 in Amsterdam
     make_plan(chat, "nl")
@@ -757,7 +756,7 @@ def test_a_plan_started_late_on_sunday_belongs_to_that_week(
 
 
 def test_focus_competences_come_first(
-    engine: Engine, chat: Chat, database: DatabaseEngine
+    engine: Coach, chat: Chat, database: Engine
 ) -> None:
     known(chat)
     add_focus(database, ["samenwerken"])
@@ -773,7 +772,7 @@ def test_focus_competences_come_first(
 
 @LOCALES
 def test_focus_is_named_in_the_persons_language(
-    locale: str, engine: Engine, chat: Chat, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, database: Engine
 ) -> None:
     known(chat)
     use_locale(engine, chat, locale)
@@ -781,7 +780,7 @@ def test_focus_is_named_in_the_persons_language(
     assert SAYS[locale]["focus"] in chat.say_text(TYPES[locale]["command"])
 
 
-def add_focus(database: DatabaseEngine, codes: list[str]) -> None:
+def add_focus(database: Engine, codes: list[str]) -> None:
     """This month's focus, as the monthly reflection stores it."""
     with Session(database) as session:
         session.add(

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import roles
-from bot import worksessions as ws
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Address, InboundEvent, Message, Outbound, Question
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Address, InboundEvent, Message, Outbound, Question
+from bot.core.runtime import Runtime, open_runtime
+from bot.people import roles
+from bot.practices.work_sessions import records as ws
+from bot.privacy.export import export_person, find_person
 from bot.storage.models import (
     AgendaItem,
     Delivery,
@@ -49,7 +49,7 @@ def texts(outbounds: list[Outbound]) -> str:
 class Member:
     """Someone of the team: their DM with the coach, and the team's channel."""
 
-    def __init__(self, engine: Engine, user: str) -> None:
+    def __init__(self, engine: Coach, user: str) -> None:
         self.engine = engine
         self.user = user
         self.dm = Address("test", "acme", user, f"dm-{user}")
@@ -312,7 +312,7 @@ def test_roles_everyone_proposes_and_votes_only_facilitators_steer(
     assert "De agenda van donderdag 19 maart" in texts(anna.in_channel("agenda plaatsen"))
     assert "Ik vind nog geen werksessie die al begonnen is" in texts(
         anna.say("besluit Nog te vroeg"))
-    anyone = Engine(runtime.database, replace(runtime.settings, facilitators="anyone"),
+    anyone = Coach(runtime.database, replace(runtime.settings, facilitators="anyone"),
                     clock=clock)
     clock.now = FIRST
     assert "Leerpunt vastgelegd" in texts(Member(anyone, "bram").say("leerpunt Korter is beter"))

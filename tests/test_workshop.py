@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import roles
-from bot.engine import Engine
-from bot.export import export_person, find_person
-from bot.messages import Address, InboundEvent, Outbound, Question
-from bot.rhythm import workshop
+from bot.core.coach import Coach
+from bot.core.messages import Address, InboundEvent, Outbound, Question
+from bot.people import roles
+from bot.practices.workshop import hooks as workshop
+from bot.privacy.export import export_person, find_person
 from bot.storage.database import make_session_factory
 from bot.storage.models import Identity, WorkshopResponse, WorkshopRun
 from tests.conftest import joined
@@ -28,7 +28,7 @@ STATEMENT_1 = "Al doende leren dat gaat niet bij ons, we kunnen ons geen fouten 
 class Member:
     """Someone in the team's channel (and their DM with the coach)."""
 
-    def __init__(self, engine: Engine, user: str) -> None:
+    def __init__(self, engine: Coach, user: str) -> None:
         self.engine = engine
         self.user = user
         self.dm = Address("test", "acme", user, f"dm-{user}")
@@ -66,7 +66,7 @@ CHANNEL_POST = Address("test", "acme", "", CHANNEL)
 THREAD_POST = Address("test", "acme", "", CHANNEL, THREAD)
 
 
-def launch(engine: Engine, facilitator: Member, command: str) -> tuple[int, Question]:
+def launch(engine: Coach, facilitator: Member, command: str) -> tuple[int, Question]:
     """The facilitator puts an exercise in the channel; its post gets a thread."""
     replies = facilitator.in_channel(command)
     posted = [o for o in replies if o.anchor]
@@ -79,13 +79,13 @@ def launch(engine: Engine, facilitator: Member, command: str) -> tuple[int, Ques
     return int(post.anchor.split(":")[1]), post.message
 
 
-def _person_of(engine: Engine, user: str) -> int:
+def _person_of(engine: Coach, user: str) -> int:
     with engine.database.connect() as connection:
         return int(connection.execute(select(Identity.person_id).where(
             Identity.external_id == user)).scalar_one())
 
 
-def responses(engine: Engine, run_id: int) -> list[tuple[int, str, str | None, str | None]]:
+def responses(engine: Coach, run_id: int) -> list[tuple[int, str, str | None, str | None]]:
     with engine.database.connect() as connection:
         return [(r.item, r.kind, r.text, r.value) for r in connection.execute(
             select(WorkshopResponse).where(WorkshopResponse.run_id == run_id)
@@ -93,7 +93,7 @@ def responses(engine: Engine, run_id: int) -> list[tuple[int, str, str | None, s
 
 
 @pytest.fixture
-def team(engine: Engine) -> tuple[Member, Member, Member]:
+def team(engine: Coach) -> tuple[Member, Member, Member]:
     anna, bram, cas = (Member(engine, name) for name in ("anna", "bram", "cas"))
     for member in (anna, bram, cas):
         member.say("hallo")
@@ -116,7 +116,7 @@ def team(engine: Engine) -> tuple[Member, Member, Member]:
     ("oefening doe-opdracht", "een knoop leren leggen", "Bij welke groep lukte het beter?", 3),
 ])
 def test_a_question_exercise_from_launch_to_the_summary(
-        engine: Engine, team: tuple[Member, Member, Member], command: str, title: str,
+        engine: Coach, team: tuple[Member, Member, Member], command: str, title: str,
         first: str, count: int) -> None:
     anna, bram, cas = team
     run_id, post = launch(engine, anna, command)
@@ -155,7 +155,7 @@ def test_a_question_exercise_from_launch_to_the_summary(
     assert len(responses(engine, run_id)) == 3
 
 
-def test_an_english_facilitator_gets_it_in_english(engine: Engine,
+def test_an_english_facilitator_gets_it_in_english(engine: Coach,
                                                    team: tuple[Member, ...]) -> None:
     anna = team[0]
     engine.set_locale(anna.dm, "en")
@@ -171,7 +171,7 @@ def test_an_english_facilitator_gets_it_in_english(engine: Engine,
 
 
 def test_a_statement_poll_with_a_changed_vote_and_named_results(
-        engine: Engine, team: tuple[Member, Member, Member]) -> None:
+        engine: Coach, team: tuple[Member, Member, Member]) -> None:
     anna, bram, cas = team
     run_id, post = launch(engine, anna, "oefening stellingen")
     assert "Stelling 1 van 5:" in post.text and STATEMENT_1 in post.text
@@ -211,7 +211,7 @@ def test_a_statement_poll_with_a_changed_vote_and_named_results(
     assert "al afgesloten" in texts(bram.vote(1, "agree", run_id))
 
 
-def test_an_anonymous_poll_never_shows_names(engine: Engine,
+def test_an_anonymous_poll_never_shows_names(engine: Coach,
                                             team: tuple[Member, Member, Member]) -> None:
     anna, bram, cas = team
     run_id, post = launch(engine, anna, "stellingen anoniem")
@@ -232,7 +232,7 @@ def test_an_anonymous_poll_never_shows_names(engine: Engine,
 
 
 def test_oefening_stellingen_anoniem_and_the_exercise_name_in_english(
-        engine: Engine, team: tuple[Member, ...]) -> None:
+        engine: Coach, team: tuple[Member, ...]) -> None:
     anna = team[0]
     _, post = launch(engine, anna, "oefening statements anoniem")
     assert "Stemmen is anoniem" in post.text
@@ -241,7 +241,7 @@ def test_oefening_stellingen_anoniem_and_the_exercise_name_in_english(
 # -- who may, and the list ------------------------------------------------------------------
 
 
-def test_only_facilitators_launch_and_close(engine: Engine,
+def test_only_facilitators_launch_and_close(engine: Coach,
                                            team: tuple[Member, Member, Member]) -> None:
     anna, bram, _ = team
     refused = bram.in_channel("oefening stellingen")
@@ -255,14 +255,14 @@ def test_only_facilitators_launch_and_close(engine: Engine,
         assert connection.execute(select(WorkshopRun.state, WorkshopRun.current)).one() == (
             "open", 1)
     # with LEERCOACH_FACILITATORS=anyone everyone may
-    anyone = Engine(engine.database, replace(engine.settings, facilitators="anyone"),
+    anyone = Coach(engine.database, replace(engine.settings, facilitators="anyone"),
                     clock=engine.clock)
     assert "Uitslag" in texts(Member(anyone, "bram").press("close", run_id))
     anyone.close()
 
 
 def test_without_a_name_or_with_an_unknown_one_the_list(
-        engine: Engine, team: tuple[Member, ...]) -> None:
+        engine: Coach, team: tuple[Member, ...]) -> None:
     anna = team[0]
     listed = texts(anna.in_channel("oefening"))
     for name in ("bewustwording", "leercultuur", "mijn leren", "fouten", "doe-opdracht",
@@ -275,7 +275,7 @@ def test_without_a_name_or_with_an_unknown_one_the_list(
     assert "in het kanaal" in texts(anna.say("oefening fouten"))
 
 
-def test_a_command_word_in_an_open_dialog_is_an_answer(engine: Engine,
+def test_a_command_word_in_an_open_dialog_is_an_answer(engine: Coach,
                                                       team: tuple[Member, ...]) -> None:
     bram = team[1]
     bram.say("dagboek")
@@ -283,7 +283,7 @@ def test_a_command_word_in_an_open_dialog_is_an_answer(engine: Engine,
     assert "facilitator" not in reply and "Hoe ben je daarmee omgegaan?" in reply
 
 
-def test_a_command_in_the_thread_is_not_an_answer(engine: Engine,
+def test_a_command_in_the_thread_is_not_an_answer(engine: Coach,
                                                   team: tuple[Member, Member, Member]) -> None:
     anna, bram, _ = team
     run_id, _ = launch(engine, anna, "oefening fouten")
@@ -293,7 +293,7 @@ def test_a_command_in_the_thread_is_not_an_answer(engine: Engine,
     assert responses(engine, run_id) == []
 
 
-def test_answers_and_votes_are_in_the_privacy_export(engine: Engine,
+def test_answers_and_votes_are_in_the_privacy_export(engine: Coach,
                                                      team: tuple[Member, Member, Member]
                                                      ) -> None:
     anna, bram, _ = team

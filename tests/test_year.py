@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.engine import Engine
-from bot.export import find_person
-from bot.messages import InboundEvent, Message, Outbound, Question, Scale
-from bot.rhythm.yearly import review_year
+from bot.core.coach import Coach
+from bot.core.messages import InboundEvent, Message, Outbound, Question, Scale
+from bot.practices.year.hooks import review_year
+from bot.privacy.export import find_person
 from bot.storage.models import (
     DiaryEntry,
     LearningContract,
@@ -99,17 +98,17 @@ def the(kind: type[Message], messages: list[Message]) -> Any:
     return found[0]
 
 
-def reviews(database: DatabaseEngine) -> list[YearlyReview]:
+def reviews(database: Engine) -> list[YearlyReview]:
     with Session(database) as session:
         return list(session.scalars(select(YearlyReview).order_by(YearlyReview.id)))
 
 
-def set_role(database: DatabaseEngine, user: str, role: str) -> None:
+def set_role(database: Engine, user: str, role: str) -> None:
     with Session(database) as session, session.begin():
         find_person(session, user).role = role
 
 
-def seed_year(database: DatabaseEngine, person_id: int) -> None:
+def seed_year(database: Engine, person_id: int) -> None:
     add(
         database,
         DiaryEntry(person_id=person_id, local_date=date(2025, 12, 30), learning="Vorig jaar."),
@@ -146,7 +145,7 @@ def answer_all(chat: Chat, *answers: str) -> list[Message]:
     return replies
 
 
-def last_answer(engine: Engine, chat: Chat, text: str) -> list[Outbound]:
+def last_answer(engine: Coach, chat: Chat, text: str) -> list[Outbound]:
     """The final answer, sent without Chat's check that every reply goes back to the sender
     (the facilitators' prompt goes to them)."""
     return engine.handle(InboundEvent(address=chat.address, text=text))
@@ -166,7 +165,7 @@ def test_in_january_the_review_is_of_the_year_just_past(today: date, year: int) 
 
 @LOCALES
 def test_a_full_yearly_review_with_the_summary_of_the_year(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = DECEMBER
@@ -209,7 +208,7 @@ def test_a_full_yearly_review_with_the_summary_of_the_year(
 
 @LOCALES
 def test_staying_gets_its_own_question_and_an_empty_year_reads_well(
-    locale: str, engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = DECEMBER
@@ -233,7 +232,7 @@ def test_staying_gets_its_own_question_and_an_empty_year_reads_well(
 
 
 def test_a_wrong_score_keeps_the_question_open(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = DECEMBER
     meet(engine, chat, database, clock)
@@ -251,7 +250,7 @@ def test_a_wrong_score_keeps_the_question_open(
 
 @LOCALES
 def test_facilitators_are_asked_once_per_organisation_and_year(
-    locale: str, engine: Engine, clock: Clock, database: DatabaseEngine
+    locale: str, engine: Coach, clock: Clock, database: Engine
 ) -> None:
     says = SAYS[locale]
     clock.now = DECEMBER
@@ -305,7 +304,7 @@ def test_facilitators_are_asked_once_per_organisation_and_year(
 
 
 def test_a_facilitator_who_reviews_first_is_asked_in_their_own_closing(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = DECEMBER
     meet(engine, chat, database, clock)
@@ -318,7 +317,7 @@ def test_a_facilitator_who_reviews_first_is_asked_in_their_own_closing(
 
 
 def test_facilitators_of_another_organisation_are_not_asked(
-    engine: Engine, chat: Chat, clock: Clock, database: DatabaseEngine
+    engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = DECEMBER
     [other] = add(database, Organisation(slug="elders", name="Elders"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.mrkdwn import SECTION_LIMIT, chunks, cut, escape, fallback, plain
-from bot.messages import Choice, File, Form, Home, Message, Notice, Question, Scale
+from bot.core.messages import Choice, File, Form, Home, Message, Notice, Question, Scale
 
 Block = dict[str, Any]
 

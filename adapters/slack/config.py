@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.settings import ConfigError
+from bot.config import ConfigError
 
 DEFAULT_SCOPES = (
     "app_mentions:read",

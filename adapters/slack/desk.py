@@ -21,8 +21,8 @@ from adapters.slack.clients import SlackClients
 from adapters.slack.mrkdwn import fallback
 from adapters.slack.posting import PERMANENT, error_code, post, retry_after
 from adapters.turns import Batch, TurnRunner, grouped, taken
-from bot.engine import Engine
-from bot.messages import Address, Form, InboundEvent, Message, Outbound
+from bot.core.coach import Coach
+from bot.core.messages import Address, Form, InboundEvent, Message, Outbound
 
 log = logging.getLogger("leercoach.slack")
 PLATFORM = "slack"
@@ -30,7 +30,7 @@ HOLD_SECONDS = 30.0  # when Slack gives no Retry-After: the outbox tries again a
 
 
 class SlackDesk:
-    def __init__(self, engine: Engine, clients: SlackClients) -> None:
+    def __init__(self, engine: Coach, clients: SlackClients) -> None:
         self.engine = engine
         self.clients = clients
         self.turns = TurnRunner(engine)

@@ -23,7 +23,7 @@ from adapters.slack.blocks import (
     action_kind,
     picker_block,
 )
-from bot.messages import Address, InboundEvent
+from bot.core.messages import Address, InboundEvent
 
 PLATFORM = "slack"
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")

@@ -33,7 +33,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.desk import SlackDesk
 from adapters.turns import taken
-from bot.messages import Address, Form, Outbound, Text
+from bot.core.messages import Address, Form, Outbound, Text
 
 log = logging.getLogger("leercoach.slack")
 SUBMIT_BUDGET_SECONDS = 2.0

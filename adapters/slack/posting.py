@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_pages
 from adapters.slack.clients import NotInstalled, SlackClients, retry_after_seconds
-from bot.messages import Address, Message, Outbound
+from bot.core.messages import Address, Message, Outbound
 from bot.outbox.sender import DeliveryFailed
 
 log = logging.getLogger("leercoach.slack")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.messages import File, Form, Message, Notice, Question, Scale
+from bot.core.messages import File, Form, Message, Notice, Question, Scale
 
 Json = dict[str, Any]
 CARD = "application/vnd.microsoft.card.adaptive"

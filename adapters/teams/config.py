@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.settings import ConfigError
+from bot.config import ConfigError
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

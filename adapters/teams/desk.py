@@ -16,14 +16,14 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import Engine
 
 from adapters.teams import cards, inbound
 from adapters.teams.sdk import INVOKE_CARD, INVOKE_MESSAGE, ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
 from adapters.turns import Batch, TurnRunner, grouped, taken
-from bot.engine import Engine, storable
-from bot.messages import Address, Form, InboundEvent, Outbound
+from bot.core.coach import Coach, storable
+from bot.core.messages import Address, Form, InboundEvent, Outbound
 from bot.outbox.sender import DeliveryFailed
 from bot.storage import references
 
@@ -35,7 +35,7 @@ LATER_WAIT_CAP = 10.0  # seconds waited in place; a longer Retry-After goes to t
 
 
 class TeamsDesk:
-    def __init__(self, engine: Engine, database: DatabaseEngine, sender: TeamsSender) -> None:
+    def __init__(self, engine: Coach, database: Engine, sender: TeamsSender) -> None:
         self.engine = engine
         self.database = database
         self.sender = sender

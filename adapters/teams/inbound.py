@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.teams.cards import CHOICE_INPUT, LABEL, REF, VALUE
-from bot.messages import Address, InboundEvent
+from bot.core.messages import Address, InboundEvent
 
 PLATFORM = "teams"
 CARD_ACTION = "adaptiveCard/action"

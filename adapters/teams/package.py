@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from bot.prompts import DEFAULT_LOCALE, LOCALES, PromptLibrary
+from bot.core.prompts import DEFAULT_LOCALE, LOCALES, PromptLibrary
 
 SCHEMA_URL = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.29/MicrosoftTeams.schema.json"

@@ -13,11 +13,11 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import Engine
 
 from adapters.teams.cards import activities, escape, markdown
 from adapters.teams.sdk import ConnectorFailed, TeamsEdge
-from bot.messages import Address, Message, Outbound, Text
+from bot.core.messages import Address, Message, Outbound, Text
 from bot.outbox.sender import DeliveryFailed
 from bot.storage import references
 
@@ -40,7 +40,7 @@ class TeamsSender:
 
     group_conversations = True  # as 1:1 messages with a chat link each, see the docstring
 
-    def __init__(self, edge: TeamsEdge, database: DatabaseEngine) -> None:
+    def __init__(self, edge: TeamsEdge, database: Engine) -> None:
         self.edge = edge
         self.database = database
 

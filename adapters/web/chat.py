@@ -37,9 +37,8 @@ from adapters.web.site import (
     viewer_of,
     viewer_required,
 )
-from bot import access
-from bot.engine import Engine
-from bot.messages import (
+from bot.core.coach import Coach
+from bot.core.messages import (
     Address,
     File,
     Form,
@@ -51,11 +50,12 @@ from bot.messages import (
     Scale,
     Text,
 )
+from bot.core.prompts import LOCALES
+from bot.core.runtime import Runtime
+from bot.core.text_input import clean_text
 from bot.outbox.sender import DeliveryFailed
-from bot.prompts import LOCALES
-from bot.runtime import Runtime
+from bot.people import web_access as access
 from bot.storage.models import Identity, Person, table_of
-from bot.text_input import clean_text
 
 log = logging.getLogger("leercoach.web.chat")
 
@@ -140,7 +140,7 @@ class Inbox:
 class WebChat:
     """The web chat's turns, and the outbox's sender for platform `web`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Coach) -> None:
         self.engine = engine
         self.turns = TurnRunner(engine)
         self._inboxes: OrderedDict[str, Inbox] = OrderedDict()

@@ -1,7 +1,7 @@
-"""The facilitators' dashboard `/dashboard`: bot/dashboard.py's tables as charts, tables and
+"""The facilitators' dashboard `/dashboard`: bot/reports/dashboard.py's tables as charts, tables and
 CSV downloads, and the viewer's own open learning conversation canvases.
 
-The numbers leave the database only through `bot.dashboard`, which applies the privacy rules
+The numbers leave the database only through `bot.reports.dashboard`, which applies the privacy rules
 (aggregates of at least five people, never free text); this page adds nothing to them. The
 one exception to "no free text" is the viewer's *own* canvas: what they told the coach
 themselves, never anyone else's (another's export is a 404, as if it did not exist).
@@ -37,12 +37,13 @@ from adapters.web.site import (
     runtime_of,
     viewer_required,
 )
-from bot import dashboard, demo
-from bot.access import Viewer
-from bot.dashboard import Cell, Kind, Suppressed, Table, Term
-from bot.prompts import LOCALES, PromptLibrary
-from bot.rhythm.learning_conversation import canvas_markdown
-from bot.runtime import Runtime
+from bot import demo
+from bot.core.prompts import LOCALES, PromptLibrary
+from bot.core.runtime import Runtime
+from bot.people.web_access import Viewer
+from bot.practices.learning_conversation.hooks import canvas_markdown
+from bot.reports import dashboard
+from bot.reports.dashboard import Cell, Kind, Suppressed, Table, Term
 from bot.storage.models import LearningCanvas, Organisation, Person, table_of
 
 TABLE_KEYS = ("diary_response", "streaks", "peer_reviews", "focus", "contracts", "practice",
@@ -351,7 +352,7 @@ class ShownTable:
 
 def shown_table(table: Table, prompts: PromptLibrary, locale: str, csv_url: str
                 ) -> ShownTable:
-    """bot.dashboard.localize's strings, with which cells are hidden (to style them)."""
+    """bot.reports.dashboard.localize's strings, with which cells are hidden (to style them)."""
     shown = dashboard.localize(table, locale, prompts)
     return ShownTable(
         table.key, shown.title, shown.headers,

@@ -20,7 +20,7 @@ from adapters.web.site import (
     secure_cookies,
     viewer_of,
 )
-from bot import access
+from bot.people import web_access as access
 
 MAX_TOKEN = 100
 

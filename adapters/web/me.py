@@ -26,8 +26,8 @@ from adapters.web.site import (
     static_url,
     viewer_required,
 )
-from bot import personal
-from bot.access import Viewer
+from bot.people.web_access import Viewer
+from bot.reports import personal_page as personal
 
 CHART_LIBRARY = "chart.umd.min.js"
 

@@ -20,10 +20,10 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot import access
-from bot.access import Role, Viewer
-from bot.prompts import LOCALES
-from bot.runtime import Runtime
+from bot.core.prompts import LOCALES
+from bot.core.runtime import Runtime
+from bot.people import web_access as access
+from bot.people.web_access import Role, Viewer
 
 COOKIE = "leercoach_session"
 CSRF_HEADER = "X-CSRF-Token"

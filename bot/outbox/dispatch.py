@@ -35,20 +35,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 
-from bot import diary
-from bot.messages import Outbound
+from bot.config import Settings
+from bot.core.messages import Outbound
+from bot.due import schedule_store
+from bot.due.rules import DIARY, Due, period_key
+from bot.due.sweep import NUDGE, REMINDER, Outbox
 from bot.outbox import replies, store
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
-from bot.schedule import store as schedule_store
-from bot.schedule.due import DIARY, Due, period_key
-from bot.schedule.sweep import NUDGE, REMINDER, Outbox
-from bot.settings import Settings
+from bot.practices.diary import records as diary
 from bot.storage.models import Identity, Person, table_of
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from bot.core.coach import Coach
 
 log = logging.getLogger("leercoach.outbox")
 UNREACHABLE = "unreachable"
@@ -97,7 +97,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Coach,
         senders: Mapping[str, Sender],
         *,
         worker: str | None = None,

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from bot.messages import (
+from bot.core.messages import (
     Address,
     Choice,
     File,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.messages import Outbound
+from bot.core.messages import Outbound
 
 
 class DeliveryFailed(Exception):
@@ -41,7 +41,7 @@ def hosts_groups(sender: Sender) -> bool:
 
 class OpenDialogSender:
     """For channels without push (the terminal): the nudge's dialog is already stored, and
-    the person sees its question when they next open the chat (`Engine.resume`)."""
+    the person sees its question when they next open the chat (`Coach.resume`)."""
 
     async def send(self, outbound: Outbound) -> None:
         return None

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot import clock
+from bot.core import clock
 from bot.storage.encryption import SecretJSON, SecretText
 
 NAMING_CONVENTION = {
@@ -94,7 +94,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    """The default of every `created_at`-like column: the product's clock (bot.clock)."""
+    """The default of every `created_at`-like column: the product's clock (bot.core.clock)."""
     return clock.now()
 
 
@@ -1062,7 +1062,7 @@ class WebSession(Base):
 
 
 class DeletedPersonTally(Base):
-    """What is left of people who deleted their data (bot.privacy): per organisation and
+    """What is left of people who deleted their data (bot.privacy.erasure): per organisation and
     month of deletion, how many people and how many of each kind of record, with no id,
     name or date of their own, so totals over time stay honest without keeping anyone."""
 
@@ -1076,7 +1076,7 @@ class DeletedPersonTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The dates bot.retention purges free text by, indexed so the daily purge reads only the
+# The dates bot.privacy.retention purges free text by, indexed so the daily purge reads only the
 # rows past the retention period (diary entries use their indexed local_date).
 RETENTION_INDEXES = tuple(
     Index(f"ix_{model.__tablename__}_{column}", getattr(model, column))

@@ -1,1 +1,0 @@
-"""Peer pairing: who meets whom each round (rotating, steady or mentoring), and its records."""

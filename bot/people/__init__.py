@@ -1,0 +1,2 @@
+"""Who someone is: finding or creating a person, their roles, their preferences, and who may
+see which web page."""

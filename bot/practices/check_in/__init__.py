@@ -1,0 +1,1 @@
+"""The check-in after missed diary nudges, and coming back after being unreachable."""

@@ -1,0 +1,1 @@
+"""Checklists for critical tasks (performance support): the catalog and ticking them off."""

@@ -1,0 +1,1 @@
+"""Community of practice (SOL) sessions: signing up and bringing a case."""

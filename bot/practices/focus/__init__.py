@@ -1,0 +1,1 @@
+"""Focus competences: choosing from the organisation's catalog."""

@@ -1,0 +1,1 @@
+"""Intervision cases posted to a channel and worked through by the group."""

@@ -1,0 +1,1 @@
+"""The open learning conversation (seed 001): a manager's canvas."""

@@ -1,0 +1,1 @@
+"""The monthly reflection and the focus for the month ahead."""

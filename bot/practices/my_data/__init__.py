@@ -1,0 +1,1 @@
+"""A person's data rights in the chat: their copy, and deleting everything."""

@@ -1,0 +1,1 @@
+"""The first conversation: language, diary time, workdays."""

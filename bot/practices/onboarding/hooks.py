@@ -1,0 +1,37 @@
+"""First contact: the rhythm explained, and the preferences it depends on (applied as they
+are answered); at the end, the steady colleague named is looked up (see settings.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.flows import ChoiceDef
+from bot.core.registry import ChoiceQuery, Completion, choice_source, on_complete
+from bot.due.weekdays import WEEKDAYS
+from bot.practices.preferences.hooks import (
+    COLLEAGUE_COMMAND,
+    NO_ONE,
+    answer_without_command,
+    normalised,
+    rhythm_variables,
+    set_colleague,
+)
+
+
+@choice_source("weekdays")
+def _weekdays(_query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
+    return tuple(ChoiceDef(value=day, label=f"weekday.{day}") for day in WEEKDAYS)
+
+
+@on_complete("onboarding")
+def _done(done: Completion) -> dict[str, Any]:
+    person = done.person
+    if not done.partial:
+        person.onboarded_at = done.now
+    colleague_text = ""
+    said = done.dialog.answers.get("colleague")
+    if isinstance(said, str) and done.dialog.answers.get("has_colleague") is True:
+        said = answer_without_command(done.prompts, said, COLLEAGUE_COMMAND)
+        if normalised(said) not in NO_ONE:
+            colleague_text = set_colleague(done.turn, said)
+    return {**rhythm_variables(done.prompts, person), "colleague_text": colleague_text}

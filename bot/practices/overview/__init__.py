@@ -1,0 +1,1 @@
+"""Where someone stands in the rhythm: the overview message and the home page."""

@@ -1,0 +1,1 @@
+"""Pausing and resuming the rhythm."""

@@ -1,0 +1,1 @@
+"""A person's settings dialog: time, workdays, language, pairing."""

@@ -1,0 +1,1 @@
+"""A one-time link into the web pages, sent in the DM."""

@@ -1,0 +1,1 @@
+"""The weekly plan: what to practise this week, and how it went."""

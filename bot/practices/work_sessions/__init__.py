@@ -1,0 +1,1 @@
+"""Team work sessions: agenda, decisions, owners and experiments."""

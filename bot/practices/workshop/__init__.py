@@ -1,0 +1,1 @@
+"""Workshops run by a facilitator in a channel: questions and polls."""

@@ -1,0 +1,1 @@
+"""The yearly look back and the learning-organisation day."""

@@ -1,0 +1,1 @@
+"""Read-only views computed from the records: the facilitator dashboard and a person's own page."""
