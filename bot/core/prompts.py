@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.core.flows import Flow, FlowError, parse_flow
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "prompts"
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "prompts"
 LOCALES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LOCALE = "nl"
 
