@@ -1,8 +1,9 @@
 """The right to be forgotten: remove every row about one person, keep only anonymous counts.
 
-Every column that points at `people.id` is named in `PERSON_REFERENCES` with what happens
-to it, so a new table cannot quietly keep someone (tests/test_privacy_rights.py fails for a
-foreign key to people that is not listed):
+Every column that points at `people.id` is marked where it is declared (bot.storage.models,
+`owner()` or `mention()`, see bot.storage.privacy_marks); `PERSON_REFERENCES` is derived from
+those marks, so a new table cannot quietly keep someone (a test fails for a foreign key to
+people without a mark):
 
 - `delete`: the row is theirs (their answers, plans, contracts, memberships, conversation
   state, outbox deliveries and dead letters, platform accounts and sessions). Cases they
@@ -14,15 +15,15 @@ foreign key to people that is not listed):
   contract shared with them, a steady colleague set to them, a work session they
   facilitated, a team decision they owned: owner and note cleared, the decision stays).
 
-Rows without a foreign key are found by the person's platform accounts (Teams conversation
-references). A colleague's dialog that quotes their shared contract loses the quote and,
-when still open, ends. Slack's own install records (installer ids, tokens) belong to the
-workspace and are not touched.
+Rows without a foreign key are found by the person's platform accounts (tables marked with
+`accounts`: Teams conversation references). A colleague's dialog that quotes their shared
+contract loses the quote and, when still open, ends. Slack's own install records (installer
+ids, tokens) belong to the workspace and are not touched.
 
 What stays is a tally per organisation and month of deletion (`deleted_person_tallies`):
-how many people, diary entries, plans, … were removed, with no id, name or date of any
-record, so an organisation's totals over time stay honest. The dashboard only counts the
-people who are still there: their groups simply get smaller.
+how many people, diary entries, plans, … (the tables marked `tally`) were removed, with no
+id, name or date of any record, so an organisation's totals over time stay honest. The
+dashboard only counts the people who are still there: their groups simply get smaller.
 """
 
 from __future__ import annotations
@@ -39,67 +40,56 @@ from sqlalchemy.orm import Session
 from bot.privacy.export import UnknownPerson
 from bot.storage.models import (
     Base,
-    ConversationReference,
     DeletedPersonTally,
     Dialog,
     Identity,
     Person,
     table_of,
 )
+from bot.storage.privacy_marks import PEOPLE, references, table_mark
 
 Action = Literal["delete", "null"]
 
-# Every (table, column) referring to people.id and what deleting the person does to it, in
-# the order it is done: what hangs under a row of theirs goes before that row, and records
-# before the dialogs they came from, so no cascade or SET NULL does work for nothing.
-PERSON_REFERENCES: tuple[tuple[str, str, Action], ...] = (
-    ("people", "steady_colleague_id", "null"),
-    ("learning_contracts", "shared_with_id", "null"),
-    ("work_session_series", "facilitator_id", "null"),
-    ("workshop_runs", "started_by", "null"),
-    ("work_outcomes", "owner_id", "null"),
-    ("work_outcomes", "recorded_by", "null"),
-    ("web_sessions", "chat_person_id", "null"),
-    ("diary_entries", "person_id", "delete"),
-    ("weekly_plans", "person_id", "delete"),
-    ("monthly_reflections", "person_id", "delete"),
-    ("contract_responses", "responder_id", "delete"),
-    ("learning_contracts", "person_id", "delete"),
-    ("yearly_reviews", "person_id", "delete"),
-    ("checklist_runs", "person_id", "delete"),
-    ("learning_canvases", "person_id", "delete"),
-    ("community_signups", "person_id", "delete"),
-    ("case_contributions", "person_id", "delete"),
-    ("intervision_cases", "owner_id", "delete"),
-    ("workshop_responses", "person_id", "delete"),
-    ("agenda_votes", "person_id", "delete"),
-    ("agenda_items", "proposer_id", "delete"),
-    ("experiment_logs", "person_id", "delete"),
-    ("experiments", "owner_id", "delete"),
-    ("pair_members", "person_id", "delete"),
-    ("cohort_members", "person_id", "delete"),
-    ("team_members", "person_id", "delete"),
-    ("never_pairs", "person_a", "delete"),
-    ("never_pairs", "person_b", "delete"),
-    ("deliveries", "person_id", "delete"),
-    ("schedules", "person_id", "delete"),
-    ("dialogs", "person_id", "delete"),
-    ("login_links", "person_id", "delete"),
-    ("web_sessions", "person_id", "delete"),
-    ("identities", "person_id", "delete"),
-)
+
+
+def _derived_references(metadata: MetaData) -> tuple[tuple[str, str, Action], ...]:
+    """Every (table, column) marked owner() or mention() and what deleting the person does
+    to it, in the order it is done: mentions are cleared first, then the person's rows go
+    children before parents (what hangs under a row of theirs goes before that row, and
+    records before the dialogs they came from), so no cascade or SET NULL does work for
+    nothing and a cascade never removes a row of theirs before it is counted."""
+    marked = list(references(metadata))
+    position = {table.name: n for n, table in enumerate(reversed(metadata.sorted_tables))}
+    cleared: list[tuple[str, str, Action]] = [
+        (t.name, c.name, "null") for t, c, m in marked if m.kind == "mention"]
+    removed: list[tuple[str, str, Action]] = sorted(
+        ((t.name, c.name, "delete") for t, c, m in marked if m.kind == "owner"),
+        key=lambda reference: position[reference[0]])
+    return (*cleared, *removed)
+
+
+# Every (table, column) referring to people.id and what deleting the person does to it.
+PERSON_REFERENCES: tuple[tuple[str, str, Action], ...] = _derived_references(Base.metadata)
 
 # More to clear on a row that only mentions them: their own words on someone else's row.
 CLEARED_WITH: Mapping[tuple[str, str], tuple[str, ...]] = {
-    ("work_outcomes", "owner_id"): ("note",),
+    (table.name, column.name): mark.clears
+    for table, column, mark in references(Base.metadata)
+    if mark.clears
 }
 
-# The kinds of record an organisation's tally keeps a count of.
-TALLIED = (
-    "diary_entries", "weekly_plans", "monthly_reflections", "learning_contracts",
-    "contract_responses", "yearly_reviews", "checklist_runs", "learning_canvases",
-    "community_signups", "case_contributions", "intervision_cases", "workshop_responses",
-    "agenda_items", "experiments",
+# The kinds of record an organisation's tally keeps a count of (besides the people).
+TALLIED = tuple(
+    table.name for table in Base.metadata.tables.values()
+    if (mark := table_mark(table)) is not None and mark.erasure == "tally"
+    and table.name != PEOPLE
+)
+
+# Tables without a foreign key to people whose rows name a person by platform account:
+# (table, its (platform, tenant, user) columns).
+BY_ACCOUNT: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (table.name, mark.accounts) for table in Base.metadata.tables.values()
+    if (mark := table_mark(table)) is not None and mark.accounts
 )
 
 # Context keys by which someone else's dialog quotes this person (a shared contract).
@@ -108,7 +98,6 @@ AUTHOR_KEY = "author_id"
 _people = table_of(Person)
 _identities = table_of(Identity)
 _dialogs = table_of(Dialog)
-_references = table_of(ConversationReference)
 _tallies = table_of(DeletedPersonTally)
 
 
@@ -176,12 +165,13 @@ def delete_person(
             count = connection.execute(
                 update(table).where(column == person_id).values(**values)).rowcount
             _add(done.cleared, table_name, count)
-    if accounts:
-        count = connection.execute(delete(_references).where(
-            tuple_(_references.c.platform, _references.c.tenant, _references.c.person)
+    for table_name, account_columns in BY_ACCOUNT if accounts else ():
+        table = tables[table_name]
+        count = connection.execute(delete(table).where(
+            tuple_(*(table.c[name] for name in account_columns))
             .in_([tuple(account) for account in accounts])
         )).rowcount
-        _add(done.removed, _references.name, count)
+        _add(done.removed, table_name, count)
     connection.execute(delete(_people).where(_people.c.id == person_id))
     done.removed["people"] = 1
     _tally(connection, done, now)

@@ -12,48 +12,26 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import (
-    AgendaItem,
-    AgendaVote,
     Base,
     Checklist,
     ChecklistItem,
-    ChecklistRun,
-    CommunitySignup,
-    ContractResponse,
     Dialog,
-    DiaryEntry,
-    Experiment,
-    ExperimentLog,
     Identity,
-    LearningCanvas,
-    LearningContract,
-    MonthlyReflection,
     Person,
     Team,
     TeamMember,
-    WeeklyPlan,
-    WorkOutcome,
-    WorkshopResponse,
-    YearlyReview,
 )
+from bot.storage.privacy_marks import references
 
-# Every record a person writes, by its key in the export, and the column naming its author.
-PERSONAL_RECORDS: tuple[tuple[str, type[Base], str], ...] = (
-    ("diary_entries", DiaryEntry, "person_id"),
-    ("weekly_plans", WeeklyPlan, "person_id"),
-    ("monthly_reflections", MonthlyReflection, "person_id"),
-    ("learning_contracts", LearningContract, "person_id"),
-    ("contract_responses_written", ContractResponse, "responder_id"),
-    ("yearly_reviews", YearlyReview, "person_id"),
-    ("checklist_runs", ChecklistRun, "person_id"),
-    ("learning_canvases", LearningCanvas, "person_id"),
-    ("workshop_responses", WorkshopResponse, "person_id"),
-    ("agenda_items", AgendaItem, "proposer_id"),
-    ("agenda_votes", AgendaVote, "person_id"),
-    ("work_decisions_owned", WorkOutcome, "owner_id"),
-    ("experiments", Experiment, "owner_id"),
-    ("experiment_logs", ExperimentLog, "person_id"),
-    ("community_signups", CommunitySignup, "person_id"),
+_MODELS = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
+
+# Every record a person writes, by its key in the export, and the column naming its author:
+# the owner() and mention() columns marked with an export key (bot.storage.models), in the
+# order the tables are declared.
+PERSONAL_RECORDS: tuple[tuple[str, type[Base], str], ...] = tuple(
+    (mark.export, _MODELS[table], column.name)
+    for table, column, mark in references(Base.metadata)
+    if mark.export is not None
 )
 
 EXPORT_FORMAT = 1

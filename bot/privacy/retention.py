@@ -1,10 +1,11 @@
 """Retention: free text older than LEERCOACH_RETENTION_MONTHS (default 24) is blanked.
 
-What people wrote is the most personal thing the coach keeps and the least needed after a
-while; the facts around it are what the rhythm, streaks and the dashboard count. So the
-purge empties the text columns (NULL, or '' / {} where a column must hold something) and
-keeps every row with its dates, scale scores, choices and competence codes: counts stay
-right, nobody's history gets holes.
+The free-text columns are those made with `free_text()` in bot.storage.models, judged by the
+date of their table's `purge_by` mark. What people wrote is the most personal thing the
+coach keeps and the least needed after a while; the facts around it are what the rhythm,
+streaks and the dashboard count. So the purge empties the text columns (NULL, or '' / {}
+where a column must hold something) and keeps every row with its dates, scale scores,
+choices and competence codes: counts stay right, nobody's history gets holes.
 
 One UPDATE per table, on an indexed date (`RETENTION_INDEXES` in bot.storage.models), only
 touching rows that still hold text. The cutoff moves a day at a time, so the scheduler runs
@@ -23,29 +24,21 @@ from sqlalchemy import JSON, Column, Connection, Date, Text, cast, literal_colum
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import Base
+from bot.storage.privacy_marks import marked_columns, table_mark
 
-# (table, the date it is judged by, its free-text columns)
-PURGED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("diary_entries", "local_date", ("moments", "approach", "learning", "extra")),
-    ("weekly_plans", "created_at", ("situation", "approach", "moment", "learned")),
-    ("monthly_reflections", "created_at",
-     ("went_well", "could_be_better", "concrete_next", "contract_progress")),
-    ("learning_contracts", "created_at",
-     ("came_from", "now", "goal", "approach", "evidence", "why_business", "why_team",
-      "why_personal")),
-    ("contract_responses", "created_at", ("response",)),
-    ("yearly_reviews", "created_at", ("next_step_notes", "proud_of")),
-    ("learning_canvases", "created_at", ("answers", "summary", "correction", "plan")),
-    ("intervision_cases", "created_at",
-     ("story", "stuck", "unsure", "question", "core_problem", "commitment")),
-    ("case_contributions", "created_at", ("text",)),
-    ("workshop_responses", "created_at", ("text",)),
-    ("agenda_items", "created_at", ("text",)),
-    ("work_outcomes", "created_at", ("text", "note")),
-    ("experiments", "started_at", ("title", "tried", "learned", "next_time")),
-    ("experiment_logs", "created_at", ("text",)),
-    # the answers and context of finished conversations hold the same words verbatim
-    ("dialogs", "started_at", ("answers", "context")),
+# (table, the date it is judged by, its free-text columns): the tables marked `purge_by` and
+# their free_text() columns (bot.storage.models), in the order they are declared. The answers
+# and context of finished conversations hold the same words verbatim, so dialogs are among
+# them (marked `purge_finished_only`: an active one keeps its text).
+PURGED: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (table.name, mark.purge_by,
+     tuple(column.name for column in marked_columns(table, "free_text")))
+    for table in Base.metadata.tables.values()
+    if (mark := table_mark(table)) is not None and mark.purge_by is not None
+)
+_FINISHED_ONLY = frozenset(
+    table.name for table in Base.metadata.tables.values()
+    if (mark := table_mark(table)) is not None and mark.purge_finished_only
 )
 
 _EMPTY_TEXT: ColumnElement[Any] = literal_column("''")
@@ -96,7 +89,7 @@ def purge_free_text(connection: Connection, now: datetime, months: int) -> int:
         columns = [table.c[name] for name in text_names]
         old = judged_by < (first_kept if isinstance(judged_by.type, Date) else since)
         condition = [old, or_(*(_holds_text(column) for column in columns))]
-        if table_name == "dialogs":
+        if table_name in _FINISHED_ONLY:
             condition.append(table.c.status != "active")
         result = connection.execute(
             update(table).where(*condition).values(

@@ -232,14 +232,18 @@ def _dumps(value: Any) -> str:
 
 
 def secret_columns(metadata: MetaData | None = None) -> list[tuple[Table, list[Column[Any]]]]:
-    """Every table with SecretText/SecretJSON columns, with those columns."""
+    """Every table with columns marked free_text() or sealed() (which makes them SecretText
+    / SecretJSON), with those columns."""
+    # here: the models and their marks import this module's types
+    from bot.storage.privacy_marks import marked_columns
+
     if metadata is None:
-        from bot.storage.models import Base  # here: the models import this module's types
+        from bot.storage.models import Base
 
         metadata = Base.metadata
     found = []
     for table in metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, SecretText | SecretJSON)]
+        columns = marked_columns(table, "free_text", "sealed")
         if columns:
             if "id" not in table.c:
                 raise TypeError(f"{table.name} has secret columns but no id column")

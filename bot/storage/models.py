@@ -3,7 +3,12 @@
 Every change to these models comes with an Alembic migration in `migrations/versions`; a test
 compares the two so they cannot drift apart.
 
-What people write is kept in SecretText / SecretJSON columns: encrypted at rest when
+Privacy is declared here, with the data (bot.storage.privacy_marks): every table has a
+`@privacy` mark saying how erasure treats its rows, every foreign key to people is an
+`owner()` or a `mention()`, and what people write is made with `free_text()` (or
+`sealed()`). Export, erasure, retention and encryption are derived from these marks.
+
+Free text is kept in SecretText / SecretJSON columns: encrypted at rest when
 LEERCOACH_ENCRYPTION_KEY is set (bot.storage.encryption), plain Text / JSON in the schema.
 Such columns can be selected and tested for NULL or '', not searched or compared in SQL.
 """
@@ -36,7 +41,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.core import clock
-from bot.storage.encryption import SecretJSON, SecretText
+from bot.storage.privacy_marks import free_text, mention, owner, privacy, sealed, table_mark
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,6 +108,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}  # noqa: RUF012
 
 
+@privacy("none")
 class Organisation(Base):
     """An organisation with its defaults for new people and, optionally, its own prompts."""
 
@@ -121,6 +127,7 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class Workspace(Base):
     """A Slack workspace, Teams tenant or local channel that belongs to an organisation."""
 
@@ -136,6 +143,7 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally")
 class Person(Base):
     """Someone the coach talks to, with the preferences the rhythm depends on."""
 
@@ -165,7 +173,7 @@ class Person(Base):
     onboarding_offered_at: Mapped[datetime | None] = mapped_column()
     onboarded_at: Mapped[datetime | None] = mapped_column()
     steady_colleague_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL")
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention()
     )
     schedule_registered: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -175,6 +183,7 @@ class Person(Base):
     )
 
 
+@privacy("delete")
 class Identity(Base):
     """A person's account on one platform; one person may have several."""
 
@@ -182,7 +191,9 @@ class Identity(Base):
     __table_args__ = (UniqueConstraint("platform", "tenant", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), index=True
+    )
     platform: Mapped[str] = mapped_column(String(16))
     tenant: Mapped[str] = mapped_column(String(128))
     external_id: Mapped[str] = mapped_column(String(128))
@@ -193,6 +204,7 @@ class Identity(Base):
     person: Mapped[Person] = relationship(back_populates="identities")
 
 
+@privacy("none")
 class Team(Base):
     """A team or cohort of people within an organisation."""
 
@@ -208,6 +220,7 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class TeamMember(Base):
     __tablename__ = "team_members"
 
@@ -215,11 +228,12 @@ class TeamMember(Base):
         ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
     )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class Competence(Base):
     """One competence of an organisation's catalog, named in both languages."""
 
@@ -239,6 +253,7 @@ class Competence(Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
 
 
+@privacy("delete", purge_by="started_at", purge_finished_only=True)
 class Dialog(Base):
     """One run of a flow for a person: where it stands and every answer given so far.
 
@@ -258,12 +273,14 @@ class Dialog(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), index=True
+    )
     flow_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")
     step_id: Mapped[str | None] = mapped_column(String(64))
-    answers: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
-    context: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
+    answers: Mapped[dict[str, Any]] = free_text(json=True, default=dict)
+    context: Mapped[dict[str, Any]] = free_text(json=True, default=dict)
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     local_date: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -276,24 +293,28 @@ class Dialog(Base):
 
 
 
+@privacy("tally", purge_by="local_date")
 class DiaryEntry(Base):
     """One day's learning diary: the learning moments, how they were handled, the one lesson."""
 
     __tablename__ = "diary_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("diary_entries"), index=True
+    )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     local_date: Mapped[date] = mapped_column(Date, index=True)
-    moments: Mapped[str | None] = mapped_column(SecretText)
-    approach: Mapped[str | None] = mapped_column(SecretText)
-    learning: Mapped[str | None] = mapped_column(SecretText)
+    moments: Mapped[str | None] = free_text()
+    approach: Mapped[str | None] = free_text()
+    learning: Mapped[str | None] = free_text()
     value: Mapped[int | None] = mapped_column(Integer)
-    extra: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
+    extra: Mapped[dict[str, Any]] = free_text(json=True, default=dict)
     complete: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class WeeklyPlan(Base):
     """A week's PDCA plan: which competence, in which situation, how, and when to try it.
 
@@ -306,18 +327,20 @@ class WeeklyPlan(Base):
     __table_args__ = (Index("ix_weekly_plans_person_week", "person_id", "week_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("weekly_plans")
+    )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     week_start: Mapped[date] = mapped_column(Date)
     competence_code: Mapped[str | None] = mapped_column(String(64))
-    situation: Mapped[str | None] = mapped_column(SecretText)
-    approach: Mapped[str | None] = mapped_column(SecretText)
-    moment: Mapped[str | None] = mapped_column(SecretText)
+    situation: Mapped[str | None] = free_text()
+    approach: Mapped[str | None] = free_text()
+    moment: Mapped[str | None] = free_text()
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("weekly_plans.id", ondelete="SET NULL")
     )
     follows: Mapped[str | None] = mapped_column(String(16))
-    learned: Mapped[str | None] = mapped_column(SecretText)
+    learned: Mapped[str | None] = free_text()
     feedback_given: Mapped[bool] = mapped_column(default=False)
     practised: Mapped[int] = mapped_column(Integer, default=0)
     checked: Mapped[int] = mapped_column(Integer, default=0)
@@ -325,6 +348,7 @@ class WeeklyPlan(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class MonthlyReflection(Base):
     """The monthly hour alone: what went well, what could be better, what next; the focus."""
 
@@ -332,18 +356,21 @@ class MonthlyReflection(Base):
     __table_args__ = (Index("ix_monthly_reflections_person_month", "person_id", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("monthly_reflections")
+    )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     month: Mapped[date] = mapped_column(Date)  # the first day of the month reflected on
-    went_well: Mapped[str | None] = mapped_column(SecretText)
-    could_be_better: Mapped[str | None] = mapped_column(SecretText)
-    concrete_next: Mapped[str | None] = mapped_column(SecretText)
-    contract_progress: Mapped[str | None] = mapped_column(SecretText)
+    went_well: Mapped[str | None] = free_text()
+    could_be_better: Mapped[str | None] = free_text()
+    concrete_next: Mapped[str | None] = free_text()
+    contract_progress: Mapped[str | None] = free_text()
     focus: Mapped[list[str]] = mapped_column(JSON, default=list)  # competence codes, 1 or 2
     focus_month: Mapped[date] = mapped_column(Date)  # the month the focus is for
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class LearningContract(Base):
     """One version of a quarter's learning contract (seed 004's five questions, seed 000's
     why on three levels). A revision adds a version; earlier ones stay."""
@@ -352,28 +379,31 @@ class LearningContract(Base):
     __table_args__ = (UniqueConstraint("person_id", "quarter", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("learning_contracts")
+    )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     quarter: Mapped[str] = mapped_column(String(7))  # 2026-Q4
     version: Mapped[int] = mapped_column(Integer)
-    came_from: Mapped[str | None] = mapped_column(SecretText)
-    now: Mapped[str | None] = mapped_column(SecretText)
-    goal: Mapped[str | None] = mapped_column(SecretText)
-    approach: Mapped[str | None] = mapped_column(SecretText)
-    evidence: Mapped[str | None] = mapped_column(SecretText)
-    why_business: Mapped[str | None] = mapped_column(SecretText)
-    why_team: Mapped[str | None] = mapped_column(SecretText)
-    why_personal: Mapped[str | None] = mapped_column(SecretText)
+    came_from: Mapped[str | None] = free_text()
+    now: Mapped[str | None] = free_text()
+    goal: Mapped[str | None] = free_text()
+    approach: Mapped[str | None] = free_text()
+    evidence: Mapped[str | None] = free_text()
+    why_business: Mapped[str | None] = free_text()
+    why_team: Mapped[str | None] = free_text()
+    why_personal: Mapped[str | None] = free_text()
     competences: Mapped[list[str]] = mapped_column(JSON, default=list)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     share_consent: Mapped[bool] = mapped_column(default=False)
     shared_with_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL")
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention()
     )
     shared_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class ContractResponse(Base):
     """The steady colleague's reply to a contract that was shared with them."""
 
@@ -383,50 +413,35 @@ class ContractResponse(Base):
     contract_id: Mapped[int] = mapped_column(
         ForeignKey("learning_contracts.id", ondelete="CASCADE"), index=True
     )
-    responder_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    response: Mapped[str] = mapped_column(SecretText)
+    responder_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("contract_responses_written")
+    )
+    response: Mapped[str] = free_text()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class YearlyReview(Base):
     """The yearly basic choices: still challenging, inspiring, rewarding? What next?"""
 
     __tablename__ = "yearly_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("yearly_reviews")
+    )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     year: Mapped[int] = mapped_column(Integer)
     challenging: Mapped[int | None] = mapped_column(Integer)
     inspiring: Mapped[int | None] = mapped_column(Integer)
     rewarding: Mapped[int | None] = mapped_column(Integer)
     next_step: Mapped[str | None] = mapped_column(String(32))
-    next_step_notes: Mapped[str | None] = mapped_column(SecretText)
-    proud_of: Mapped[str | None] = mapped_column(SecretText)
+    next_step_notes: Mapped[str | None] = free_text()
+    proud_of: Mapped[str | None] = free_text()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LearningCanvas(Base):
-    """One open learning conversation (seed 001) a manager or HR lead had with the coach:
-    the answers of the preparation and the conversation, the summary they were shown and
-    whether it was right (or their correction), and the five-year plan skeleton. It is
-    about the organisation, so the organisation is kept with it for its dashboard."""
-
-    __tablename__ = "learning_canvases"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    answers: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
-    summary: Mapped[str] = mapped_column(SecretText, default="")
-    confirmed: Mapped[bool] = mapped_column(default=False)
-    correction: Mapped[str | None] = mapped_column(SecretText)
-    plan: Mapped[dict[str, Any]] = mapped_column(SecretJSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
+@privacy("none")
 class Goal(Base):
     """A team or organisation goal on one of seed 000's three levels of results.
 
@@ -452,6 +467,7 @@ class Goal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class CommunitySession(Base):
     """A planned SOL / community-of-practice meeting the monthly reflection can point to."""
 
@@ -467,6 +483,7 @@ class CommunitySession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class Checklist(Base):
     """A checklist for a critical task of a discipline (seed 000: performance support), kept
     by facilitators with `leercoach checklists import FILE`; archived ones are not offered."""
@@ -487,6 +504,7 @@ class Checklist(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class ChecklistItem(Base):
     """One point of a checklist; `position` (from 1) is what a run's ticks refer to."""
 
@@ -500,6 +518,7 @@ class ChecklistItem(Base):
     text_en: Mapped[str] = mapped_column(String(200))
 
 
+@privacy("tally")
 class ChecklistRun(Base):
     """One use of a checklist by a person: the positions ticked off, and when it was done
     (`finished_at` stays empty when the person left it halfway)."""
@@ -507,7 +526,9 @@ class ChecklistRun(Base):
     __tablename__ = "checklist_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("checklist_runs"), index=True
+    )
     checklist_id: Mapped[int] = mapped_column(
         ForeignKey("checklists.id", ondelete="CASCADE"), index=True
     )
@@ -516,6 +537,31 @@ class ChecklistRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column()
 
 
+@privacy("tally", purge_by="created_at")
+class LearningCanvas(Base):
+    """One open learning conversation (seed 001) a manager or HR lead had with the coach:
+    the answers of the preparation and the conversation, the summary they were shown and
+    whether it was right (or their correction), and the five-year plan skeleton. It is
+    about the organisation, so the organisation is kept with it for its dashboard."""
+
+    __tablename__ = "learning_canvases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("learning_canvases"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    answers: Mapped[dict[str, Any]] = free_text(json=True, default=dict)
+    summary: Mapped[str] = free_text(default="")
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    correction: Mapped[str | None] = free_text()
+    plan: Mapped[dict[str, Any]] = free_text(json=True, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@privacy("none")
 class ProcessedEvent(Base):
     """Platform event ids already handled, so a platform's retry never answers twice.
 
@@ -533,6 +579,7 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+@privacy("delete", accounts=("platform", "tenant", "person"))
 class ConversationReference(Base):
     """How a platform reaches a person (or a channel) later, without them writing first.
 
@@ -551,6 +598,7 @@ class ConversationReference(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class DayOff(Base):
     """A day the organisation wants no nudges on, beyond its country's public holidays."""
 
@@ -563,6 +611,7 @@ class DayOff(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
+@privacy("delete")
 class Schedule(Base):
     """When a person is next due for each rhythm (UTC), recomputed after every change.
 
@@ -583,7 +632,8 @@ class Schedule(Base):
     )
 
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True,
+        autoincrement=False,
     )
     diary_due_at: Mapped[datetime | None] = mapped_column()
     weekplan_due_at: Mapped[datetime | None] = mapped_column()
@@ -595,6 +645,7 @@ class Schedule(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class Delivery(Base):
     """One proactive message in the outbox, committed before it is ever sent.
 
@@ -609,7 +660,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # nudge | reminder | checkin
     rhythm: Mapped[str] = mapped_column(String(16))
@@ -625,12 +676,13 @@ class Delivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
-    context: Mapped[dict[str, Any] | None] = mapped_column(SecretJSON)  # the flow's start context
+    context: Mapped[dict[str, Any] | None] = sealed()  # the flow's start context
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class Cohort(Base):
     """A group paired for the weekly peer review (seed 004), or a mentor/buddy programme.
 
@@ -658,6 +710,7 @@ class Cohort(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class CohortMember(Base):
     """Someone who opted in to a cohort; `role` is participant, mentor or mentee, buddy or
     newcomer. A member who leaves keeps the row (history) with `left_at` set."""
@@ -668,7 +721,7 @@ class CohortMember(Base):
         ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
     )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True, index=True
     )
     role: Mapped[str] = mapped_column(String(16), default="participant")
     capacity: Mapped[int] = mapped_column(Integer, default=1)
@@ -677,6 +730,7 @@ class CohortMember(Base):
     left_at: Mapped[datetime | None] = mapped_column()
 
 
+@privacy("none")
 class PairingRound(Base):
     """One round of a cohort: who was grouped with whom, from `starts_on` to `ends_on`."""
 
@@ -691,6 +745,7 @@ class PairingRound(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class PairMember(Base):
     """A person in one group (pair or trio) of a round, and whether they said they met. A
     mentor with several mentees is in several groups of one round."""
@@ -702,11 +757,12 @@ class PairMember(Base):
     )
     group_number: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True, index=True
     )
     met: Mapped[bool | None] = mapped_column()
 
 
+@privacy("delete")
 class NeverPair(Base):
     """Two people of an organisation who are never paired (e.g. manager and report)."""
 
@@ -716,14 +772,15 @@ class NeverPair(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
     person_a: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True
     )
     person_b: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), primary_key=True
     )
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
+@privacy("tally", purge_by="created_at")
 class IntervisionCase(Base):
     """An intervision case (seed 000) run in a channel thread, phase by phase.
 
@@ -740,19 +797,19 @@ class IntervisionCase(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
+        ForeignKey("people.id", ondelete="SET NULL"), info=owner(), index=True
     )
     platform: Mapped[str] = mapped_column(String(16))
     tenant: Mapped[str] = mapped_column(String(128))
     conversation: Mapped[str] = mapped_column(String(300))
     thread: Mapped[str | None] = mapped_column(String(300))
     phase: Mapped[str] = mapped_column(String(16), default="questions")
-    story: Mapped[str] = mapped_column(SecretText)
-    stuck: Mapped[str] = mapped_column(SecretText)
-    unsure: Mapped[str] = mapped_column(SecretText)
-    question: Mapped[str] = mapped_column(SecretText)
-    core_problem: Mapped[str | None] = mapped_column(SecretText)
-    commitment: Mapped[str | None] = mapped_column(SecretText)
+    story: Mapped[str] = free_text()
+    stuck: Mapped[str] = free_text()
+    unsure: Mapped[str] = free_text()
+    question: Mapped[str] = free_text()
+    core_problem: Mapped[str | None] = free_text()
+    commitment: Mapped[str | None] = free_text()
     in_library: Mapped[bool] = mapped_column(default=False)
     anonymised: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -761,6 +818,7 @@ class IntervisionCase(Base):
     __table_args__ = (Index("ix_intervision_cases_thread", "platform", "tenant", "thread"),)
 
 
+@privacy("tally", purge_by="created_at")
 class CaseContribution(Base):
     """What someone said in a case's thread, in its phase: a question, a statement during
     the question round (kept, with a gentle reminder), advice or a lesson for the craft."""
@@ -771,13 +829,16 @@ class CaseContribution(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("intervision_cases.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), info=owner()
+    )
     phase: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(SecretText)
+    text: Mapped[str] = free_text()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("anonymise")
 class WorkshopRun(Base):
     """A workshop exercise (seed 002) a facilitator launched in a channel: its questions or
     statements are posted one by one in the thread of its first post until it is closed.
@@ -806,7 +867,7 @@ class WorkshopRun(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(16), default="open")
     started_by: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention(), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
@@ -814,6 +875,7 @@ class WorkshopRun(Base):
     __table_args__ = (Index("ix_workshop_runs_thread", "platform", "tenant", "thread"),)
 
 
+@privacy("tally", purge_by="created_at")
 class WorkshopResponse(Base):
     """An answer given in an exercise's thread, or a vote on one of its statements (`item`,
     from 1). One vote per person per statement: pressing again changes `value`."""
@@ -838,14 +900,15 @@ class WorkshopResponse(Base):
     )
     item: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
+        ForeignKey("people.id", ondelete="SET NULL"), info=owner("workshop_responses"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # answer | vote
-    text: Mapped[str | None] = mapped_column(SecretText)
+    text: Mapped[str | None] = free_text()
     value: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("anonymise")
 class WorkSessionSeries(Base):
     """A team's recurring action-learning work session (seed 000), held in its channel
     every `cadence_weeks` weeks on `weekday` at `local_time` (the organisation's zone).
@@ -873,13 +936,14 @@ class WorkSessionSeries(Base):
     weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
     local_time: Mapped[time] = mapped_column(Time)
     facilitator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL")
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention()
     )
     next_starts_at: Mapped[datetime | None] = mapped_column(index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class WorkSession(Base):
     """One work session of a series; `agenda_posted_at` is when its agenda went to the
     channel."""
@@ -896,6 +960,7 @@ class WorkSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally", purge_by="created_at")
 class AgendaItem(Base):
     """A point someone put on a work session's agenda: a topic, a decision to take, or a
     seemingly impossible assignment taken on as an experiment."""
@@ -907,13 +972,14 @@ class AgendaItem(Base):
         ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True
     )
     proposer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
+        ForeignKey("people.id", ondelete="SET NULL"), info=owner("agenda_items"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="topic")
-    text: Mapped[str] = mapped_column(SecretText)
+    text: Mapped[str] = free_text()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class AgendaVote(Base):
     """One person's vote for an agenda item (a few per person per session)."""
 
@@ -923,11 +989,12 @@ class AgendaVote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("agenda_votes"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("anonymise", purge_by="created_at")
 class WorkOutcome(Base):
     """A decision (with its owner) or a learning recorded for a work session. A decision's
     owner says before the next session how it stands: `status` open, done, ongoing or
@@ -940,17 +1007,21 @@ class WorkOutcome(Base):
         ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # decision | learning
-    text: Mapped[str] = mapped_column(SecretText)
+    text: Mapped[str] = free_text()
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
+        ForeignKey("people.id", ondelete="SET NULL"), index=True,
+        info=mention(clears=("note",), export="work_decisions_owned"),
     )
     status: Mapped[str] = mapped_column(String(16), default="open")
-    note: Mapped[str | None] = mapped_column(SecretText)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = free_text()
+    recorded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention()
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column()
 
 
+@privacy("tally", purge_by="started_at")
 class Experiment(Base):
     """A seemingly impossible assignment (seed 000) its owner took on as an experiment:
     running while they keep a log, ended with a reflection (what was tried, what it
@@ -962,21 +1033,24 @@ class Experiment(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("experiments"), index=True
+    )
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_sessions.id", ondelete="SET NULL")
     )
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(SecretText)
+    title: Mapped[str] = free_text()
     state: Mapped[str] = mapped_column(String(16), default="running")  # running | ended
-    tried: Mapped[str | None] = mapped_column(SecretText)
-    learned: Mapped[str | None] = mapped_column(SecretText)
-    next_time: Mapped[str | None] = mapped_column(SecretText)
+    tried: Mapped[str | None] = free_text()
+    learned: Mapped[str | None] = free_text()
+    next_time: Mapped[str | None] = free_text()
     shared: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
 
 
+@privacy("delete", purge_by="created_at")
 class ExperimentLog(Base):
     """One entry of an experiment's log, written by its owner."""
 
@@ -986,11 +1060,14 @@ class ExperimentLog(Base):
     experiment_id: Mapped[int] = mapped_column(
         ForeignKey("experiments.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(SecretText)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("experiment_logs"), index=True
+    )
+    text: Mapped[str] = free_text()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("tally")
 class CommunitySignup(Base):
     """Someone who takes part in a community session; `case_dialog_id` is the intervision
     intake of the case they bring to it, if any."""
@@ -1002,13 +1079,16 @@ class CommunitySignup(Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("community_sessions.id", ondelete="CASCADE")
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("community_signups"), index=True
+    )
     case_dialog_id: Mapped[int | None] = mapped_column(
         ForeignKey("dialogs.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("none")
 class CommunityChannel(Base):
     """A channel a community session was announced in (with its sign-up button); a case
     brought to the session is posted in the latest one."""
@@ -1024,6 +1104,7 @@ class CommunityChannel(Base):
     announced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@privacy("delete")
 class LoginLink(Base):
     """A one-time link into the web pages, DMed by the `dashboard` command or printed by
     `serve`: only its SHA-256 is kept, so the database cannot be read for a way in.
@@ -1034,13 +1115,14 @@ class LoginLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
 
+@privacy("delete")
 class WebSession(Base):
     """A browser's session after a login link: the cookie holds a secret whose SHA-256 is
     `token_hash`; `csrf` goes into every form. `chat_person_id` is whom an admin is trying
@@ -1051,16 +1133,17 @@ class WebSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner(), index=True
     )
     csrf: Mapped[str] = mapped_column(String(64))
     chat_person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL")
+        ForeignKey("people.id", ondelete="SET NULL"), info=mention()
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+@privacy("none")
 class DeletedPersonTally(Base):
     """What is left of people who deleted their data (bot.privacy.erasure): per organisation and
     month of deletion, how many people and how many of each kind of record, with no id,
@@ -1076,28 +1159,15 @@ class DeletedPersonTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The dates bot.privacy.retention purges free text by, indexed so the daily purge reads only the
-# rows past the retention period (diary entries use their indexed local_date).
+# The dates bot.privacy.retention purges free text by (each table's `purge_by` mark), indexed
+# so the daily purge reads only the rows past the retention period (a date that has its own
+# index, like the diary's local_date, needs no second one).
 RETENTION_INDEXES = tuple(
-    Index(f"ix_{model.__tablename__}_{column}", getattr(model, column))
-    for model, column in (
-        (Dialog, "started_at"),
-        (WeeklyPlan, "created_at"),
-        (MonthlyReflection, "created_at"),
-        (LearningContract, "created_at"),
-        (ContractResponse, "created_at"),
-        (YearlyReview, "created_at"),
-        (LearningCanvas, "created_at"),
-        (IntervisionCase, "created_at"),
-        (CaseContribution, "created_at"),
-        (WorkshopResponse, "created_at"),
-        (AgendaItem, "created_at"),
-        (WorkOutcome, "created_at"),
-        (Experiment, "started_at"),
-        (ExperimentLog, "created_at"),
-    )
+    Index(f"ix_{table.name}_{mark.purge_by}", table.c[mark.purge_by])
+    for table in Base.metadata.tables.values()
+    if (mark := table_mark(table)) is not None and mark.purge_by is not None
+    and not table.c[mark.purge_by].index
 )
-
 
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for the prebuilt statements of the hot path."""
