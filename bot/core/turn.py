@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -76,7 +77,7 @@ class Turn:
         self.prompts: PromptLibrary = engine.prompts
         self.connection = store.connection
         self._person: PersonState | None = None
-        self._person_before: tuple[Any, ...] = ()
+        self._person_before: _Snapshot | None = None
         self._touched: dict[int, DialogState] = {}
         self._active: DialogState | None = None
         self._created = False  # the person was created in this turn: nothing to look up
@@ -341,14 +342,15 @@ class Turn:
         person = self._person
         if person is None:
             return
-        now = _snapshot(person)
-        if now == self._person_before:
+        now, before = _snapshot(person), self._person_before
+        assert before is not None  # taken with the person (_enter)
+        if now == before:
             return
-        if now[:-2] != self._person_before[:-2]:
+        if now.person != before.person:
             self.store.save_person(person)
-            if _schedule_fields(now) != _schedule_fields(self._person_before):
+            if now.schedule != before.schedule:
                 self.engine.reschedule(self.store.connection, person, self.now)
-        if now[-2:] != self._person_before[-2:]:
+        if now.account != before.account:
             self.store.touch_identity(person)
 
     # -- what hooks may use (bot.core.registry.TurnApi) ------------------------------------------
@@ -817,21 +819,20 @@ def _event_scope(address: Address) -> str:
     return "sha256:" + hashlib.sha256(conversation.encode()).hexdigest()
 
 
-_SCHEDULE_POSITIONS = tuple(
-    PERSON_UPDATABLE.index(name)
-    for name in ("timezone", "workdays", "diary_time", "status", "paused_until")
-)
+class _Snapshot(NamedTuple):
+    """What `save` compares, by name: the person's updatable fields, the account's two, and
+    the fields that decide when the person is due (see bot.due)."""
+
+    person: tuple[Any, ...]
+    account: tuple[Any, ...]
+    schedule: tuple[Any, ...]
 
 
-def _schedule_fields(snapshot: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The part of a snapshot that decides when the person is due (see bot.due)."""
-    return tuple(snapshot[position] for position in _SCHEDULE_POSITIONS)
+_PERSON_UPDATABLE_VALUES = attrgetter(*PERSON_UPDATABLE)
+_ACCOUNT_VALUES = attrgetter("conversation", "last_seen_at")
+_SCHEDULE_VALUES = attrgetter("timezone", "workdays", "diary_time", "status", "paused_until")
 
 
-def _snapshot(person: PersonState) -> tuple[Any, ...]:
-    """What `save` compares: the person's updatable fields, then the account's two."""
-    return (
-        *(getattr(person, name) for name in PERSON_UPDATABLE),
-        person.conversation,
-        person.last_seen_at,
-    )
+def _snapshot(person: PersonState) -> _Snapshot:
+    return _Snapshot(_PERSON_UPDATABLE_VALUES(person), _ACCOUNT_VALUES(person),
+                     _SCHEDULE_VALUES(person))

@@ -3,14 +3,17 @@
 SQLAlchemy still builds and compiles each statement (once per dialect) and still converts
 every value with the column type's own bind and result processors; only its per-execution
 machinery (execution contexts, events, result objects) is skipped, which halves the cost of
-a turn on SQLite. Driver errors are raised as SQLAlchemy's own exceptions (IntegrityError,
-OperationalError …), so callers handle one family of errors whichever way a statement ran.
+a turn on SQLite. Rows are plain tuples, read by name through `reader`: a column's key or
+label is resolved to its position once, so reading by name costs what slicing did. Driver
+errors are raised as SQLAlchemy's own exceptions (IntegrityError, OperationalError …), so
+callers handle one family of errors whichever way a statement ran.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, bindparam, insert
@@ -25,6 +28,14 @@ Processor = Callable[[Any], Any] | None
 def insert_values(table: Table, columns: Sequence[str]) -> Insert:
     """INSERT of exactly `columns`, each bound by its own name (for Prepared)."""
     return insert(table).values({name: bindparam(name) for name in columns})
+
+
+def _result_columns(statement: ClauseElement) -> Any:
+    """The columns a statement's rows hold: a SELECT's, or what an INSERT/UPDATE returns."""
+    columns = getattr(statement, "selected_columns", None)
+    if columns is None or not len(columns):
+        columns = getattr(statement, "_returning", ())
+    return columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,18 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
+        self.keys: tuple[str, ...] = tuple(column.key for column in _result_columns(statement))
+
+    def reader(self, *names: str) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+        """What reads the named columns (keys or labels) of this statement's rows, as a
+        tuple in the order asked."""
+        if len(set(self.keys)) != len(self.keys):
+            raise ValueError(f"columns named twice in {self.keys}: label them")
+        positions = [self.keys.index(name) for name in names]
+        if len(positions) == 1:
+            [position] = positions
+            return lambda row: (row[position],)
+        return itemgetter(*positions)
 
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
@@ -60,13 +83,9 @@ class Prepared:
             compiler.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         )
-        columns = getattr(self.statement, "selected_columns", None)
-        if columns is None or not len(columns):
-            returning = getattr(self.statement, "_returning", ())
-            columns = returning
         results = (
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns
+            for column in _result_columns(self.statement)
         )
         converting = tuple((i, p) for i, p in enumerate(results) if p is not None)
         fixed = {

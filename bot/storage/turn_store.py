@@ -10,6 +10,7 @@ millisecond on SQLite.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -68,8 +69,12 @@ class DialogState:
     id: int = 0
 
 
-# The person's own columns: everything in PersonState before the account's fields.
-PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(PersonState))[:12]
+# PersonState's fields read from the person's platform account (identities); the others are
+# the person's own columns (people).
+ACCOUNT_FIELDS = ("identity_id", "platform", "tenant", "external_id", "conversation",
+                  "last_seen_at")
+PERSON_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(PersonState))
+PERSON_FIELDS = tuple(name for name in PERSON_STATE_FIELDS if name not in ACCOUNT_FIELDS)
 PERSON_UPDATABLE = ("display_name", "locale", "timezone", "workdays", "diary_time", "status",
                     "onboarded_at", "onboarding_offered_at", "paused_until", "steady_colleague_id")
 DIALOG_FIELDS = tuple(f.name for f in dataclasses.fields(DialogState))
@@ -81,14 +86,12 @@ _identity_t = table_of(Identity)
 _dialog_t = table_of(Dialog)
 _events_t = table_of(ProcessedEvent)
 
+# Every column of a turn's joined SELECT is named after the field it fills: the person's by
+# PersonState's names (the account's id as identity_id), the dialog's as d_<DialogState name>.
 _person_columns = [_person_t.c[name] for name in PERSON_FIELDS]
 _identity_columns = [
     _identity_t.c.id.label("identity_id"),
-    _identity_t.c.platform,
-    _identity_t.c.tenant,
-    _identity_t.c.external_id,
-    _identity_t.c.conversation,
-    _identity_t.c.last_seen_at,
+    *(_identity_t.c[name] for name in ACCOUNT_FIELDS if name != "identity_id"),
 ]
 _dialog_columns = [_dialog_t.c[name].label(f"d_{name}") for name in DIALOG_FIELDS]
 
@@ -179,18 +182,30 @@ _TOUCH_IDENTITY = Prepared(
 )
 
 
-_PERSON_WIDTH = len(dataclasses.fields(PersonState))
+@dataclass(frozen=True, slots=True)
+class _JoinedReader:
+    """Reads a person and their active dialog off a turn's joined row, by column name."""
+
+    person: Callable[[Sequence[Any]], tuple[Any, ...]]
+    dialog: Callable[[Sequence[Any]], tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, statement: Prepared) -> _JoinedReader:
+        # the dialog's id comes last, where an outer join's miss is told by its NULL
+        return cls(statement.reader(*PERSON_STATE_FIELDS),
+                   statement.reader(*(f"d_{name}" for name in DIALOG_FIELDS)))
+
+    def __call__(self, row: Sequence[Any]) -> tuple[PersonState, DialogState | None]:
+        dialog = self.dialog(row)
+        return PersonState(*self.person(row)), (
+            None if dialog[-1] is None else DialogState(*dialog))
 
 
-def _person_from(row: Any) -> PersonState:
-    return PersonState(*row[:_PERSON_WIDTH])
-
-
-def _dialog_from(values: Any) -> DialogState | None:
-    """A dialog from its columns in DIALOG_FIELDS order; None for an outer join's miss."""
-    if values[-1] is None:
-        return None
-    return DialogState(*values)
+_READ_BY_ACCOUNT = _JoinedReader.of(_BY_ACCOUNT)
+_READ_BY_PERSON = _JoinedReader.of(_BY_PERSON)
+_INSERTED_ID = _INSERT_DIALOG.reader("id")
+_READ_UNTOLD = _UNTOLD.reader(*DIALOG_FIELDS)
+_READ_DUE = _DUE.reader(*DIALOG_FIELDS)
 
 
 class TurnStore:
@@ -207,24 +222,20 @@ class TurnStore:
         if self.lock_rows:
             _LOCK_BY_ACCOUNT.first(self.connection, params)
         row = _BY_ACCOUNT.first(self.connection, params)
-        if row is None:
-            return None
-        return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
+        return None if row is None else _READ_BY_ACCOUNT(row)
 
     def by_person(self, person_id: int) -> tuple[PersonState, DialogState | None] | None:
         """The person, reached through the account they used most recently."""
         if self.lock_rows:
             _LOCK_PERSON.first(self.connection, {"person_id": person_id})
         row = _BY_PERSON.first(self.connection, {"person_id": person_id})
-        if row is None:
-            return None
-        return _person_from(row), _dialog_from(row[_PERSON_WIDTH:])
+        return None if row is None else _READ_BY_PERSON(row)
 
     def insert_dialog(self, dialog: DialogState) -> None:
         values = {name: getattr(dialog, name) for name in DIALOG_FIELDS if name != "id"}
         row = _INSERT_DIALOG.first(self.connection, values)
         assert row is not None
-        dialog.id = int(row[0])
+        [dialog.id] = _INSERTED_ID(row)
 
     def save_dialog(self, dialog: DialogState) -> None:
         params = {f"b_{name}": getattr(dialog, name) for name in DIALOG_MUTABLE}
@@ -247,11 +258,11 @@ class TurnStore:
 
     def untold_endings(self, person_id: int) -> list[DialogState]:
         rows = _UNTOLD.all(self.connection, {"person_id": person_id})
-        return [DialogState(*row) for row in rows]
+        return [DialogState(*_READ_UNTOLD(row)) for row in rows]
 
     def due_for_expiry(self, now: datetime) -> list[DialogState]:
         rows = _DUE.all(self.connection, {"now": now})
-        return [DialogState(*row) for row in rows]
+        return [DialogState(*_READ_DUE(row)) for row in rows]
 
     def first_time_seen(self, platform: str, conversation: str, event_id: str,
                         now: datetime) -> bool:
