@@ -125,9 +125,9 @@ _INSERT_IDENTITY = Prepared(
 
 
 def _new_id(statement: Prepared, connection: Connection, values: dict[str, Any]) -> int:
-    row = statement.first(connection, values)
-    assert row is not None, "INSERT … RETURNING returns the new id"
-    return int(row[0])
+    new_id = statement.scalar(connection, values)
+    assert new_id is not None, "INSERT … RETURNING returns the new id"
+    return int(new_id)
 
 
 def create_person(

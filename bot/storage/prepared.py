@@ -139,6 +139,22 @@ class Prepared:
         finally:
             cursor.close()
 
+    def scalar(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """The one column of the first row (None without a row), for one-column statements
+        such as a count or an INSERT … RETURNING id."""
+        self._one_column()
+        row = self.first(connection, params)
+        return None if row is None else row[0]
+
+    def scalars(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """The one column of every row, for one-column statements."""
+        self._one_column()
+        return [row[0] for row in self.all(connection, params)]
+
+    def _one_column(self) -> None:
+        if len(self.keys) != 1:
+            raise TypeError(f"scalar reads of a statement with columns {self.keys}")
+
     def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Execute; the number of rows changed."""
         cursor, _ = self._execute(connection, params)

@@ -39,8 +39,8 @@ _INSERT = Prepared(
 
 
 def entries_on(connection: Connection, person_id: int, local_date: date) -> int:
-    row = _COUNT_ON.first(connection, {"person_id": person_id, "day": local_date})
-    return int(row[0]) if row else 0
+    count = _COUNT_ON.scalar(connection, {"person_id": person_id, "day": local_date})
+    return int(count or 0)
 
 
 def streak(connection: Connection, person_id: int, workdays: str, until: date) -> int:
@@ -50,8 +50,8 @@ def streak(connection: Connection, person_id: int, workdays: str, until: date) -
     followed by a Monday entry is two in a row for someone who works Monday to Friday.
     """
     since = until - timedelta(days=STREAK_LOOKBACK_DAYS)
-    rows = _DATES.all(connection, {"person_id": person_id, "since": since, "until": until})
-    return count_streak({row[0] for row in rows}, workdays, until)
+    days = _DATES.scalars(connection, {"person_id": person_id, "since": since, "until": until})
+    return count_streak(set(days), workdays, until)
 
 
 def count_streak(dates: Collection[date], workdays: str, until: date) -> int:

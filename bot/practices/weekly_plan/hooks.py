@@ -187,11 +187,11 @@ def _week_counts(connection: Connection, person_id: int, monday: date) -> tuple[
     """(practised, checked) over every row of a week, revisions included."""
     row = connection.execute(
         select(
-            func.coalesce(func.sum(_plans.c.practised), 0),
-            func.coalesce(func.sum(_plans.c.checked), 0),
+            func.coalesce(func.sum(_plans.c.practised), 0).label("practised"),
+            func.coalesce(func.sum(_plans.c.checked), 0).label("checked"),
         ).where(_plans.c.person_id == person_id, _plans.c.week_start == monday)
     ).first()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+    return (int(row.practised), int(row.checked)) if row else (0, 0)
 
 
 def _plan_context(
