@@ -61,6 +61,9 @@ class Prepared:
         tuple in the order asked."""
         if len(set(self.keys)) != len(self.keys):
             raise ValueError(f"columns named twice in {self.keys}: label them")
+        missing = [name for name in names if name not in self.keys]
+        if missing:
+            raise ValueError(f"no column named {missing} among {self.keys}")
         positions = [self.keys.index(name) for name in names]
         if len(positions) == 1:
             [position] = positions
