@@ -13,7 +13,7 @@ from bot.privacy.export import PERSONAL_RECORDS
 from bot.privacy.retention import PURGED
 from bot.storage.encryption import SecretText, secret_columns
 from bot.storage.models import Base
-from bot.storage.privacy_marks import owner, problems
+from bot.storage.privacy_marks import mention, owner, problems
 
 
 def copied() -> MetaData:
@@ -48,6 +48,14 @@ def test_an_unmarked_column_of_a_marked_table_fails():
         "and those only",
         "diary_entries.plain: marked owner but no foreign key to people",
     ]
+
+
+def test_a_mark_naming_a_column_that_is_not_there_fails():
+    metadata = copied()
+    outcomes = metadata.tables["work_outcomes"]
+    outcomes.c.owner_id.info.update(mention(clears=("remark",)))  # a copy: the models stay
+    assert problems(metadata) == [
+        "work_outcomes: remark is named in a mark but not a column"]
 
 
 def test_the_derived_lists_cover_what_the_marks_say():

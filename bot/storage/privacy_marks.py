@@ -106,6 +106,12 @@ def column_mark(column: Column[Any]) -> ColumnMark | None:
     return mark if isinstance(mark, ColumnMark) else None
 
 
+def _mark_of(column: Column[Any]) -> ColumnMark:
+    mark = column_mark(column)
+    assert mark is not None
+    return mark
+
+
 def marked_columns(table: Table, *kinds: ColumnKind) -> list[Column[Any]]:
     """The table's columns with a mark of one of `kinds`, in declaration order."""
     found = []
@@ -125,9 +131,7 @@ def references(metadata: MetaData) -> Iterator[tuple[Table, Column[Any], ColumnM
     """Every marked owner / mention column, tables in declaration order."""
     for table in metadata.tables.values():
         for column in marked_columns(table, "owner", "mention"):
-            mark = column_mark(column)
-            assert mark is not None
-            yield table, column, mark
+            yield table, column, _mark_of(column)
 
 
 def problems(metadata: MetaData) -> list[str]:
@@ -168,4 +172,8 @@ def problems(metadata: MetaData) -> list[str]:
             found.append(f"{table.name}: free_text() columns and purge_by go together")
         if mark.purge_by is not None and mark.purge_by not in table.c:
             found.append(f"{table.name}: purge_by {mark.purge_by} is not a column")
+        named = list(mark.accounts) + [name for column in mentions
+                                       for name in _mark_of(column).clears]
+        found += [f"{table.name}: {name} is named in a mark but not a column"
+                  for name in named if name not in table.c]
     return found
