@@ -32,13 +32,8 @@ from bot.due.calendar import (
     check_country,
     parse_quiet_hours,
 )
+from bot.due.rhythms import DIARY, MONTHLY, QUARTERLY, RHYTHMS, WEEKLY, YEARLY
 from bot.due.rules import (
-    DIARY,
-    MONTHLY,
-    QUARTERLY,
-    RHYTHMS,
-    WEEKLY,
-    YEARLY,
     Due,
     Rules,
     first_moment_outside_quiet_hours,

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Outbound, Question, Text
 from bot.due.sweep import SweepReport, sweep
-from bot.outbox import store as outbox
+from bot.outbox import deliveries as outbox
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import DeliveryFailed
 from bot.storage.database import create_db_engine
