@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
+from bot.due.items import DueItems
 from bot.due.rules import resolve_local
 from bot.due.schedule_store import reachable_on
 from bot.outbox import deliveries
@@ -499,3 +500,12 @@ def latest_partners(connection: Connection, person_id: int
         return None
     names = {partner: name or f"#{partner}" for partner, name in rows}
     return tuple(names.values()), latest.ends_on
+
+
+ROUNDS: DueItems[RoundResult] = DueItems(
+    "pairing rounds", due_cohorts,
+    lambda connection, cohort_id, now, settings: run_round(
+        connection, cohort_id, now, settings.periodic_time),
+    lambda result: (f"pairing round {result.number} of {result.cohort}: "
+                    f"{len(result.groups)} groups"),
+)

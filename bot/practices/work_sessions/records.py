@@ -30,6 +30,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.messages import Address
+from bot.due.items import DueItems
 from bot.due.rules import resolve_local
 from bot.outbox import deliveries
 from bot.outbox.deliveries import TEXT_FLOW
@@ -795,3 +796,9 @@ def experiment_channel(connection: Connection, experiment_id: int) -> Address | 
         .join(_experiments, and_(_experiments.c.session_id == _sessions.c.id,
                                  _experiments.c.id == experiment_id))).first()
     return Address(row.platform, row.tenant, "", row.conversation) if row else None
+
+
+SESSIONS: DueItems[int] = DueItems(
+    "work sessions", due_series,
+    lambda connection, series_id, now, settings: open_session(connection, series_id, now),
+)
