@@ -1,5 +1,6 @@
 """The outbox's front door: every proactive message enters as a delivery row here, and the
-dispatcher claims and finishes it here. Nothing else reads or writes `deliveries`.
+dispatcher claims and finishes it here. No other module queues, claims or changes a
+delivery (erasing a person deletes theirs, with the rest of their data: bot.privacy).
 
 - `key` builds every idempotency key (kind, then the parts that make it unique); a second
   enqueue of the same key does nothing, so a sweep, a round or a session opened twice (or
