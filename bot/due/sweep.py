@@ -29,13 +29,13 @@ from bot.due.organisation_calendar import CalendarCache
 from bot.due.rhythms import DECLARED, Rhythm
 from bot.due.rules import Due, Rules, first_moment_outside_quiet_hours, next_due
 from bot.outbox import deliveries
+from bot.outbox.deliveries import CHECK_IN, NUDGE
 from bot.storage.bulk import executemany
 from bot.storage.models import Person, Schedule, table_of
 from bot.storage.prepared import Prepared
 
 MISSED_BEFORE_CHECK_IN = 3
 CHECK_IN_FLOW = "rhythm_check"
-NUDGE, REMINDER, CHECK_IN = "nudge", "reminder", "checkin"
 _schedules = table_of(Schedule)
 _people = table_of(Person)
 _ONE_SECOND = timedelta(seconds=1)

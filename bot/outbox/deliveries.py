@@ -32,7 +32,9 @@ from bot.storage.models import Delivery, table_of
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 SKIPPED, EXPIRED, DEAD = "skipped", "expired", "dead"
 STATES: tuple[str, ...] = (PENDING, SENDING, SENT, SKIPPED, EXPIRED, DEAD)
-FIRST_KIND = "enrolled"
+# The kinds of delivery (its key's first part), those the outbox itself treats apart:
+NUDGE, REMINDER, CHECK_IN = "nudge", "reminder", "checkin"  # a rhythm's, from the due sweep
+FIRST_KIND = "enrolled"  # a cohort's welcome: sent before anything else of that cohort
 TEXT_FLOW = "text:"  # a delivery whose flow_id starts so is one text, not a conversation
 GROUP_KIND = "group"  # one text to several people together; its context names "members"
 _deliveries = table_of(Delivery)
