@@ -322,7 +322,7 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox_status(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.outbox import store as outbox
+    from bot.outbox import deliveries as outbox
 
     runtime = _runtime(settings)
     try:

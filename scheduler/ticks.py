@@ -1,4 +1,9 @@
-"""One sweep, one dispatch, one expiry pass: what every tick runs, and `leercoach tick` too."""
+"""One sweep, one dispatch, one expiry pass: what every tick runs, and `leercoach tick` too.
+
+The due work of a tick is the same steps in one place (`_due_work`): the sweep of the
+per-person rhythms, then every kind of due item in DUE_ITEMS (pairing rounds, work
+sessions: each declared next to its records, see bot.due.items), then the retention purge.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,56 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.runtime import Runtime
+from bot.due.items import DueItems
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
-from bot.practices.pairing.rounds import RoundResult, due_cohorts, run_round
-from bot.practices.work_sessions import records as worksessions
+from bot.practices.pairing.rounds import ROUNDS, RoundResult
+from bot.practices.work_sessions.records import SESSIONS
 from bot.privacy.retention import purge_free_text
 
 log = logging.getLogger("leercoach.scheduler")
 T = TypeVar("T")
 SWEEP_BATCH = 50_000
 DISPATCH_BATCH = 200
+# Every kind of due item a tick opens, in this order (a new kind: one more entry here).
+DUE_ITEMS: tuple[DueItems[Any], ...] = (ROUNDS, SESSIONS)
+
+
+@dataclass(slots=True)
+class DueWork:
+    """What the due steps of one tick did."""
+
+    sweep: SweepReport
+    opened: dict[str, list[Any]] = field(default_factory=dict)  # per DueItems.name
+    purged: int = 0  # rows whose free text passed the retention period (bot.privacy.retention)
 
 
 @dataclass(slots=True)
 class TickReport:
-    sweep: SweepReport
+    due: DueWork
     dispatch: DispatchReport
-    rounds: list[RoundResult]
-    work_sessions: list[int] = field(default_factory=list)  # the sessions opened
-    purged: int = 0  # rows whose free text passed the retention period (bot.privacy.retention)
+
+    @property
+    def sweep(self) -> SweepReport:
+        return self.due.sweep
+
+    @property
+    def rounds(self) -> list[RoundResult]:
+        return self.due.opened.get(ROUNDS.name, [])
+
+    @property
+    def work_sessions(self) -> list[int]:  # the sessions opened
+        return self.due.opened.get(SESSIONS.name, [])
+
+    @property
+    def purged(self) -> int:
+        return self.due.purged
 
 
 class Ticks:
@@ -66,31 +95,29 @@ class Ticks:
             if not report.full:
                 return total
 
-    def _each_due(self, due: Callable[..., list[int]], now: datetime,
-                  act: Callable[[Connection, int], T | None]) -> list[T]:
-        """Run `act` on every due item in its own transaction, after checking (and locking)
-        that one item again, so that a replica that got there first is skipped."""
+    def open_due(self, items: DueItems[T], now: datetime) -> list[T]:
+        """Open every item of one kind that is due, each in its own transaction, after
+        checking (and locking) that one item again, so that a replica that got there first
+        is skipped."""
+        settings = self.runtime.settings
         with self.runtime.database.begin() as connection:
-            candidates = due(connection, now)
+            candidates = items.due(connection, now)
         done: list[T] = []
         for item_id in candidates:
             with self.runtime.database.begin() as connection:
-                if due(connection, now, only=item_id):
-                    result = act(connection, item_id)
+                if items.due(connection, now, only=item_id):
+                    result = items.open(connection, item_id, now, settings)
                     if result is not None:
                         done.append(result)
         return done
 
     def start_rounds(self, now: datetime) -> list[RoundResult]:
         """Start every cohort's round that has come."""
-        periodic_time = self.runtime.settings.periodic_time
-        return self._each_due(due_cohorts, now, lambda connection, cohort_id: run_round(
-            connection, cohort_id, now, periodic_time))
+        return self.open_due(ROUNDS, now)
 
     def open_work_sessions(self, now: datetime) -> list[int]:
         """Open every team's work session that is near (asking for agenda items)."""
-        return self._each_due(worksessions.due_series, now, lambda connection, series_id:
-                              worksessions.open_session(connection, series_id, now))
+        return self.open_due(SESSIONS, now)
 
     def purge_now(self, now: datetime) -> int:
         """Blank the free text past LEERCOACH_RETENTION_MONTHS. Its cutoff moves a day at a
@@ -108,22 +135,29 @@ class Ticks:
         self._purged_on = day
         return purged
 
+    async def _due_work(self, now: datetime) -> DueWork:
+        """The due steps of a tick: the sweep, every kind of due item, the purge."""
+        work = DueWork(await asyncio.to_thread(self.sweep_now, now))
+        for items in DUE_ITEMS:
+            work.opened[items.name] = await asyncio.to_thread(self.open_due, items, now)
+        work.purged = await asyncio.to_thread(self.purge_now, now)
+        return work
+
     async def sweep_tick(self) -> None:
-        now = self.clock()
-        report = await asyncio.to_thread(self.sweep_now, now)
-        started = await asyncio.to_thread(self.start_rounds, now)
-        opened = await asyncio.to_thread(self.open_work_sessions, now)
-        if opened:
-            log.info("work sessions opened: %d", len(opened))
-        for result in started:
-            log.info("pairing round %d of %s: %d groups", result.number, result.cohort,
-                     len(result.groups))
+        work = await self._due_work(self.clock())
+        for items in DUE_ITEMS:
+            opened, describe = work.opened[items.name], items.describe
+            if describe is not None:
+                for item in opened:
+                    log.info("%s", describe(item))
+            elif opened:
+                log.info("%s opened: %d", items.name, len(opened))
+        report = work.sweep
         if report.due or report.registered:
             log.info("sweep: %d due, %d queued, %d registered", report.due,
                      len(report.enqueued), report.registered)
-        purged = await asyncio.to_thread(self.purge_now, now)
-        if purged:
-            log.info("retention: free text blanked in %d rows", purged)
+        if work.purged:
+            log.info("retention: free text blanked in %d rows", work.purged)
 
     async def dispatch_tick(self, now: datetime | None = None) -> DispatchReport:
         report = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
@@ -141,13 +175,10 @@ class Ticks:
     async def tick(self, now: datetime | None = None) -> TickReport:
         """One sweep and one dispatch at `now` (the `leercoach tick` command)."""
         now = now or self.clock()
-        swept = await asyncio.to_thread(self.sweep_now, now)
-        started = await asyncio.to_thread(self.start_rounds, now)
-        opened = await asyncio.to_thread(self.open_work_sessions, now)
-        purged = await asyncio.to_thread(self.purge_now, now)
+        work = await self._due_work(now)
         dispatched = DispatchReport()
         while True:
             report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
             dispatched.outcomes += report.outcomes
             if len(report.outcomes) < DISPATCH_BATCH:
-                return TickReport(swept, dispatched, started, opened, purged)
+                return TickReport(work, dispatched)

@@ -32,13 +32,8 @@ from bot.due.calendar import (
     check_country,
     parse_quiet_hours,
 )
+from bot.due.rhythms import DIARY, MONTHLY, QUARTERLY, RHYTHMS, WEEKLY, YEARLY
 from bot.due.rules import (
-    DIARY,
-    MONTHLY,
-    QUARTERLY,
-    RHYTHMS,
-    WEEKLY,
-    YEARLY,
     Due,
     Rules,
     first_moment_outside_quiet_hours,
@@ -1051,3 +1046,19 @@ def test_regression_first_moment_outside_quiet_hours_is_never_in_the_past() -> N
     # between the two passes (02:45 CEST) it is not quiet
     assert first_moment_outside_quiet_hours(utc(2026, 10, 25, 0, 45), person) == utc(
         2026, 10, 25, 0, 45)
+
+
+def test_every_declared_rhythm_has_its_schedule_column_and_its_flow() -> None:
+    """A rhythm is one declaration in bot.due.rhythms; what it needs elsewhere (its due
+    column, its flow) is checked here, so a forgotten one fails a test, not a sweep."""
+    from bot.core.prompts import BUILTIN_DIR, PromptLibrary
+    from bot.due.rhythms import DECLARED
+    from bot.due.schedule_store import due_column
+    from bot.storage.models import Schedule
+
+    columns = set(Schedule.__table__.columns.keys())
+    prompts = PromptLibrary([BUILTIN_DIR])
+    for declared in DECLARED:
+        assert due_column(declared.name) in columns, declared.name
+        assert prompts.flow(declared.flow).id == declared.flow
+    assert [r.name for r in DECLARED] == list(RHYTHMS)

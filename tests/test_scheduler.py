@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Outbound, Question, Text
 from bot.due.sweep import SweepReport, sweep
-from bot.outbox import store as outbox
+from bot.outbox import deliveries as outbox
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import DeliveryFailed
 from bot.storage.database import create_db_engine
@@ -465,3 +465,16 @@ def test_diary_time_inside_quiet_hours_moves_out_of_them(rig: Rig) -> None:
     chat.say("22:30")
     assert rig.schedule().due_at == datetime(2026, 11, 23, 19, 59, tzinfo=UTC)  # 20:59 local
     assert rig.engine.settings.periodic_time == time(9, 30)
+
+
+def test_delivery_keys_keep_the_form_rows_already_stored_have(rig: Rig) -> None:
+    """Rows queued before the outbox had one key builder must still dedupe: a nudge and its
+    reminder are keyed kind:person:rhythm:local period, as they always were."""
+    rig.person()
+    rig.sweep(MONDAY.replace(hour=9))
+    rig.tick(DIARY_DUE)
+    person = rig.deliveries()[0].person_id
+    assert [d.key for d in rig.deliveries()] == [
+        f"nudge:{person}:diary:2026-11-23", f"reminder:{person}:diary:2026-11-23"]
+    assert outbox.key("ws_exp", 7, "") == "ws_exp:7:"  # a prefix that withdraw() takes back
+    assert outbox.key("group", "3-4", 2, 5) == "group:3-4:2:5"

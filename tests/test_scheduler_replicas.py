@@ -39,7 +39,7 @@ from bot.core.messages import Outbound, Question
 from bot.core.runtime import open_runtime
 from bot.due import schedule_store
 from bot.due.organisation_calendar import CalendarCache
-from bot.due.rules import DIARY, RHYTHMS
+from bot.due.rhythms import DIARY, RHYTHMS
 from bot.outbox.dispatch import Dispatcher
 from bot.storage import migrate
 from bot.storage.database import create_db_engine

@@ -394,8 +394,8 @@ def test_an_inactive_account_is_paused_by_the_outbox_not_retried(runtime: Runtim
     unreachable and the delivery is a dead letter."""
     from datetime import timedelta
 
+    from bot.outbox.deliveries import status
     from bot.outbox.dispatch import Dispatcher
-    from bot.outbox.store import status
 
     async def scenario(rig: SlackRig) -> None:
         await rig.post_json(dm("hallo"))

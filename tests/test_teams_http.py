@@ -260,8 +260,8 @@ def test_with_an_app_id_requests_without_a_valid_token_get_401(runtime: Runtime)
 
 
 def test_a_nudge_reaches_the_connector_through_the_stored_reference(runtime: Runtime) -> None:
+    from bot.outbox.deliveries import status
     from bot.outbox.dispatch import Dispatcher
-    from bot.outbox.store import status
 
     async def scenario(rig: TeamsRig) -> None:
         await rig.say("hallo")

@@ -158,6 +158,7 @@ class Coach:
         interrupt: bool = False,
         repeat: bool = False,
         lead: str | None = None,
+        to: Address | None = None,
     ) -> list[Outbound]:
         """Start `flow_id` for a person in their DM (the scheduler's nudge).
 
@@ -165,24 +166,27 @@ class Coach:
         `interrupt` is not set; the scheduler can try again later. With `repeat`, a dialog
         of this flow that is already open is asked again: a retried delivery whose first
         send was lost still reaches the person. `lead` names a text shown first (e.g. the
-        gentle words of a reminder).
+        gentle words of a reminder). `to` is where the outbox already found the person, so
+        the address is not looked up twice.
         """
         self.prompts.flow(flow_id)
         return self._run(
             lambda turn: turn.start_for_person(
-                person_id, flow_id, context or {}, interrupt, repeat, lead
+                person_id, flow_id, context or {}, interrupt, repeat, lead, to
             ),
             self.clock(),
             None,
             None,
         )
 
-    def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
-        """One text for a person in their own language, addressed to their DM."""
+    def tell(self, person_id: int, key: str, *, to: Address | None = None,
+             **variables: Any) -> list[Outbound]:
+        """One text for a person in their own language, addressed to their DM (or `to`,
+        where the outbox already found them)."""
         if not self.prompts.has_text(key):
             raise KeyError(f"no text {key!r}")
-        return self._run(lambda turn: turn.tell(person_id, key, **variables), self.clock(),
-                         None, None)
+        return self._run(lambda turn: turn.tell(person_id, key, to=to, **variables),
+                         self.clock(), None, None)
 
     def tell_group(self, person_ids: list[int], key: str, **variables: Any) -> list[Outbound]:
         """One text for several people together (a group DM), in the first one's language;

@@ -260,14 +260,14 @@ class Turn:
 
     def start_for_person(
         self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool,
-        repeat: bool = False, lead: str | None = None,
+        repeat: bool = False, lead: str | None = None, to: Address | None = None,
     ) -> list[Outbound]:
         loaded = self.store.by_person(person_id)
         if loaded is None:
             return []
         person, dialog = loaded
         self._enter(person)
-        address = people.dm_address(person)
+        address = to or people.dm_address(person)
         out: list[Message] = []
         if dialog is not None and dialog.expires_at <= self.now:
             out += self.end(dialog, "expired", told=True)
@@ -411,7 +411,8 @@ class Turn:
         """A message for a channel (or a thread in it), sent after the commit."""
         self.extra.append(Outbound(address, message, anchor))
 
-    def tell(self, person_id: int, key: str, **variables: Any) -> list[Outbound]:
+    def tell(self, person_id: int, key: str, *, to: Address | None = None,
+             **variables: Any) -> list[Outbound]:
         loaded = self.store.by_person(person_id)
         if loaded is None:
             return []
@@ -419,7 +420,7 @@ class Turn:
         locale = other.locale
         name = other.display_name.split(" ")[0]
         text = self.prompts.render(key, locale, **{"name": name, **variables})
-        sent = [Outbound(people.dm_address(other), Text(text))]
+        sent = [Outbound(to or people.dm_address(other), Text(text))]
         self.extra += sent
         return sent
 

@@ -11,9 +11,9 @@ person who chose 09:00 is nudged at 09:00 local on both sides of every DST chang
 - a time inside the organisation's quiet hours moves to the nearest allowed minute of the
   same local day (the end of a morning window, just before an evening window).
 
-The daily diary is due on every allowed day; the weekly plan, the monthly reflection, the
-quarterly contract and the yearly review on the first allowed day of their period (the
-yearly review's period is December, so the year is still fresh).
+A rhythm is due on the first allowed day of each of its periods (the daily diary: every
+allowed day), at its local time; the rhythms and their periods are declared in
+`bot.due.rhythms`, so nothing here names one.
 """
 
 from __future__ import annotations
@@ -24,14 +24,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.due.calendar import DaysOff, QuietHours
+from bot.due.rhythms import rhythm as declared
 
-DIARY = "diary"
-WEEKLY = "weekplan"
-MONTHLY = "month"
-QUARTERLY = "contract"
-YEARLY = "year"
-RHYTHMS: tuple[str, ...] = (DIARY, WEEKLY, MONTHLY, QUARTERLY, YEARLY)
-PERIODIC: frozenset[str] = frozenset({WEEKLY, MONTHLY, QUARTERLY, YEARLY})
 LOOK_AHEAD_DAYS = 800  # how far to look for an allowed day before giving up (e.g. no workdays)
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -57,7 +51,9 @@ class Rules:
         return not self.days_off.is_off(day)
 
     def time_for(self, rhythm: str) -> time:
-        return self.diary_time if rhythm == DIARY else self.periodic_time
+        """The local time `rhythm` is due at: the field its declaration names."""
+        at: time = getattr(self, declared(rhythm).local_time)
+        return at
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,57 +67,9 @@ class Due:
     period_end: datetime  # UTC: the first moment after the local period
 
 
-def period_start(rhythm: str, day: date) -> date:
-    if rhythm == DIARY:
-        return day
-    if rhythm == WEEKLY:
-        return day - timedelta(days=day.weekday())
-    if rhythm == MONTHLY:
-        return day.replace(day=1)
-    if rhythm == QUARTERLY:
-        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    if rhythm == YEARLY:
-        return date(day.year, 12, 1)
-    raise ValueError(f"unknown rhythm {rhythm!r}")
-
-
-def period_after(rhythm: str, start: date) -> date:
-    """The first day of the period after the one starting on `start`."""
-    if rhythm == DIARY:
-        return start + timedelta(days=1)
-    if rhythm == WEEKLY:
-        return start + timedelta(days=7)
-    if rhythm == MONTHLY:
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    if rhythm == QUARTERLY:
-        month = start.month + 3
-        return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    if rhythm == YEARLY:
-        return date(start.year + 1, 12, 1)
-    raise ValueError(f"unknown rhythm {rhythm!r}")
-
-
-def period_close(rhythm: str, start: date) -> date:
-    """The day after the period starting on `start` (the yearly one is December only)."""
-    if rhythm == YEARLY:
-        return date(start.year + 1, 1, 1)
-    return period_after(rhythm, start)
-
-
 def period_key(rhythm: str, day: date) -> str:
     """The local period a nudge belongs to: its idempotency key's last part."""
-    if rhythm == DIARY:
-        return day.isoformat()
-    if rhythm == WEEKLY:
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if rhythm == MONTHLY:
-        return f"{day.year}-{day.month:02d}"
-    if rhythm == QUARTERLY:
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if rhythm == YEARLY:
-        return str(day.year)
-    raise ValueError(f"unknown rhythm {rhythm!r}")
+    return declared(rhythm).period.key(day)
 
 
 def outside_quiet_hours(at: time, quiet: QuietHours) -> time:
@@ -180,7 +128,8 @@ def _due_on(rhythm: str, rules: Rules, zone: ZoneInfo, day: date) -> datetime | 
 
 
 def _period_end(rhythm: str, day: date, zone: ZoneInfo) -> datetime:
-    following = period_close(rhythm, period_start(rhythm, day))
+    period = declared(rhythm).period
+    following = period.end(period.start(day))
     end = resolve_local(following, time(0, 0), zone)
     if end is None:  # a day that starts inside a gap (it happens): its first real moment
         end = datetime.combine(following, time(0, 0), zone).astimezone(UTC)
@@ -192,30 +141,22 @@ def next_due(rhythm: str, rules: Rules, after: datetime) -> Due | None:
     """The first nudge of `rhythm` strictly after `after` (UTC), or None if there is none."""
     if not rules.reachable:
         return None
+    period = declared(rhythm).period  # refuses an unknown rhythm
     zone = _zone(rules.timezone)
     day = after.astimezone(zone).date()
     horizon = day + timedelta(days=LOOK_AHEAD_DAYS)
-    if rhythm == DIARY:
-        while day <= horizon:
-            if rules.allows(day):
-                at = _due_on(rhythm, rules, zone, day)
-                if at is not None and at > after:
-                    return Due(rhythm, at, day, period_key(rhythm, day),
-                               _period_end(rhythm, day, zone))
-            day += timedelta(days=1)
-        return None
-    start = period_start(rhythm, day)
+    start = period.start(day)
     while start <= horizon:
-        end = period_close(rhythm, start)
+        end = period.end(start)
         candidate = start
         while candidate < end and not rules.allows(candidate):
             candidate += timedelta(days=1)
         if candidate < end:
             at = _due_on(rhythm, rules, zone, candidate)
             if at is not None and at > after:
-                return Due(rhythm, at, candidate, period_key(rhythm, candidate),
+                return Due(rhythm, at, candidate, period.key(candidate),
                            _period_end(rhythm, candidate, zone))
-        start = period_after(rhythm, start)
+        start = period.following(start)
     return None
 
 

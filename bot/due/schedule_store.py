@@ -15,7 +15,8 @@ from functools import lru_cache
 from sqlalchemy import Connection, Integer, bindparam, select, text, update
 
 from bot.due.organisation_calendar import CalendarCache, OrganisationCalendar
-from bot.due.rules import DIARY, RHYTHMS, Due, Rules, next_due
+from bot.due.rhythms import DECLARED, RHYTHMS
+from bot.due.rules import Due, Rules, next_due
 from bot.due.weekdays import WEEKDAYS
 from bot.storage.bulk import execute, insert_many, instant_writer
 from bot.storage.models import Person, Schedule, table_of
@@ -72,13 +73,19 @@ def due_column(rhythm: str) -> str:
     return f"{rhythm}_due_at"
 
 
+# Rhythms due at the person's own time, and those due at the organisation's periodic time
+# (which more people share, so fewer computations): a row holds the first, then the second.
+_OWN_TIME = tuple(r.name for r in DECLARED if r.local_time == "diary_time")
+_SHARED_TIME = tuple(r.name for r in DECLARED if r.local_time != "diary_time")
+_DUE_COLUMNS = [due_column(rhythm) for rhythm in (*_OWN_TIME, *_SHARED_TIME)]
 # Plain SQL valid on SQLite and PostgreSQL alike (see bot.storage.bulk).
-_DUE_COLUMNS = ", ".join(due_column(rhythm) for rhythm in RHYTHMS)
-_UPSERT_HEAD = f"INSERT INTO schedules (person_id, {_DUE_COLUMNS}, missed, held, updated_at)"
-_UPSERT_ROW = "(?, ?, ?, ?, ?, ?, 0, false, ?)"
+_UPSERT_HEAD = (
+    f"INSERT INTO schedules (person_id, {', '.join(_DUE_COLUMNS)}, missed, held, updated_at)"
+)
+_UPSERT_ROW = f"(?, {', '.join('?' for _ in _DUE_COLUMNS)}, 0, false, ?)"
 _UPSERT_TAIL = (
     "ON CONFLICT (person_id) DO UPDATE SET "
-    + ", ".join(f"{column} = excluded.{column}" for column in _DUE_COLUMNS.split(", "))
+    + ", ".join(f"{column} = excluded.{column}" for column in _DUE_COLUMNS)
     + ", missed = 0, held = false, updated_at = excluded.updated_at"
 )
 # Marks only people whose row is there: someone created meanwhile (on PostgreSQL, in
@@ -101,9 +108,9 @@ def register(
     """(Re)compute every rhythm of `people` from `now` on; returns how many people.
 
     A changed setting also lifts a diary hold (the upsert resets `missed` and `held`).
-    People with the same rules share one computation (the periodic rhythms do not depend
-    on the diary time, so even more share those), so registering everyone at once costs
-    little more than writing their rows.
+    People with the same rules share one computation (the rhythms at the periodic time do
+    not depend on the diary time, so even more share those), so registering everyone at
+    once costs little more than writing their rows.
     """
     people = list(people)
     if not people:
@@ -111,7 +118,7 @@ def register(
     found = calendars.get(connection, {person.organisation_id for person in people})
     instant = instant_writer(connection)
     stamp = instant(now)
-    diary_dues: dict[tuple[object, ...], object] = {}
+    own_dues: dict[tuple[object, ...], tuple[object, ...]] = {}
     periodic_dues: dict[tuple[object, ...], tuple[object, ...]] = {}
     rows: list[tuple[object, ...]] = []
     ids: list[int] = []
@@ -123,26 +130,25 @@ def register(
         shared = (person.organisation_id, person.timezone, person.workdays, person.status,
                   person.paused_until)
         key = (*shared, person.diary_time)
-        diary_due = diary_dues.get(key, _MISSING)
+        own = own_dues.get(key)
         periodic = periodic_dues.get(shared)
-        if diary_due is _MISSING or periodic is None:
+        if own is None or periodic is None:
             rules = rules_for(person, calendar, periodic_time)
-            if diary_due is _MISSING:
-                diary_due = diary_dues[key] = instant(_at(next_due(DIARY, rules, now)))
+            if own is None:
+                own = own_dues[key] = tuple(
+                    instant(_at(next_due(rhythm, rules, now))) for rhythm in _OWN_TIME
+                )
             if periodic is None:
                 periodic = periodic_dues[shared] = tuple(
-                    instant(_at(next_due(rhythm, rules, now))) for rhythm in RHYTHMS[1:]
+                    instant(_at(next_due(rhythm, rules, now))) for rhythm in _SHARED_TIME
                 )
-        rows.append((person.id, diary_due, *periodic, stamp))
+        rows.append((person.id, *own, *periodic, stamp))
         ids.append(person.id)
         count += 1
         if len(rows) >= CHUNK:
             _write(connection, rows, ids)
     _write(connection, rows, ids)
     return count
-
-
-_MISSING = object()
 
 
 def _at(due: Due | None) -> datetime | None:

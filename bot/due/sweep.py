@@ -6,12 +6,12 @@ deliveries in one statement (a unique idempotency key per person, rhythm and loc
 makes a second insert of the same nudge do nothing) and moves every row to its next
 instant. Everything happens in the caller's transaction: all or nothing.
 
-Decisions per row:
-- the daily diary is sent within the grace window after its time, never late; after three
-  nudges in a row without an entry the person gets one check-in instead, and daily nudges
-  are held until they answer it, write in the diary or change a setting;
-- weekly, monthly, quarterly and yearly nudges that were missed (downtime) are caught up
-  while their period lasts, at the first moment outside the quiet hours.
+Decisions per row, by the rhythm's declaration (bot.due.rhythms):
+- a rhythm that is never late (the daily diary) is sent within the grace window after its
+  time; after three nudges in a row without an entry the person gets one check-in instead,
+  and its nudges are held until they answer it, write in the diary or change a setting;
+- the others (weekly, monthly, quarterly and yearly) that were missed (downtime) are
+  caught up while their period lasts, at the first moment outside the quiet hours.
 """
 
 from __future__ import annotations
@@ -26,61 +26,29 @@ from sqlalchemy import Connection, Integer, bindparam, select
 from bot.config import Settings
 from bot.due import schedule_store as store
 from bot.due.organisation_calendar import CalendarCache
-from bot.due.rules import (
-    DIARY,
-    RHYTHMS,
-    Due,
-    Rules,
-    first_moment_outside_quiet_hours,
-    next_due,
-)
-from bot.storage.bulk import day_writer, executemany, insert_many, instant_writer
+from bot.due.rhythms import DECLARED, Rhythm
+from bot.due.rules import Due, Rules, first_moment_outside_quiet_hours, next_due
+from bot.outbox import deliveries
+from bot.outbox.deliveries import CHECK_IN, NUDGE
+from bot.storage.bulk import executemany
 from bot.storage.models import Person, Schedule, table_of
 from bot.storage.prepared import Prepared
 
 MISSED_BEFORE_CHECK_IN = 3
 CHECK_IN_FLOW = "rhythm_check"
-NUDGE, REMINDER, CHECK_IN = "nudge", "reminder", "checkin"
 _schedules = table_of(Schedule)
 _people = table_of(Person)
 _ONE_SECOND = timedelta(seconds=1)
 _UNKNOWN = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Enqueued:
-    person_id: int
-    rhythm: str
-    kind: str
-    key: str
-    local_date: str
-
-
 @dataclass(slots=True)
 class SweepReport:
     registered: int = 0
     due: int = 0
-    enqueued: list[Enqueued] = field(default_factory=list)
+    enqueued: list[deliveries.Enqueued] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     full: bool = False  # a batch limit was reached: sweep again
-
-
-def delivery_key(kind: str, person_id: int, rhythm: str, period: str) -> str:
-    return f"{kind}:{person_id}:{rhythm}:{period}"
-
-
-# Plain SQL valid on SQLite and PostgreSQL alike (see bot.storage.bulk). A key that is
-# already there (another sweep, another replica) is left as it is: one nudge per period.
-_INSERT_HEAD = (
-    "INSERT INTO deliveries (key, person_id, kind, rhythm, flow_id, local_date, state, "
-    "attempts, due_at, next_attempt_at, expires_at, created_at, updated_at)"
-)
-_INSERT_ROW = "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)"
-_INSERT_TAIL = "ON CONFLICT (key) DO NOTHING"
-_DIARY_MOVE_SQL = (
-    "UPDATE schedules SET diary_due_at = ?, missed = ?, held = ?, updated_at = ? "
-    "WHERE person_id = ?"
-)
 
 
 def _due_query(rhythm: str) -> Prepared:
@@ -99,46 +67,16 @@ def _due_query(rhythm: str) -> Prepared:
     )
 
 
-_DUE = {rhythm: _due_query(rhythm) for rhythm in RHYTHMS}
-_MOVE_SQL = {
-    rhythm: f"UPDATE schedules SET {store.due_column(rhythm)} = ?, updated_at = ? "
-    "WHERE person_id = ?"
-    for rhythm in RHYTHMS
-}
+def _move_sql(rhythm: Rhythm) -> str:
+    """Moving a row to its next instant (and, for a rhythm that is never late, its count
+    of missed nudges and its hold)."""
+    counted = "" if rhythm.catch_up else "missed = ?, held = ?, "
+    return (f"UPDATE schedules SET {store.due_column(rhythm.name)} = ?, {counted}"
+            "updated_at = ? WHERE person_id = ?")
 
 
-class Outbox:
-    """Delivery rows on their way into the outbox, in the driver's own value form."""
-
-    def __init__(self, connection: Connection, now: datetime) -> None:
-        self.connection = connection
-        self.instant = instant_writer(connection)
-        self.day = day_writer(connection)
-        self.stamp = self.instant(now)
-        self.rows: list[tuple[object, ...]] = []
-        self.enqueued: list[Enqueued] = []
-        self._converted: dict[tuple[object, ...], tuple[Any, ...]] = {}
-
-    def add(self, kind: str, person_id: int, rhythm: str, flow_id: str, due: Due,
-            send_at: datetime, expires_at: datetime) -> None:
-        # Many rows share one Due (same rules, same moment): convert its values once.
-        cache_key = (due.at, due.local_date, send_at, expires_at)
-        shared = self._converted.get(cache_key)
-        if shared is None:
-            instant = self.instant
-            shared = self._converted[cache_key] = (
-                self.day(due.local_date), instant(due.at), instant(send_at), instant(expires_at),
-                due.local_date.isoformat(),
-            )
-        day, at, send, expires, local_date = shared
-        key = f"{kind}:{person_id}:{rhythm}:{due.period}"
-        self.rows.append((key, person_id, kind, rhythm, flow_id, day, at, send, expires,
-                          self.stamp, self.stamp))
-        self.enqueued.append(Enqueued(person_id, rhythm, kind, key, local_date))
-
-    def write(self) -> None:
-        insert_many(self.connection, _INSERT_HEAD, _INSERT_ROW, self.rows, _INSERT_TAIL)
-        self.rows.clear()
+_DUE = {rhythm.name: _due_query(rhythm.name) for rhythm in DECLARED}
+_MOVE_SQL = {rhythm.name: _move_sql(rhythm) for rhythm in DECLARED}
 
 
 def sweep(
@@ -158,10 +96,10 @@ def sweep(
         connection, store.unregistered(connection, batch), calendars, settings.periodic_time, now
     )
     report.full = report.registered >= batch
-    outbox = Outbox(connection, now)
+    outbox = deliveries.Batch(connection, now)
     sweep_rhythm = _RhythmSweep(connection, now, settings, calendars, outbox, report)
-    for rhythm in RHYTHMS:
-        rows = _DUE[rhythm].all(connection, {"now": now, "batch": batch})
+    for rhythm in DECLARED:
+        rows = _DUE[rhythm.name].all(connection, {"now": now, "batch": batch})
         report.due += len(rows)
         report.full = report.full or len(rows) >= batch
         if rows:
@@ -175,7 +113,8 @@ class _RhythmSweep:
     """The decisions of one sweep, with what rows of the same rules can share."""
 
     def __init__(self, connection: Connection, now: datetime, settings: Settings,
-                 calendars: CalendarCache, outbox: Outbox, report: SweepReport) -> None:
+                 calendars: CalendarCache, outbox: deliveries.Batch,
+                 report: SweepReport) -> None:
         self.connection, self.now, self.settings = connection, now, settings
         self.calendars, self.outbox, self.report = calendars, outbox, report
         self.grace = timedelta(minutes=settings.nudge_grace_minutes)
@@ -191,8 +130,9 @@ class _RhythmSweep:
             found = self.dues[key] = next_due(rhythm, rules, after)
         return found  # type: ignore[return-value]
 
-    def run(self, rhythm: str, rows: list[tuple[Any, ...]]) -> None:
+    def run(self, declared: Rhythm, rows: list[tuple[Any, ...]]) -> None:
         now, grace, outbox, report = self.now, self.grace, self.outbox, self.report
+        rhythm, flow, catch_up = declared.name, declared.flow, declared.catch_up
         found = self.calendars.get(self.connection, {row[4] for row in rows})
         instant = outbox.instant
         moves: list[tuple[object, ...]] = []
@@ -207,18 +147,18 @@ class _RhythmSweep:
             current = self.due_after(rules, rhythm, due_at - _ONE_SECOND)
             if current is None or current.at != due_at:
                 report.skipped["rescheduled"] += 1  # the rules changed under this row
-            elif rhythm == DIARY:
+            elif not catch_up:  # never late; misses lead to a check-in
                 if held:
                     report.skipped["held"] += 1
                 elif now - current.at > grace:
                     report.skipped["too late"] += 1
                 elif missed >= MISSED_BEFORE_CHECK_IN:
-                    outbox.add(CHECK_IN, person_id, DIARY, CHECK_IN_FLOW, current, current.at,
-                               current.period_end)
+                    outbox.add(CHECK_IN, person_id, rhythm, CHECK_IN_FLOW, current.period,
+                               current.local_date, current.at, current.at, current.period_end)
                     held = True
                 else:
-                    outbox.add(NUDGE, person_id, DIARY, DIARY, current, current.at,
-                               current.at + grace)
+                    outbox.add(NUDGE, person_id, rhythm, flow, current.period,
+                               current.local_date, current.at, current.at, current.at + grace)
                     missed += 1
             else:
                 send_at: datetime | None = current.at
@@ -227,13 +167,12 @@ class _RhythmSweep:
                 if send_at is None or send_at >= current.period_end:
                     report.skipped["period over"] += 1
                 else:
-                    outbox.add(NUDGE, person_id, rhythm, rhythm, current, send_at,
-                               current.period_end)
+                    outbox.add(NUDGE, person_id, rhythm, flow, current.period,
+                               current.local_date, current.at, send_at, current.period_end)
             following = self.due_after(rules, rhythm, max(due_at, now))
             next_at = instant(following.at if following else None)
-            if rhythm == DIARY:
-                moves.append((next_at, missed, bool(held), outbox.stamp, person_id))
-            else:
+            if catch_up:
                 moves.append((next_at, outbox.stamp, person_id))
-        executemany(self.connection, _DIARY_MOVE_SQL if rhythm == DIARY else _MOVE_SQL[rhythm],
-                    moves)
+            else:
+                moves.append((next_at, missed, bool(held), outbox.stamp, person_id))
+        executemany(self.connection, _MOVE_SQL[rhythm], moves)

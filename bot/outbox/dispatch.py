@@ -36,11 +36,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select, update
 
 from bot.config import Settings
-from bot.core.messages import Outbound
+from bot.core.messages import Address, Outbound
 from bot.due import schedule_store
-from bot.due.rules import DIARY, Due, period_key
-from bot.due.sweep import NUDGE, REMINDER, Outbox
-from bot.outbox import replies, store
+from bot.due.rhythms import DIARY
+from bot.due.rules import period_key
+from bot.outbox import deliveries, replies
+from bot.outbox.deliveries import NUDGE, REMINDER
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
@@ -75,14 +76,23 @@ class DispatchReport:
 
 @dataclass(frozen=True, slots=True)
 class _Recipient:
+    """Who a delivery goes to, looked up once per send: whether they may be messaged, and
+    where (the DM of the account they used last). The sender, the pacing, the message and
+    the record of the send all use this one answer."""
+
     status: str
     paused_until: date | None
     platform: str
     tenant: str
+    external_id: str
     conversation: str
 
     def reachable_on(self, local_date: date) -> bool:
         return schedule_store.reachable_on(self.status, self.paused_until, local_date)
+
+    @property
+    def address(self) -> Address:
+        return Address(self.platform, self.tenant, self.external_id, self.conversation)
 
 
 def limits_from(settings: Settings) -> dict[str, Limits]:
@@ -118,9 +128,10 @@ class Dispatcher:
 
     # -- the database side, run in a worker thread ---------------------------------------
 
-    def _claim(self, now: datetime, limit: int) -> list[store.Claimed]:
+    def _claim(self, now: datetime, limit: int) -> list[deliveries.Claimed]:
         with self.engine.database.begin() as connection:
-            return store.claim(connection, now, self.worker, limit, self.settings.lease_seconds)
+            return deliveries.claim(connection, now, self.worker, limit,
+                                    self.settings.lease_seconds)
 
     def _write(self, work: Callable[[Connection], object]) -> None:
         with self.engine.database.begin() as connection:
@@ -130,7 +141,8 @@ class Dispatcher:
         with self.engine.database.connect() as connection:
             row = connection.execute(
                 select(_people.c.status, _people.c.paused_until, _identities.c.platform,
-                       _identities.c.tenant, _identities.c.conversation)
+                       _identities.c.tenant, _identities.c.external_id,
+                       _identities.c.conversation)
                 .join(_identities, _identities.c.person_id == _people.c.id)
                 .where(_people.c.id == person_id)
                 .order_by(_identities.c.last_seen_at.desc(), _identities.c.id.desc())
@@ -138,50 +150,50 @@ class Dispatcher:
             ).first()
         return _Recipient(*row) if row else None
 
-    def _still_ours(self, delivery: store.Claimed, now: datetime) -> bool:
+    def _still_ours(self, delivery: deliveries.Claimed, now: datetime) -> bool:
         with self.engine.database.begin() as connection:
-            return store.renew(connection, delivery.id, self.worker, now,
+            return deliveries.renew(connection, delivery.id, self.worker, now,
                                self.settings.lease_seconds)
 
-    def _answered(self, delivery: store.Claimed) -> bool:
+    def _answered(self, delivery: deliveries.Claimed) -> bool:
         with self.engine.database.connect() as connection:
             return diary.entries_on(connection, delivery.person_id, delivery.local_date) > 0
 
-    def _messages(self, delivery: store.Claimed) -> list[Outbound]:
+    def _messages(self, delivery: deliveries.Claimed, to: Address) -> list[Outbound]:
         if delivery.kind == replies.REPLY:  # a reply kept as it was rendered
             return replies.held(delivery.context)
         context = {**(delivery.context or {}), "nudge": delivery.kind}
-        if delivery.flow_id.startswith(store.TEXT_FLOW):  # one text, no conversation
-            key = delivery.flow_id.removeprefix(store.TEXT_FLOW)
-            if delivery.kind == store.GROUP_KIND:
+        if delivery.flow_id.startswith(deliveries.TEXT_FLOW):  # one text, no conversation
+            key = delivery.flow_id.removeprefix(deliveries.TEXT_FLOW)
+            if delivery.kind == deliveries.GROUP_KIND:
                 return self.engine.tell_group(list(context.get("members") or []), key,
                                               **context)
-            return self.engine.tell(delivery.person_id, key, **context)
+            return self.engine.tell(delivery.person_id, key, to=to, **context)
         return self.engine.start_flow(
             delivery.person_id, delivery.flow_id, context=context, repeat=True,
-            lead=LEADS.get(delivery.kind),
+            lead=LEADS.get(delivery.kind), to=to,
         )
 
     # -- one delivery --------------------------------------------------------------------
 
-    async def _one(self, delivery: store.Claimed, now: datetime) -> Outcome:
+    async def _one(self, delivery: deliveries.Claimed, now: datetime) -> Outcome:
         if now >= delivery.expires_at:
-            return await self._finish(delivery, now, store.EXPIRED, "its moment has passed")
+            return await self._finish(delivery, now, deliveries.EXPIRED, "its moment has passed")
         recipient = await asyncio.to_thread(self._recipient, delivery.person_id)
         if recipient is None:
-            return await self._finish(delivery, now, store.SKIPPED, "no account to reach")
+            return await self._finish(delivery, now, deliveries.SKIPPED, "no account to reach")
         # a reply answers what the person just said, paused or not
         if delivery.kind != replies.REPLY and not recipient.reachable_on(delivery.local_date):
-            return await self._finish(delivery, now, store.SKIPPED,
+            return await self._finish(delivery, now, deliveries.SKIPPED,
                                       f"the person is {recipient.status}")
         if delivery.kind == REMINDER and await asyncio.to_thread(self._answered, delivery):
-            return await self._finish(delivery, now, store.SKIPPED, "already answered")
+            return await self._finish(delivery, now, deliveries.SKIPPED, "already answered")
         sender = self.senders.get(recipient.platform)
         if sender is None:
             return await self._failed(delivery, now, DeliveryFailed(
                 f"no sender for platform {recipient.platform!r} in this process"))
-        if delivery.kind == store.GROUP_KIND and not hosts_groups(sender):
-            return await self._finish(delivery, now, store.SKIPPED,
+        if delivery.kind == deliveries.GROUP_KIND and not hosts_groups(sender):
+            return await self._finish(delivery, now, deliveries.SKIPPED,
                                       f"{recipient.platform} has no group conversations")
         wait = self.pacer.reserve(recipient.platform, recipient.tenant,
                                   recipient.conversation, self.monotonic())
@@ -189,14 +201,14 @@ class Dispatcher:
             return await self._defer(delivery, now, now + timedelta(seconds=wait), "paced")
         if not await asyncio.to_thread(self._still_ours, delivery, now):
             return Outcome(delivery.key, "taken over", "the lease ran out first")
-        messages = await asyncio.to_thread(self._messages, delivery)
-        if not messages and delivery.kind == store.GROUP_KIND:
-            return await self._finish(delivery, now, store.SKIPPED,
+        messages = await asyncio.to_thread(self._messages, delivery, recipient.address)
+        if not messages and delivery.kind == deliveries.GROUP_KIND:
+            return await self._finish(delivery, now, deliveries.SKIPPED,
                                       "the members share no platform and workspace")
         if not messages:
             later = now + timedelta(minutes=self.settings.busy_retry_minutes)
             if later >= delivery.expires_at:
-                return await self._finish(delivery, now, store.EXPIRED,
+                return await self._finish(delivery, now, deliveries.EXPIRED,
                                           "the person was busy the whole window")
             return await self._defer(delivery, now, later, "busy in another dialog")
         try:
@@ -215,7 +227,7 @@ class Dispatcher:
         recorded: list[bool] = []
 
         def record(connection: Connection) -> None:
-            recorded.append(store.finish(connection, delivery.id, self.worker, store.SENT,
+            recorded.append(deliveries.finish(connection, delivery.id, self.worker, deliveries.SENT,
                                          now, platform=address.platform, tenant=address.tenant))
             if recorded[0]:
                 self._queue_reminder(connection, delivery, now)
@@ -225,33 +237,33 @@ class Dispatcher:
             return Outcome(delivery.key, "sent", "another worker had taken it over")
         return Outcome(delivery.key, "sent")
 
-    async def _finish(self, delivery: store.Claimed, now: datetime, state: str, reason: str
+    async def _finish(self, delivery: deliveries.Claimed, now: datetime, state: str, reason: str
                       ) -> Outcome:
-        await asyncio.to_thread(self._write, lambda connection: store.finish(
+        await asyncio.to_thread(self._write, lambda connection: deliveries.finish(
             connection, delivery.id, self.worker, state, now, reason))
         return Outcome(delivery.key, state, reason)
 
-    async def _defer(self, delivery: store.Claimed, now: datetime, at: datetime, reason: str
+    async def _defer(self, delivery: deliveries.Claimed, now: datetime, at: datetime, reason: str
                      ) -> Outcome:
-        await asyncio.to_thread(self._write, lambda connection: store.defer(
+        await asyncio.to_thread(self._write, lambda connection: deliveries.defer(
             connection, delivery.id, self.worker, at, now, reason))
         return Outcome(delivery.key, "deferred", reason)
 
-    async def _failed(self, delivery: store.Claimed, now: datetime, failure: DeliveryFailed,
+    async def _failed(self, delivery: deliveries.Claimed, now: datetime, failure: DeliveryFailed,
                       recipient: _Recipient | None = None) -> Outcome:
-        if failure.permanent and delivery.kind == store.GROUP_KIND:
+        if failure.permanent and delivery.kind == deliveries.GROUP_KIND:
             # One member out of reach says nothing about the one it is queued under.
-            return await self._finish(delivery, now, store.DEAD, failure.reason)
+            return await self._finish(delivery, now, deliveries.DEAD, failure.reason)
         if failure.permanent:
             def dead_and_unreachable(connection: Connection) -> None:
-                store.finish(connection, delivery.id, self.worker, store.DEAD, now,
+                deliveries.finish(connection, delivery.id, self.worker, deliveries.DEAD, now,
                              failure.reason)
                 self._mark_unreachable(connection, delivery.person_id, now)
             await asyncio.to_thread(self._write, dead_and_unreachable)
             return Outcome(delivery.key, "dead", failure.reason)
         if delivery.attempts >= self.settings.delivery_attempts:
-            await asyncio.to_thread(self._write, lambda connection: store.finish(
-                connection, delivery.id, self.worker, store.DEAD, now,
+            await asyncio.to_thread(self._write, lambda connection: deliveries.finish(
+                connection, delivery.id, self.worker, deliveries.DEAD, now,
                 f"{failure.reason} (after {delivery.attempts} attempts)"))
             return Outcome(delivery.key, "dead", failure.reason)
         if failure.retry_after is not None:
@@ -262,11 +274,11 @@ class Dispatcher:
             wait = backoff_seconds(delivery.attempts, self.settings.retry_base_seconds,
                                    self.settings.retry_cap_seconds, self.rng)
         at = now + timedelta(seconds=wait)
-        await asyncio.to_thread(self._write, lambda connection: store.retry(
+        await asyncio.to_thread(self._write, lambda connection: deliveries.retry(
             connection, delivery.id, self.worker, at, now, failure.reason))
         return Outcome(delivery.key, "retry", failure.reason)
 
-    def _queue_reminder(self, connection: Connection, delivery: store.Claimed,
+    def _queue_reminder(self, connection: Connection, delivery: deliveries.Claimed,
                         now: datetime) -> None:
         """After a diary nudge: one gentle reminder later the same day, if it fits."""
         minutes = self.settings.reminder_minutes
@@ -283,11 +295,11 @@ class Dispatcher:
         if local.date() != delivery.local_date or rules.quiet.contains(local.time()):
             return  # not on the same day, or in the quiet hours: no reminder at all
         grace = timedelta(minutes=self.settings.nudge_grace_minutes)
-        reminder = Due(DIARY, at, delivery.local_date, period_key(DIARY, delivery.local_date),
-                       at + grace)
-        outbox = Outbox(connection, now)
-        outbox.add(REMINDER, delivery.person_id, DIARY, DIARY, reminder, at, at + grace)
-        outbox.write()
+        batch = deliveries.Batch(connection, now)
+        batch.add(REMINDER, delivery.person_id, DIARY, DIARY,
+                  period_key(DIARY, delivery.local_date), delivery.local_date, at, at,
+                  at + grace)
+        batch.write()
 
     @staticmethod
     def _mark_unreachable(connection: Connection, person_id: int, now: datetime) -> None:
@@ -319,12 +331,12 @@ class Dispatcher:
                 break
         return report
 
-    async def _round(self, claimed: list[store.Claimed], now: datetime) -> list[Outcome]:
-        async def one_person(deliveries: list[store.Claimed]) -> list[Outcome]:
+    async def _round(self, claimed: list[deliveries.Claimed], now: datetime) -> list[Outcome]:
+        async def one_person(queued: list[deliveries.Claimed]) -> list[Outcome]:
             # One person's deliveries one after the other, tightest window first: the
             # diary due now goes before a weekly nudge being caught up, which then waits.
             outcomes = []
-            for delivery in deliveries:
+            for delivery in queued:
                 try:
                     outcomes.append(await self._one(delivery, now))
                 except Exception as exc:  # a database hiccup: the lease brings it back
@@ -332,7 +344,7 @@ class Dispatcher:
                     outcomes.append(Outcome(delivery.key, "lost", type(exc).__name__))
             return outcomes
 
-        per_person: dict[int, list[store.Claimed]] = {}
+        per_person: dict[int, list[deliveries.Claimed]] = {}
         for delivery in claimed:
             per_person.setdefault(delivery.person_id, []).append(delivery)
         done = await asyncio.gather(*(one_person(group) for group in per_person.values()))

@@ -15,7 +15,7 @@ from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from bot.core.messages import (
     Address,
@@ -30,13 +30,13 @@ from bot.core.messages import (
     Scale,
     Text,
 )
-from bot.storage.models import Delivery, Identity, table_of
+from bot.outbox import deliveries
+from bot.storage.models import Identity, table_of
 
 REPLY = "reply"
 KEEP_FOR = timedelta(days=1)  # a reply older than a day is no answer any more
 _MESSAGES: dict[str, type[Any]] = {cls.__name__: cls for cls in (
     Text, Notice, Question, Scale, Form, File)}
-_deliveries = table_of(Delivery)
 _identities = table_of(Identity)
 
 
@@ -59,14 +59,11 @@ def hold(connection: Connection, outbounds: list[Outbound], now: datetime,
     person = person_at(connection, outbounds[0].address)
     if person is None:
         return None
-    key = f"{REPLY}:{person}:{uuid.uuid4().hex}"
+    key = deliveries.key(REPLY, person, uuid.uuid4().hex)
     at = now + timedelta(seconds=max(0.0, wait_seconds))
-    connection.execute(insert(_deliveries).values(
-        key=key, person_id=person, kind=REPLY, rhythm=REPLY, flow_id=REPLY,
-        local_date=now.date(), state="pending", attempts=0, due_at=at, next_attempt_at=at,
-        expires_at=now + KEEP_FOR, last_error=reason,
-        context={"outbounds": [_data(o) for o in outbounds]},
-        created_at=now, updated_at=now))
+    deliveries.enqueue(connection, [deliveries.NewDelivery(
+        key, person, REPLY, REPLY, REPLY, now.date(), at, now + KEEP_FOR,
+        {"outbounds": [_data(o) for o in outbounds]}, note=reason)], now)
     return key
 
 

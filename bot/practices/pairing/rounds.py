@@ -18,11 +18,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.due.items import DueItems
 from bot.due.rules import resolve_local
 from bot.due.schedule_store import reachable_on
-from bot.outbox.store import GROUP_KIND, TEXT_FLOW
+from bot.outbox import deliveries
+from bot.outbox.deliveries import GROUP_KIND, TEXT_FLOW
 from bot.practices.pairing.algorithm import (
     History,
     Participant,
@@ -33,7 +34,6 @@ from bot.practices.pairing.algorithm import (
 from bot.storage.models import (
     Cohort,
     CohortMember,
-    Delivery,
     NeverPair,
     Organisation,
     PairingRound,
@@ -48,6 +48,7 @@ HISTORY_ROUNDS = 26  # how far back a repeat counts, and how much history is loa
 MISSED_ROUNDS_BEFORE_ASKING = 3
 STEADY, ROTATING, MENTORING = "steady", "rotating", "mentoring"
 MODES = (STEADY, ROTATING, MENTORING)
+RHYTHM = "pairing"  # the rhythm of every delivery a cohort queues
 _cohorts = table_of(Cohort)
 _members = table_of(CohortMember)
 _rounds = table_of(PairingRound)
@@ -57,7 +58,6 @@ _never = table_of(NeverPair)
 _teams = table_of(Team)
 _team_members = table_of(TeamMember)
 _organisations = table_of(Organisation)
-_deliveries = table_of(Delivery)
 
 
 @dataclass(slots=True)
@@ -257,18 +257,15 @@ def _queue_messages(
     last_day = result.ends_on
     check_at = resolve_local(last_day, periodic_time, zone) or now
     round_end = resolve_local(last_day + timedelta(days=1), time(0, 0), zone) or check_at
-    rows: list[dict[str, Any]] = []
+    rows: list[deliveries.NewDelivery] = []
     base = {"cohort": cohort.name, "round_id": round_id,
             "cadence_weeks": cohort.cadence_weeks, "ends_on": last_day.isoformat()}
 
     def row(kind: str, person: int, flow: str, send_at: datetime, context: dict[str, Any],
-            who: str | None = None) -> dict[str, Any]:
-        return {
-            "key": f"{kind}:{who or person}:{cohort.id}:{result.number}", "person_id": person,
-            "kind": kind, "rhythm": "pairing", "flow_id": flow, "local_date": result.starts_on,
-            "state": "pending", "attempts": 0, "due_at": send_at, "next_attempt_at": send_at,
-            "expires_at": round_end, "context": context, "created_at": now, "updated_at": now,
-        }
+            who: str | None = None) -> deliveries.NewDelivery:
+        return deliveries.NewDelivery(
+            deliveries.key(kind, who or person, cohort.id, result.number), person, kind,
+            RHYTHM, flow, result.starts_on, send_at, round_end, context)
 
     # A mentor with several mentees is in several groups: one message names them all.
     partners_of: dict[int, list[int]] = defaultdict(list)
@@ -292,20 +289,12 @@ def _queue_messages(
         }))
     for person in result.alone:
         rows.append(row("pairing_alone", person, f"{TEXT_FLOW}peer_review.solo", now, base))
-    _insert_deliveries(connection, rows)
+    deliveries.enqueue(connection, rows, now)
 
 
 def _side(role: str) -> str:
     """mentor or buddy (they guide), mentee or newcomer (they are guided)."""
     return role if role in ("mentor", "buddy", "newcomer") else "mentee"
-
-
-def _insert_deliveries(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Queue deliveries that carry a context; a key queued before is left alone."""
-    if rows:
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        connection.execute(insert(_deliveries).on_conflict_do_nothing(index_elements=["key"]),
-                           rows)
 
 
 def queue_welcome(connection: Connection, cohort_id: int, person_id: int, now: datetime) -> None:
@@ -314,13 +303,10 @@ def queue_welcome(connection: Connection, cohort_id: int, person_id: int, now: d
     context = {"cohort": cohort.name, "cohort_id": cohort.id, "mode": cohort.mode,
                "cadence_weeks": cohort.cadence_weeks, "weekday": cohort.weekday}
     stamp = now.strftime("%Y%m%d%H%M%S")
-    _insert_deliveries(connection, [{
-        "key": f"enrolled:{person_id}:{cohort_id}:{stamp}", "person_id": person_id,
-        "kind": "enrolled", "rhythm": "pairing", "flow_id": "cohort_joined",
-        "local_date": now.date(), "state": "pending", "attempts": 0, "due_at": now,
-        "next_attempt_at": now, "expires_at": now + timedelta(days=7), "context": context,
-        "created_at": now, "updated_at": now,
-    }])
+    deliveries.enqueue(connection, [deliveries.NewDelivery(
+        deliveries.key(deliveries.FIRST_KIND, person_id, cohort_id, stamp), person_id,
+        deliveries.FIRST_KIND, RHYTHM,
+        "cohort_joined", now.date(), now, now + timedelta(days=7), context)], now)
 
 
 def channel_key(platform: str, tenant: str, conversation: str) -> str:
@@ -514,3 +500,12 @@ def latest_partners(connection: Connection, person_id: int
         return None
     names = {partner: name or f"#{partner}" for partner, name in rows}
     return tuple(names.values()), latest.ends_on
+
+
+ROUNDS: DueItems[RoundResult] = DueItems(
+    "pairing rounds", due_cohorts,
+    lambda connection, cohort_id, now, settings: run_round(
+        connection, cohort_id, now, settings.periodic_time),
+    lambda result: (f"pairing round {result.number} of {result.cohort}: "
+                    f"{len(result.groups)} groups"),
+)

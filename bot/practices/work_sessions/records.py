@@ -30,15 +30,16 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.messages import Address
+from bot.due.items import DueItems
 from bot.due.rules import resolve_local
-from bot.outbox.store import TEXT_FLOW
+from bot.outbox import deliveries
+from bot.outbox.deliveries import TEXT_FLOW
 from bot.practices.pairing.rounds import channel_key, split_channel
 from bot.storage.models import (
     AgendaItem,
     AgendaVote,
     Cohort,
     CohortMember,
-    Delivery,
     Experiment,
     ExperimentLog,
     Organisation,
@@ -67,6 +68,7 @@ RHYTHM = "worksession"
 ITEMS_FLOW, AGENDA_FLOW, RECORD_FLOW = ("worksession_propose", "worksession_agenda",
                                         "worksession_record")
 FOLLOW_UP_FLOW = "worksession_followup"
+EXPERIMENT_REMINDER = "ws_exp"  # the key's first part: how is the experiment going?
 
 _series = table_of(WorkSessionSeries)
 _sessions = table_of(WorkSession)
@@ -81,7 +83,6 @@ _cohorts = table_of(Cohort)
 _cohort_members = table_of(CohortMember)
 _people = table_of(Person)
 _organisations = table_of(Organisation)
-_deliveries = table_of(Delivery)
 
 
 class WorkSessionError(ValueError):
@@ -342,20 +343,10 @@ def _session_row(connection: Connection, series_id: int, starts_at: datetime,
 
 
 def _delivery(key: str, person_id: int, kind: str, flow_id: str, due: datetime,
-              expires: datetime, context: dict[str, Any], zone: ZoneInfo,
-              now: datetime) -> dict[str, Any]:
-    return {"key": key[:160], "person_id": person_id, "kind": kind, "rhythm": RHYTHM,
-            "flow_id": flow_id, "local_date": due.astimezone(zone).date(), "state": "pending",
-            "attempts": 0, "due_at": due, "next_attempt_at": due, "expires_at": expires,
-            "context": context, "created_at": now, "updated_at": now}
-
-
-def _queue(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Into the outbox; a key queued before is left alone."""
-    if rows:
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        connection.execute(insert(_deliveries).on_conflict_do_nothing(index_elements=["key"]),
-                           rows)
+              expires: datetime, context: dict[str, Any], zone: ZoneInfo
+              ) -> deliveries.NewDelivery:
+    return deliveries.NewDelivery(key[:deliveries.KEY_LENGTH], person_id, kind, RHYTHM,
+                                  flow_id, due.astimezone(zone).date(), due, expires, context)
 
 
 def open_session(connection: Connection, series_id: int, now: datetime) -> int | None:
@@ -380,19 +371,19 @@ def open_session(connection: Connection, series_id: int, now: datetime) -> int |
     session_id = _session_row(connection, series_id, starts_at, now)
     context = {"session_id": session_id}
     collect_until = starts_at - AGENDA_BEFORE if starts_at - AGENDA_BEFORE > now else starts_at
-    rows = [_delivery(f"ws_items:{person}:{session_id}", person, "ws_items", ITEMS_FLOW, now,
-                      collect_until, context, zone, now)
+    rows = [_delivery(deliveries.key("ws_items", person, session_id), person, "ws_items",
+                      ITEMS_FLOW, now, collect_until, context, zone)
             for person in members(connection, series_id)]
     following = following_start(starts_at, series.weekday, series.local_time,
                                 series.default_timezone, series.cadence_weeks)
     if series.facilitator_id is not None:
         facilitator = series.facilitator_id
-        rows.append(_delivery(f"ws_agenda:{session_id}", facilitator, "ws_agenda",
-                              AGENDA_FLOW, max(now, starts_at - AGENDA_BEFORE), starts_at,
-                              context, zone, now))
-        rows.append(_delivery(f"ws_record:{session_id}", facilitator, "ws_record", RECORD_FLOW,
-                              starts_at + RECORD_AFTER, starts_at + RECORD_WINDOW, context,
-                              zone, now))
+        rows.append(_delivery(deliveries.key("ws_agenda", session_id), facilitator,
+                              "ws_agenda", AGENDA_FLOW, max(now, starts_at - AGENDA_BEFORE),
+                              starts_at, context, zone))
+        rows.append(_delivery(deliveries.key("ws_record", session_id), facilitator,
+                              "ws_record", RECORD_FLOW, starts_at + RECORD_AFTER,
+                              starts_at + RECORD_WINDOW, context, zone))
     for experiment in connection.execute(
             select(_experiments.c.id, _experiments.c.owner_id, _experiments.c.title)
             .join(_sessions, _sessions.c.id == _experiments.c.session_id)
@@ -400,18 +391,19 @@ def open_session(connection: Connection, series_id: int, now: datetime) -> int |
                    _experiments.c.state == "running")):
         rows.append(_reminder(experiment.id, experiment.owner_id, experiment.title,
                               following, zone, now))
-    _queue(connection, rows)
+    deliveries.enqueue(connection, rows, now)
     connection.execute(update(_series).where(_series.c.id == series_id).values(
         next_starts_at=following))
     return session_id
 
 
 def _reminder(experiment_id: int, owner_id: int, title: str, before: datetime,
-              zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+              zone: ZoneInfo, now: datetime) -> deliveries.NewDelivery:
     """How is the experiment going? REMINDER_BEFORE the session that starts at `before`."""
-    return _delivery(f"ws_exp:{experiment_id}:{before:%Y%m%d%H%M}", owner_id, "ws_experiment",
-                     f"{TEXT_FLOW}worksession.experiment_reminder",
-                     max(now, before - REMINDER_BEFORE), before, {"title": title}, zone, now)
+    return _delivery(deliveries.key(EXPERIMENT_REMINDER, experiment_id,
+                                    f"{before:%Y%m%d%H%M}"),
+                     owner_id, "ws_experiment", f"{TEXT_FLOW}worksession.experiment_reminder",
+                     max(now, before - REMINDER_BEFORE), before, {"title": title}, zone)
 
 
 # -- finding a session -----------------------------------------------------------------------
@@ -516,8 +508,9 @@ def add_item(connection: Connection, session: SessionInfo, proposer_id: int, kin
         ).returning(_experiments.c.id)).scalar_one())
         following = next_session_start(connection, session)
         if following is not None and following > now:
-            _queue(connection, [_reminder(experiment_id, proposer_id, text[:TEXT_LIMIT],
-                                          following, _zone(session.timezone), now)])
+            deliveries.enqueue(connection, [_reminder(
+                experiment_id, proposer_id, text[:TEXT_LIMIT], following,
+                _zone(session.timezone), now)], now)
     return item_id, experiment_id
 
 
@@ -707,10 +700,10 @@ def queue_follow_up(connection: Connection, outcome_id: int, now: datetime) -> d
     if starts is None or starts <= now:
         return None
     due = max(now, starts - FOLLOW_UP_BEFORE)
-    _queue(connection, [_delivery(
-        f"ws_follow:{outcome_id}:{found.owner_id}", found.owner_id, "ws_followup",
-        FOLLOW_UP_FLOW, due, starts, {"outcome_id": outcome_id, "session_id": session.id},
-        _zone(session.timezone), now)])
+    deliveries.enqueue(connection, [_delivery(
+        deliveries.key("ws_follow", outcome_id, found.owner_id), found.owner_id,
+        "ws_followup", FOLLOW_UP_FLOW, due, starts,
+        {"outcome_id": outcome_id, "session_id": session.id}, _zone(session.timezone))], now)
     return due
 
 
@@ -791,8 +784,8 @@ def end_experiment(connection: Connection, experiment_id: int, *, tried: str | N
     connection.execute(update(_experiments).where(_experiments.c.id == experiment_id).values(
         state="ended", tried=tried, learned=learned, next_time=next_time, shared=shared,
         ended_at=now))
-    connection.execute(_deliveries.delete().where(  # no "how is it going?" any more
-        _deliveries.c.key.like(f"ws_exp:{experiment_id}:%"), _deliveries.c.state == "pending"))
+    # no "how is it going?" any more
+    deliveries.withdraw(connection, deliveries.key(EXPERIMENT_REMINDER, experiment_id, ""))
 
 
 def experiment_channel(connection: Connection, experiment_id: int) -> Address | None:
@@ -803,3 +796,9 @@ def experiment_channel(connection: Connection, experiment_id: int) -> Address | 
         .join(_experiments, and_(_experiments.c.session_id == _sessions.c.id,
                                  _experiments.c.id == experiment_id))).first()
     return Address(row.platform, row.tenant, "", row.conversation) if row else None
+
+
+SESSIONS: DueItems[int] = DueItems(
+    "work sessions", due_series,
+    lambda connection, series_id, now, settings: open_session(connection, series_id, now),
+)
