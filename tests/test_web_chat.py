@@ -107,7 +107,7 @@ class Rig:
 @asynccontextmanager
 async def web_rig(runtime: Runtime) -> AsyncIterator[Rig]:
     adapter = WebAdapter(runtime)
-    async with serving(create_app(runtime, web_pages=adapter)) as url:
+    async with serving(create_app(runtime, adapters=[adapter])) as url:
         rig = Rig(runtime, adapter, url, [])
         try:
             yield rig

@@ -12,17 +12,22 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from adapters.platform import PlatformAdapter
 from adapters.web import chat, dashboard, login, me
 from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
 from bot.core.runtime import Runtime
 
 
-class WebAdapter:
+class WebAdapter(PlatformAdapter):
     """The web pages and the web chat's outbox sender for one runtime."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.chat = chat.WebChat(runtime.engine)
+
+    @property
+    def name(self) -> str:
+        return chat.PLATFORM
 
     @property
     def sender(self) -> chat.WebChat:
