@@ -87,7 +87,7 @@ async def teams_rig(runtime: Runtime, config: TeamsConfig | None = None
                 aiohttp.ClientSession() as http:
             yield TeamsRig(connector, http, url, teams, service_url)
             connector.release()
-            await teams.desk.drain()  # replies still going out after an answered invoke
+            await teams.conversations.drain()  # replies still going out after an answered invoke
     finally:
         await connector.stop()
 

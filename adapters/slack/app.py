@@ -33,14 +33,14 @@ from adapters.http_server import REPORTS_KEY, SHUTDOWN_KEY
 from adapters.platform import PlatformAdapter
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
-from adapters.slack.desk import SlackDesk
+from adapters.slack.conversations import SlackConversations
 from adapters.slack.fallbacks import register_fallbacks
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
-from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
+from adapters.slack.sender import SlackSender
 from adapters.slack.socket_mode import SocketLink
 from bot.config import Settings
 from bot.core.runtime import Runtime
@@ -59,7 +59,7 @@ class SlackAdapter(PlatformAdapter):
     config: SlackConfig
     bolt: AsyncApp
     clients: SlackClients
-    desk: SlackDesk
+    conversations: SlackConversations
     sender: SlackSender = field()  # field(): not the base class property as a default
     verifier: SignatureVerifier | None  # None in Socket Mode: nothing arrives over HTTP
     pacing: Limits  # about one message a second per channel, a workspace budget on top
@@ -178,7 +178,7 @@ class SlackAdapter(PlatformAdapter):
         if self.link is not None:
             await self.link.close()
         # A turn still running on its thread finishes before the database may close.
-        await asyncio.to_thread(self.desk.turns.threads.shutdown, True)
+        await asyncio.to_thread(self.conversations.turns.threads.shutdown, True)
         await self.clients.close()
 
 
@@ -262,10 +262,10 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
         return config.bot_token or None
 
     clients = SlackClients(token_for, config.api_url)
-    desk = SlackDesk(runtime.engine, clients)
+    conversations = SlackConversations(runtime.engine, clients)
     api_client = AsyncWebClient(base_url=clients.api_url,
                                 token=None if config.oauth else config.bot_token)
-    refusal = "\n".join(desk.texts("slack.not_installed"))
+    refusal = "\n".join(conversations.texts("slack.not_installed"))
     if installations is not None:
         bolt = AsyncApp(
             signing_secret=config.signing_secret,
@@ -290,8 +290,8 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
             user_facing_authorize_error_message=refusal,
         )
     register_lifecycle(bolt, clients, installations)
-    register(bolt, desk)
-    register_fallbacks(bolt, desk)
-    return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
+    register(bolt, conversations)
+    register_fallbacks(bolt, conversations)
+    return SlackAdapter(config, bolt, clients, conversations, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret
                         else None, slack_limits(runtime.settings))

@@ -14,9 +14,9 @@ from aiohttp import web
 
 from adapters.platform import PlatformAdapter, PlatformOff
 from adapters.teams.config import TeamsConfig
-from adapters.teams.desk import TeamsDesk
+from adapters.teams.conversations import TeamsConversations
 from adapters.teams.inbound import well_formed, with_short_names
-from adapters.teams.sdk import TeamsEdge
+from adapters.teams.sdk import BotFramework
 from adapters.teams.sender import TeamsSender
 from bot.config import Settings
 from bot.core.runtime import Runtime
@@ -30,8 +30,8 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 @dataclass(slots=True)
 class TeamsAdapter(PlatformAdapter):
     config: TeamsConfig
-    edge: TeamsEdge
-    desk: TeamsDesk
+    bot_framework: BotFramework
+    conversations: TeamsConversations
     sender: TeamsSender = field()  # field(): not the base class property as a default
     pacing: Limits  # about seven messages a second per conversation, a tenant budget on top
 
@@ -65,7 +65,7 @@ class TeamsAdapter(PlatformAdapter):
         if not well_formed(body):
             return web.json_response({"error": "channelData is not shaped like Teams'"},
                                      status=400)
-        return await self.edge.process(with_short_names(body),
+        return await self.bot_framework.process(with_short_names(body),
                                        request.headers.get("Authorization", ""))
 
 
@@ -98,10 +98,11 @@ def teams_limits(settings: Settings) -> Limits:
 
 
 def build_teams(runtime: Runtime, config: TeamsConfig) -> TeamsAdapter:
-    """The edge needs the desk's handler and the desk the edge's sender: the edge is made
-    first and given the handler once the desk exists."""
-    edge = TeamsEdge(config)
-    sender = TeamsSender(edge, runtime.database)
-    desk = TeamsDesk(runtime.engine, runtime.database, sender)
-    edge.handle_with(desk.on_turn)
-    return TeamsAdapter(config, edge, desk, sender, teams_limits(runtime.settings))
+    """The SDK needs the conversations' turn handler, and the conversations the sender
+    over the SDK: the SDK's side is made first and given the handler once it exists."""
+    bot_framework = BotFramework(config)
+    sender = TeamsSender(bot_framework, runtime.database)
+    conversations = TeamsConversations(runtime.engine, runtime.database, sender)
+    bot_framework.handle_with(conversations.on_turn)
+    return TeamsAdapter(config, bot_framework, conversations, sender,
+                        teams_limits(runtime.settings))

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from adapters.platform import PlatformAdapter
 from adapters.web import chat, dashboard, login, me
+from adapters.web.sender import PLATFORM, WebSender
 from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
 from bot.core.runtime import Runtime
 
@@ -27,12 +28,12 @@ class WebAdapter(PlatformAdapter):
 
     @property
     def name(self) -> str:
-        return chat.PLATFORM
+        return PLATFORM
 
     @property
-    def sender(self) -> chat.WebChat:
-        """The outbox's sender for platform `web`: nudges wait in the chat's inbox."""
-        return self.chat
+    def sender(self) -> WebSender:
+        """The outbox's sender for platform `web`: nudges wait in the chat's inboxes."""
+        return self.chat.sender
 
     def mount(self, app: web.Application) -> None:
         app[RUNTIME] = self.runtime
