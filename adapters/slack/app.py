@@ -33,7 +33,7 @@ from adapters.http_server import REPORTS_KEY, SHUTDOWN_KEY
 from adapters.platform import PlatformAdapter
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
-from adapters.slack.conversations import SlackConversations
+from adapters.slack.conversations import PLATFORM, SlackConversations
 from adapters.slack.fallbacks import register_fallbacks
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
@@ -51,7 +51,6 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 DISPATCH_AT_ONCE = 8
-PLATFORM = "slack"
 
 
 @dataclass(slots=True)

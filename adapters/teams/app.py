@@ -15,14 +15,13 @@ from aiohttp import web
 from adapters.platform import PlatformAdapter, PlatformOff
 from adapters.teams.config import TeamsConfig
 from adapters.teams.conversations import TeamsConversations
-from adapters.teams.inbound import well_formed, with_short_names
+from adapters.teams.inbound import PLATFORM, well_formed, with_short_names
 from adapters.teams.sdk import BotFramework
 from adapters.teams.sender import TeamsSender
 from bot.config import Settings
 from bot.core.runtime import Runtime
 from bot.outbox.pacing import Limits
 
-PLATFORM = "teams"
 MESSAGES_PATH = "/api/messages"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
