@@ -3,10 +3,10 @@
 It serves `/healthz` (the one address open to anyone), which answers 200 only while the
 database does, so a load balancer or container runtime takes a replica out when it loses
 its database; its JSON also says how the parts that connect out are doing (Slack's Socket
-Mode: "connected", or why not), which a restart would not mend. It serves Slack's and
-Teams' endpoints when they are configured, and the web pages (the web chat, /me, the
-dashboard). Given the scheduler's ticks, it runs them on the server's event loop for as
-long as the app runs.
+Mode: "connected", or why not), which a restart would not mend. It serves the endpoints
+of the platform adapters it is given (adapters/platform.py: Slack's and Teams' when they
+are configured, the web pages always). Given the scheduler's ticks, it runs them on the
+server's event loop for as long as the app runs.
 
 `serve` runs it until SIGINT or SIGTERM, or until a part finds a configuration error while
 running (Slack refusing the app token): then the server stops and `serve` raises
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -31,9 +31,8 @@ from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:
-    from adapters.slack.app import SlackAdapter
-    from adapters.teams.app import TeamsAdapter
-    from adapters.web.app import WebAdapter
+    from adapters.platform import PlatformAdapter
+
 
 class Shutdown:
     """A part's reason to stop the whole server (a configuration error found while
@@ -70,24 +69,34 @@ async def healthz(request: web.Request) -> web.Response:
                              status=503)
 
 
-def create_app(runtime: Runtime, ticks: Ticks | None = None, *,
-               slack: SlackAdapter | None = None,
-               teams: TeamsAdapter | None = None,
-               web_pages: WebAdapter | None = None) -> web.Application:
+def create_app(runtime: Runtime, ticks: Ticks | None = None,
+               adapters: Sequence[PlatformAdapter] = ()) -> web.Application:
+    """The server with each adapter's endpoints mounted, in order; an adapter's own work
+    starts once the server runs and stops before it closes (adapters/platform.py)."""
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
     app[SHUTDOWN_KEY] = Shutdown()
     app[REPORTS_KEY] = {}
     app.router.add_get("/healthz", healthz)
-    if slack is not None:
-        slack.mount(app)
-    if teams is not None:
-        teams.mount(app)
-    if web_pages is not None:
-        web_pages.mount(app)
+    for adapter in adapters:
+        adapter.mount(app)
+        app.cleanup_ctx.append(_adapter_context(adapter))
     if ticks is not None:
         app.cleanup_ctx.append(_scheduler_context(ticks))
     return app
+
+
+def _adapter_context(
+    adapter: PlatformAdapter,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Start an adapter's own work with the server, and stop it when the server stops."""
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        await adapter.start(app)
+        yield
+        await adapter.stop()
+
+    return run
 
 
 def _scheduler_context(

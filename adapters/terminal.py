@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from adapters.platform import PlatformAdapter
 from bot.core.coach import Coach
 from bot.core.messages import (
     Address,
@@ -23,9 +24,25 @@ from bot.core.messages import (
     Question,
     Scale,
 )
+from bot.outbox.sender import OpenDialogSender
 
 PLATFORM = "terminal"
 TENANT = "local"
+
+
+class TerminalAdapter(PlatformAdapter):
+    """The terminal has no push and no endpoint: a nudge's dialog is stored, and the person
+    sees its question when they next open `leercoach chat`."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return PLATFORM
+
+    @property
+    def sender(self) -> OpenDialogSender:
+        return OpenDialogSender()
 
 
 def terminal_address(user: str) -> Address:

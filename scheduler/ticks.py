@@ -20,6 +20,7 @@ from bot.core.runtime import Runtime
 from bot.due.items import DueItems
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
+from bot.outbox.pacing import Limits
 from bot.outbox.sender import Sender
 from bot.practices.pairing.rounds import ROUNDS, RoundResult
 from bot.practices.work_sessions.records import SESSIONS
@@ -74,10 +75,11 @@ class Ticks:
         *,
         worker: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        limits: Mapping[str, Limits] | None = None,
     ) -> None:
         self.runtime = runtime
         self.clock = clock or runtime.engine.clock
-        self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker)
+        self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker, limits=limits)
         self._purged_on: date | None = None
 
     def sweep_now(self, now: datetime | None = None) -> SweepReport:

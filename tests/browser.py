@@ -37,7 +37,7 @@ def live_server(runtime: Runtime) -> Iterator[str]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-live", daemon=True)
     thread.start()
-    app = create_app(runtime, web_pages=WebAdapter(runtime))
+    app = create_app(runtime, adapters=[WebAdapter(runtime)])
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
 
     async def start() -> int:

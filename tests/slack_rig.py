@@ -195,7 +195,7 @@ async def slack_rig(runtime: Runtime, config: SlackConfig | None = None,
     config = config or SlackConfig(signing_secret=SECRET, bot_token=BOT_TOKEN)
     adapter = build_slack(runtime, replace(config, api_url=base))
     try:
-        async with serving(create_app(runtime, None, slack=adapter)) as url, \
+        async with serving(create_app(runtime, None, [adapter])) as url, \
                 aiohttp.ClientSession() as http:
             yield SlackRig(api, http, url, adapter)
     finally:

@@ -35,7 +35,7 @@ from aiohttp import ClientSession, CookieJar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from adapters.web.dashboard import TABLE_KEYS
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question, Scale
 from bot.core.runtime import Runtime

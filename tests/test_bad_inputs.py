@@ -574,7 +574,7 @@ def cli_group(tmp_path_factory: pytest.TempPathFactory, errors: Errors
 @cases_of("cli")
 def test_cli(case: Case, cli_group: CliGroup, errors: Errors,
              capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapters.cli import main
+    from adapters.cli.main import main
 
     errors.take()
     spec = case.spec
@@ -756,8 +756,8 @@ def slack_group(tmp_path_factory: pytest.TempPathFactory, errors: Errors
     config = SlackConfig(signing_secret=SLACK_SECRET, bot_token="xoxb-test-token")
 
     async def build() -> web.Application:  # bolt wants a running loop
-        return create_app(runtime, None, slack=build_slack(runtime, replace(config,
-                                                                            api_url=base)))
+        return create_app(runtime, None, [build_slack(runtime, replace(config,
+                                                                       api_url=base))])
 
     server.serve(server.run(build()))
     errors.take()
@@ -902,7 +902,7 @@ def teams_group(tmp_path_factory: pytest.TempPathFactory, errors: Errors
     server = Background()
     connector = FakeConnector()
     service_url = server.run(connector.start())
-    server.serve(create_app(runtime, None, teams=build_teams(runtime, TeamsConfig())))
+    server.serve(create_app(runtime, None, [build_teams(runtime, TeamsConfig())]))
     errors.take()
     try:
         yield TeamsGroup(runtime, witness, server, connector, service_url)
@@ -1040,7 +1040,7 @@ def web_group(tmp_path_factory: pytest.TempPathFactory, errors: Errors
         with runtime.database.begin() as connection:
             set_role(connection, ids[role], role)
     server = Background()
-    server.serve(create_app(runtime, web_pages=WebAdapter(runtime)))
+    server.serve(create_app(runtime, adapters=[WebAdapter(runtime)]))
     cookies, csrf = {}, {}
     for role, person_id in (("admin", None), ("participant", ids["participant"]),
                             ("facilitator", ids["facilitator"])):

@@ -1,7 +1,7 @@
 """`leercoach catalog import|export`, `leercoach goals …` and `leercoach community …`: what
 facilitators use to keep the organisation's competence catalog, goals and SOL sessions.
 
-The command runs in-process (`adapters.cli.main`) on a SQLite file named by
+The command runs in-process (`adapters.cli.main.main`) on a SQLite file named by
 LEERCOACH_DATABASE_URL, the way an administrator runs it.
 """
 
@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from bot.storage.database import create_db_engine
 from bot.storage.models import CommunitySession, Competence, Goal, Organisation, Team
 

@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Message, Notice, Question

@@ -215,7 +215,7 @@ def test_tick_now_sets_the_clock_of_the_whole_command(
         sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--now` and LEERCOACH_NOW agree: while `tick --now` runs, the product's clock (rows'
     created_at, anything that asks bot.core.clock) shows its moment, not another."""
-    from adapters.cli import main
+    from adapters.cli.main import main
 
     seen: list[datetime] = []
     tick = Ticks.tick

@@ -184,7 +184,7 @@ def test_a_case_for_a_session_uses_the_intervision_intake(engine: Coach,
 def test_sessions_on_the_command_line(engine: Coach, people: dict[str, Member],
                                       sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from adapters.cli import main
+    from adapters.cli.main import main
 
     first, second = plan_sessions(engine.database, 2099)
     people["anna"].press(f"cs:{first}", "signup")

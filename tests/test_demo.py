@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from adapters.cli import main
+from adapters.cli.main import main
 from bot import demo
 from bot.core import clock
 from bot.due import schedule_store

@@ -13,8 +13,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import insert, select, text
 
-from adapters import cli
-from adapters.cli_encryption import cmd_rotate_key
+from adapters.cli import main as cli
+from adapters.cli.encryption import cmd_rotate_key
 from bot.config import ConfigError, Settings
 from bot.core.runtime import Runtime, open_runtime
 from bot.people.directory import default_organisation

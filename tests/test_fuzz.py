@@ -193,9 +193,9 @@ def served(tmp_path_factory: pytest.TempPathFactory, errors: Errors) -> Iterator
                                api_url=base)
 
     async def build() -> Any:
-        return create_app(runtime, None, slack=build_slack(runtime, replace(slack_config)),
-                          teams=build_teams(runtime, TeamsConfig()),
-                          web_pages=WebAdapter(runtime))
+        return create_app(runtime, None, [build_slack(runtime, replace(slack_config)),
+                                          build_teams(runtime, TeamsConfig()),
+                                          WebAdapter(runtime)])
 
     server.serve(server.run(build()))
     cookie, csrf = web_login(server, runtime, None)

@@ -209,7 +209,7 @@ def test_statements_are_recognised(text: str) -> None:
 def test_the_case_library_on_the_command_line(
         engine: Coach, team: tuple[Member, Member, Member], sqlite_url: str,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from adapters.cli import main
+    from adapters.cli.main import main
 
     anna, bram, _ = team
     case_id = bring_case(engine, anna)

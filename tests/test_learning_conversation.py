@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from bot.core.coach import Coach
 from bot.core.messages import Form, Message, Question, Scale
 from bot.practices.learning_conversation.hooks import canvases_of

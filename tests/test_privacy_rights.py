@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Column, Engine, ForeignKey, Integer, MetaData, Table, func, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from adapters.slack.blocks import turn_blocks
 from adapters.teams.cards import activities
 from adapters.terminal import render
@@ -530,10 +530,10 @@ def test_cli_delete_asks_on_a_terminal_and_refuses_without_one(
     monkeypatch: pytest.MonkeyPatch
 ):
     two_people(cli_database)
-    monkeypatch.setattr("adapters.cli_privacy.interactive", lambda: False)
+    monkeypatch.setattr("adapters.cli.privacy.interactive", lambda: False)
     code, out, err = cli(capsys, "delete", "--user", "alice")
     assert code == 2 and "--yes" in err
-    monkeypatch.setattr("adapters.cli_privacy.interactive", lambda: True)
+    monkeypatch.setattr("adapters.cli.privacy.interactive", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     code, out, err = cli(capsys, "delete", "--user", "alice")
     assert code == 1 and "1 diary_entries" in out and "Nothing deleted." in out
@@ -556,10 +556,10 @@ def test_cli_privacy_lists_its_actions(capsys: pytest.CaptureFixture[str]):
 
 
 def test_rotate_key_is_handed_to_the_encryption_command(monkeypatch: pytest.MonkeyPatch):
-    import adapters.cli_encryption
+    import adapters.cli.encryption
 
     seen: list[Any] = []
-    monkeypatch.setattr(adapters.cli_encryption, "cmd_rotate_key",
+    monkeypatch.setattr(adapters.cli.encryption, "cmd_rotate_key",
                         lambda args, settings: seen.append(args) or 0)
     assert main(["privacy", "rotate-key", "--new-key", "NEW", "--old-key", "A",
                  "--old-key", "B"]) == 0

@@ -14,7 +14,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.http_server import SCHEDULER_KEY, create_app
-from adapters.senders import available_senders
+from adapters.platform import senders
+from adapters.terminal import TerminalAdapter
 from bot.config import Settings
 from bot.core.runtime import open_runtime
 from scheduler.runner import build_scheduler
@@ -113,7 +114,7 @@ def test_the_standalone_scheduler_stops_cleanly_on_sigterm(tmp_path: Path) -> No
 def test_only_ticks_are_scheduled_never_a_job_per_person(tmp_path: Path) -> None:
     runtime = open_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'l.db'}"))
     try:
-        scheduler = build_scheduler(Ticks(runtime, available_senders(runtime.settings)))
+        scheduler = build_scheduler(Ticks(runtime, senders([TerminalAdapter()])))
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {"due-sweep", "outbox-dispatch", "dialog-expiry"}
         assert isinstance(jobs["due-sweep"].trigger, CronTrigger)
@@ -125,7 +126,7 @@ def test_only_ticks_are_scheduled_never_a_job_per_person(tmp_path: Path) -> None
 
 def test_serve_runs_the_scheduler_while_the_app_runs(tmp_path: Path) -> None:
     runtime = open_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'l.db'}"))
-    ticks = Ticks(runtime, available_senders(runtime.settings),
+    ticks = Ticks(runtime, senders([TerminalAdapter()]),
                   clock=lambda: datetime(2026, 11, 23, 9, tzinfo=UTC))
 
     async def lifecycle() -> tuple[bool, bool]:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
+from adapters.cli.main import main
 from adapters.slack.blocks import FORM_OPEN
 from bot.config import Settings
 from bot.core.runtime import Runtime, open_runtime

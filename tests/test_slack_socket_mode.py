@@ -82,7 +82,7 @@ def test_socket_mode_receives_events_and_replaces_a_silent_socket(runtime: Runti
         config = SlackConfig(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=base,
                              socket_ping_seconds=0.3)
         adapter = build_slack(runtime, config)
-        app = create_app(runtime, None, slack=adapter)
+        app = create_app(runtime, None, [adapter])
         runner = web.AppRunner(app)
         await runner.setup()  # starts the socket (the app's cleanup context)
         try:

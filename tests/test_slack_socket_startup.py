@@ -148,7 +148,7 @@ def run(runtime: Runtime, scenario: Any, prepare: Any = None) -> None:
             config = SlackConfig(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=base,
                                  socket_ping_seconds=0.3)
             adapter = build_slack(runtime, config)
-            app = create_app(runtime, None, slack=adapter)
+            app = create_app(runtime, None, [adapter])
             try:
                 async with serving(app) as url, aiohttp.ClientSession() as http:
                     await scenario(Rig(api, slack, adapter, app, url, http))

@@ -30,7 +30,7 @@ class Chat:
     def __init__(self, runtime: Runtime, locale: str = "nl-NL",
                  timezone: str = "Europe/Amsterdam") -> None:
         teams = build_teams(runtime, TeamsConfig())
-        self.adapter = TestAdapter(teams.edge.bot.on_turn)
+        self.adapter = TestAdapter(teams.bot_framework.bot.on_turn)
         self.locale = locale
         self.timezone = timezone
         self.count = 0

@@ -48,7 +48,7 @@ def test_a_documented_activity_gets_the_documented_answer(runtime: Runtime, name
     async def scenario(rig: TeamsRig) -> None:
         activity["serviceUrl"] = rig.service_url
         status, body = await rig.post(activity)
-        await rig.teams.desk.drain()
+        await rig.teams.conversations.drain()
         sent = rig.connector.calls("send", ok_only=True)
         if expect.get("invoke"):
             assert status == 200, body
@@ -83,7 +83,7 @@ def test_members_that_are_not_channel_accounts_are_skipped_not_a_crash(
     async def scenario(rig: TeamsRig) -> None:
         activity["serviceUrl"] = rig.service_url
         status, body = await rig.post(activity)
-        await rig.teams.desk.drain()
+        await rig.teams.conversations.drain()
         assert status in (200, 201), (status, body)
 
     run(runtime, scenario)

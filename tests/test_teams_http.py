@@ -83,11 +83,11 @@ async def teams_rig(runtime: Runtime, config: TeamsConfig | None = None
     service_url = await connector.start()
     teams = build_teams(runtime, config or TeamsConfig())
     try:
-        async with serving(create_app(runtime, None, teams=teams)) as url, \
+        async with serving(create_app(runtime, None, [teams])) as url, \
                 aiohttp.ClientSession() as http:
             yield TeamsRig(connector, http, url, teams, service_url)
             connector.release()
-            await teams.desk.drain()  # replies still going out after an answered invoke
+            await teams.conversations.drain()  # replies still going out after an answered invoke
     finally:
         await connector.stop()
 

@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft4Validator
 from PIL import Image
 
-from adapters.cli import main
+from adapters.cli.main import main
 from adapters.teams.package import (
     ACCENT_COLOR,
     MAX_COMMANDS,

@@ -310,7 +310,7 @@ def test_replies_after_an_invoke_are_retried_when_the_connector_throttles(
                        "data": {"lc_ref": "nope.1.x", "lc_value": "1"}}})
         status, body = await rig.post(invoke)
         assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
-        await rig.teams.desk.drain()
+        await rig.teams.conversations.drain()
         statuses = [c.status for c in rig.connector.calls("send")][-3:]
         assert statuses == [429, 429, 201]  # the reply got through on the third try
 
@@ -329,7 +329,7 @@ def test_replies_after_an_invoke_the_connector_holds_back_longer_go_to_the_outbo
                        "data": {"lc_ref": "nope.1.x", "lc_value": "1"}}})
         status, _ = await rig.post(invoke)
         assert status == 200
-        await rig.teams.desk.drain()
+        await rig.teams.conversations.drain()
         sent = len(rig.connector.calls("send", ok_only=True))
 
         def row() -> Any:

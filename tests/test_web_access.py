@@ -16,7 +16,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 from sqlalchemy import select
 
-from adapters.cli import main
+from adapters.cli.main import main
 from bot.config import Settings
 from bot.core.messages import Address, InboundEvent
 from bot.core.runtime import Runtime, open_runtime

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.http_server import create_app
-from adapters.web import chat
+from adapters.web import chat, sender
 from adapters.web.app import WebAdapter
 from bot.core.messages import Address, InboundEvent, Outbound, Question, Text
 from bot.core.runtime import Runtime
@@ -107,7 +107,7 @@ class Rig:
 @asynccontextmanager
 async def web_rig(runtime: Runtime) -> AsyncIterator[Rig]:
     adapter = WebAdapter(runtime)
-    async with serving(create_app(runtime, web_pages=adapter)) as url:
+    async with serving(create_app(runtime, adapters=[adapter])) as url:
         rig = Rig(runtime, adapter, url, [])
         try:
             yield rig
@@ -391,12 +391,12 @@ def test_the_inbox_is_bounded(runtime: Runtime) -> None:
     address = chat.web_address("web-many-1")
 
     async def fill() -> None:
-        for number in range(chat.INBOX_SIZE + 10):
-            await web_chat.send(Outbound(address, Text(f"#{number}")))
+        for number in range(sender.INBOX_SIZE + 10):
+            await web_chat.sender.send(Outbound(address, Text(f"#{number}")))
 
     asyncio.run(fill())
     waiting, cursor = web_chat.waiting("web-many-1", 0)
-    assert cursor == chat.INBOX_SIZE + 10 and len(waiting) == chat.INBOX_SIZE
+    assert cursor == sender.INBOX_SIZE + 10 and len(waiting) == sender.INBOX_SIZE
     assert waiting[0]["text"] == "#10"
 
 

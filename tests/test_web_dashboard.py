@@ -101,7 +101,7 @@ Scenario = Callable[[TestClient[Any, Any]], Awaitable[None]]
 def run(runtime: Runtime, scenario: Scenario) -> None:
     """The app of `leercoach serve` with the web pages, on loopback, for one scenario."""
     async def main() -> None:
-        app = create_app(runtime, web_pages=WebAdapter(runtime))
+        app = create_app(runtime, adapters=[WebAdapter(runtime)])
         async with TestClient(TestServer(app)) as client:
             await scenario(client)
 

@@ -68,7 +68,7 @@ def text(runtime: Runtime, key: str, locale: str = "nl", **variables: object) ->
 
 def run(runtime: Runtime, scenario: Callable[[str], Awaitable[None]]) -> None:
     async def main() -> None:
-        async with serving(create_app(runtime, web_pages=WebAdapter(runtime))) as base:
+        async with serving(create_app(runtime, adapters=[WebAdapter(runtime)])) as base:
             await scenario(base)
 
     asyncio.run(main())

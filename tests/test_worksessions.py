@@ -332,7 +332,7 @@ def test_a_free_answer_that_starts_like_a_command_stays_an_answer(
 def test_work_sessions_on_the_command_line(runtime: Runtime, team: dict[str, Member],
                                            sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from adapters.cli import main
+    from adapters.cli.main import main
 
     monkeypatch.setenv("LEERCOACH_DATABASE_URL", sqlite_url)
     assert main(["worksession", "add", "--team", "Balie", "--channel",

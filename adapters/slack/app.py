@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,18 +30,21 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http_server import REPORTS_KEY, SHUTDOWN_KEY
+from adapters.platform import PlatformAdapter
 from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
-from adapters.slack.desk import SlackDesk
+from adapters.slack.conversations import PLATFORM, SlackConversations
 from adapters.slack.fallbacks import register_fallbacks
 from adapters.slack.inbound import well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
-from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
+from adapters.slack.sender import SlackSender
 from adapters.slack.socket_mode import SocketLink
+from bot.config import Settings
 from bot.core.runtime import Runtime
+from bot.outbox.pacing import Limits
 
 log = logging.getLogger("leercoach.slack")
 EVENTS_PATH = "/slack/events"
@@ -51,29 +54,41 @@ DISPATCH_AT_ONCE = 8
 
 
 @dataclass(slots=True)
-class SlackAdapter:
+class SlackAdapter(PlatformAdapter):
     config: SlackConfig
     bolt: AsyncApp
     clients: SlackClients
-    desk: SlackDesk
-    sender: SlackSender
+    conversations: SlackConversations
+    sender: SlackSender = field()  # field(): not the base class property as a default
     verifier: SignatureVerifier | None  # None in Socket Mode: nothing arrives over HTTP
+    pacing: Limits  # about one message a second per channel, a workspace budget on top
     replays: SeenSignatures = field(default_factory=SeenSignatures)
     pending: set[asyncio.Future[BoltResponse]] = field(default_factory=set)
     dispatching: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
     link: SocketLink | None = None  # the Socket Mode connection, while it runs
 
+    @property
+    def name(self) -> str:
+        return PLATFORM
+
+    def limits(self) -> Limits:
+        return self.pacing
+
+    def authenticates_people(self) -> bool:
+        return True
+
+    def banner(self) -> list[str]:
+        how = "Socket Mode" if self.config.socket_mode else "/slack/events"
+        return [f"Slack: {how}{' with OAuth installs' if self.config.oauth else ''}"]
+
     def mount(self, app: web.Application) -> None:
-        """Add Slack's endpoints (or the socket) to the server."""
-        if self.config.socket_mode:
-            app.cleanup_ctx.append(self._socket)
-        else:
+        """Add Slack's endpoints to the server (none in Socket Mode: see `start`)."""
+        if not self.config.socket_mode:
             app.router.add_post(EVENTS_PATH, self._events)
             if self.bolt.oauth_flow is not None:
                 app.router.add_get(INSTALL_PATH, self._install)
                 app.router.add_get(REDIRECT_PATH, self._redirect)
-        app.on_cleanup.append(self._close)
 
     async def _events(self, request: web.Request) -> web.Response:
         """Events API callbacks are acknowledged at once, after our own signature check,
@@ -147,20 +162,22 @@ class SlackAdapter:
         return await to_aiohttp_response(
             await flow.handle_callback(await to_bolt_request(request)))
 
-    async def _socket(self, app: web.Application) -> AsyncIterator[None]:
+    async def start(self, app: web.Application) -> None:
         """Socket Mode connects in the background: the server starts whether Slack is
         reachable or not, and stops only when Slack refuses the app token."""
+        if not self.config.socket_mode:
+            return
         link = SocketLink(self.bolt, self.config.app_token, self.clients.api_url,
                           self.config.socket_ping_seconds, app[SHUTDOWN_KEY].stop)
         self.link = link
-        app[REPORTS_KEY]["slack"] = link.status
+        app[REPORTS_KEY][PLATFORM] = link.status
         link.start()
-        yield
-        await link.close()
 
-    async def _close(self, app: web.Application) -> None:
+    async def stop(self) -> None:
+        if self.link is not None:
+            await self.link.close()
         # A turn still running on its thread finishes before the database may close.
-        await asyncio.to_thread(self.desk.turns.threads.shutdown, True)
+        await asyncio.to_thread(self.conversations.turns.threads.shutdown, True)
         await self.clients.close()
 
 
@@ -210,6 +227,17 @@ def _no_arguments(
     return bolt_authorize
 
 
+def from_env(runtime: Runtime, host: str | None) -> SlackAdapter | None:
+    """The adapter when SLACK_* variables configure it (ConfigError when they do so
+    wrongly); Slack takes the same shape with or without a server (`host`)."""
+    config = SlackConfig.from_env()
+    return None if config is None else build_slack(runtime, config)
+
+
+def slack_limits(settings: Settings) -> Limits:
+    return Limits(settings.slack_channel_rate, settings.slack_workspace_rate)
+
+
 def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
     """The adapter for this configuration (single workspace, OAuth, or Socket Mode)."""
     installations: ThreadedInstallationStore | None = None
@@ -233,10 +261,10 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
         return config.bot_token or None
 
     clients = SlackClients(token_for, config.api_url)
-    desk = SlackDesk(runtime.engine, clients)
+    conversations = SlackConversations(runtime.engine, clients)
     api_client = AsyncWebClient(base_url=clients.api_url,
                                 token=None if config.oauth else config.bot_token)
-    refusal = "\n".join(desk.texts("slack.not_installed"))
+    refusal = "\n".join(conversations.texts("slack.not_installed"))
     if installations is not None:
         bolt = AsyncApp(
             signing_secret=config.signing_secret,
@@ -261,8 +289,8 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
             user_facing_authorize_error_message=refusal,
         )
     register_lifecycle(bolt, clients, installations)
-    register(bolt, desk)
-    register_fallbacks(bolt, desk)
-    return SlackAdapter(config, bolt, clients, desk, SlackSender(clients),
+    register(bolt, conversations)
+    register_fallbacks(bolt, conversations)
+    return SlackAdapter(config, bolt, clients, conversations, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret
-                        else None)
+                        else None, slack_limits(runtime.settings))

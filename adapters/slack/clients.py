@@ -173,7 +173,7 @@ class SlackClients:
     def replying(self, client: AsyncWebClient) -> AsyncWebClient:
         """A client for replies to a person who is waiting: it waits out short 429s by
         their Retry-After (https://api.slack.com/docs/rate-limits), a few times; a longer
-        wait is the outbox's (SlackDesk.deliver hands the reply over)."""
+        wait is the outbox's (SlackConversations.deliver hands the reply over)."""
         return AsyncWebClient(
             token=client.token,
             base_url=client.base_url,

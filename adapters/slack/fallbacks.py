@@ -25,21 +25,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack import inbound
-from adapters.slack.desk import SlackDesk
+from adapters.slack.conversations import SlackConversations
 
 log = logging.getLogger("leercoach.slack")
 Ack = Callable[..., Awaitable[Any]]
 ANYTHING = re.compile(".*")
 
 
-def register_fallbacks(app: AsyncApp, desk: SlackDesk) -> None:
+def register_fallbacks(app: AsyncApp, conversations: SlackConversations) -> None:
     @app.action(ANYTHING)
     async def unknown_action(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """https://api.slack.com/reference/interaction-payloads/block-actions-payload"""
         await ack()
         log.info("Slack: no listener for action %r; acknowledged",
                  str(action.get("action_id") or "")[:80])
-        await _passed(desk, body)
+        await _passed(conversations, body)
 
     @app.view(ANYTHING)
     async def unknown_view(ack: Ack, body: dict[str, Any]) -> None:
@@ -65,7 +65,7 @@ def register_fallbacks(app: AsyncApp, desk: SlackDesk) -> None:
         await ack(options=[])
 
 
-async def _passed(desk: SlackDesk, body: dict[str, Any]) -> None:
+async def _passed(conversations: SlackConversations, body: dict[str, Any]) -> None:
     """Tell the person their button belongs to a question that has passed (a message), or
     show the Home as it is now (the App Home); a modal's button needs nothing."""
     user = str((body.get("user") or {}).get("id") or "")
@@ -74,17 +74,17 @@ async def _passed(desk: SlackDesk, body: dict[str, Any]) -> None:
     if not user or not team:
         return
     try:
-        client = await desk.client(team)
+        client = await conversations.client(team)
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
-            await desk.publish_home(client, team, user)
+            await conversations.publish_home(client, team, user)
             return
         channel = str(container.get("channel_id") or "")
         if container.get("type") != "message" or not channel:
             return
-        identity = await desk.clients.identity(client, team, user)
-        locale = identity.locale or desk.engine.settings.default_locale
+        identity = await conversations.clients.identity(client, team, user)
+        locale = identity.locale or conversations.engine.settings.default_locale
         await client.chat_postEphemeral(
             channel=channel, user=user,
-            text=desk.engine.prompts.render("slack.button_passed", locale))
+            text=conversations.engine.prompts.render("slack.button_passed", locale))
     except (LookupError, SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
         log.info("Slack: telling about an old button failed: %s", type(exc).__name__)

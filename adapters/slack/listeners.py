@@ -31,8 +31,8 @@ from adapters.slack.blocks import (
     answered,
     form_errors,
 )
-from adapters.slack.desk import SlackDesk
-from adapters.turns import taken
+from adapters.slack.conversations import SlackConversations
+from adapters.turn_runner import taken
 from bot.core.messages import Address, Form, Outbound, Text
 
 log = logging.getLogger("leercoach.slack")
@@ -41,7 +41,7 @@ Ack = Callable[..., Awaitable[Any]]
 COMMAND_NAME = "/leercoach"
 
 
-def register(app: AsyncApp, desk: SlackDesk) -> None:
+def register(app: AsyncApp, conversations: SlackConversations) -> None:
     """Attach every listener; the catch-all last, so unknown events get a quiet 200."""
     background: set[asyncio.Task[Any]] = set()
 
@@ -61,20 +61,20 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         else:
             found = inbound.message_event(body, ambient=True)
         if found is not None:
-            await desk.answer(await desk.client(found.address.tenant), found)
+            await conversations.answer(await conversations.client(found.address.tenant), found)
 
     @app.event("app_mention")
     async def mention(body: dict[str, Any]) -> None:
         found = inbound.message_event(body, mention=True)
         if found is not None:
-            await desk.answer(await desk.client(found.address.tenant), found)
+            await conversations.answer(await conversations.client(found.address.tenant), found)
 
     @app.event("app_home_opened")
     async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         team = inbound.team_of(body)
-        await desk.publish_home(await desk.client(team), team, str(event["user"]))
+        await conversations.publish_home(await conversations.client(team), team, str(event["user"]))
 
     @app.event(re.compile("^member_(joined|left)_channel$"))
     async def channel_membership(body: dict[str, Any], event: dict[str, Any],
@@ -83,13 +83,13 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         if not isinstance(user, str) or not isinstance(channel, str):
             return
         team = str(event.get("team") or inbound.team_of(body))
-        client = await desk.client(team)
+        client = await conversations.client(team)
         joined = event.get("type") == "member_joined_channel"
         if user == context.bot_user_id:
             if joined:  # invited to a cohort's channel: enrol who is there already
-                await desk.sync_channel(client, team, channel)
+                await conversations.sync_channel(client, team, channel)
             return
-        await desk.membership(client, team, channel, user, joined)
+        await conversations.membership(client, team, channel, user, joined)
 
     @app.command(COMMAND_NAME)
     async def slash_command(ack: Ack, body: dict[str, Any]) -> None:
@@ -97,17 +97,17 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         team, user = inbound.team_of(body), str(body.get("user_id") or "")
         if not user:
             return
-        client = await desk.client(team)
-        dm = await desk.clients.dm_channel(client, team, user)
-        await desk.answer(client, inbound.command_event(body, dm),
+        client = await conversations.client(team)
+        dm = await conversations.clients.dm_channel(client, team, user)
+        await conversations.answer(client, inbound.command_event(body, dm),
                           trigger_id=str(body.get("trigger_id") or ""))
         typed_in = str(body.get("channel_id") or "")
         if typed_in and typed_in != dm:
-            identity = await desk.clients.identity(client, team, user)
-            locale = identity.locale or desk.engine.settings.default_locale
+            identity = await conversations.clients.identity(client, team, user)
+            locale = identity.locale or conversations.engine.settings.default_locale
             await _quietly(client.chat_postEphemeral(
                 channel=typed_in, user=user,
-                text=desk.engine.prompts.render("slack.dm_pointer", locale)))
+                text=conversations.engine.prompts.render("slack.dm_pointer", locale)))
 
     # Action ids carry an index where one block holds several (blocks.indexed); each
     # listener takes its kinds with or without one.
@@ -118,8 +118,8 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         if found is None:
             return
         message = body.get("message") or {}
-        client = await desk.client(found.address.tenant)
-        await desk.answer_button(
+        client = await conversations.client(found.address.tenant)
+        await conversations.answer_button(
             client, found, found.address.conversation, str(message.get("ts") or ""),
             list(message.get("blocks") or []), inbound.chosen_label(body, action))
 
@@ -135,8 +135,8 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         if not user:
             return
         address = Address(inbound.PLATFORM, inbound.team_of(body), str(user), str(channel))
-        client = await desk.client(address.tenant)
-        await desk.open_form(client, address, str(action.get("value") or ""),
+        client = await conversations.client(address.tenant)
+        await conversations.open_form(client, address, str(action.get("value") or ""),
                              str(body.get("trigger_id") or ""),
                              str((body.get("message") or {}).get("ts") or ""))
 
@@ -147,10 +147,11 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         if not user:
             return
         team = inbound.team_of(body)
-        client = await desk.client(team)
-        dm = await desk.clients.dm_channel(client, team, str(user))
-        await desk.answer(client, inbound.button_command(body, str(action.get("value")), dm))
-        await desk.publish_home(client, team, str(user))
+        client = await conversations.client(team)
+        dm = await conversations.clients.dm_channel(client, team, str(user))
+        await conversations.answer(
+            client, inbound.button_command(body, str(action.get("value")), dm))
+        await conversations.publish_home(client, team, str(user))
 
     @app.view(FORM_SUBMIT)
     async def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -159,13 +160,13 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
             await ack()
             return
         address = found.address
-        client = await desk.client(address.tenant)
-        turn = asyncio.ensure_future(desk.turn(client, found))
+        client = await conversations.client(address.tenant)
+        turn = asyncio.ensure_future(conversations.turn(client, found))
         try:
             replies = await asyncio.wait_for(asyncio.shield(turn), SUBMIT_BUDGET_SECONDS)
         except TimeoutError:
             await ack()  # slow database: the modal closes, the replies follow in the DM
-            later(_deliver_when_done(desk, client, turn))
+            later(_deliver_when_done(conversations, client, turn))
             return
         errors = _inline_errors(replies, found.reply_to or "")
         if errors:
@@ -177,8 +178,8 @@ def register(app: AsyncApp, desk: SlackDesk) -> None:
         if meta.get("ts") and taken(replies, found.reply_to):
             shown = answered([{"type": "section", "text": {"type": "plain_text",
                                                             "text": title or "…"}}], title)
-            await desk.update(client, address.conversation, meta["ts"], shown, title)
-        await desk.deliver(client, replies)
+            await conversations.update(client, address.conversation, meta["ts"], shown, title)
+        await conversations.deliver(client, replies)
 
     @app.event(re.compile(".*"))
     async def anything_else() -> None:
@@ -198,9 +199,9 @@ def _inline_errors(replies: list[Outbound], ref: str) -> dict[str, str]:
     return {}
 
 
-async def _deliver_when_done(desk: SlackDesk, client: AsyncWebClient,
+async def _deliver_when_done(conversations: SlackConversations, client: AsyncWebClient,
                              turn: asyncio.Future[list[Outbound]]) -> None:
-    await desk.deliver(client, await turn)
+    await conversations.deliver(client, await turn)
 
 
 async def _quietly(call: Awaitable[Any]) -> None:

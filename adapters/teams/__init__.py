@@ -1,2 +1,2 @@
-"""The Microsoft Teams adapter: botbuilder at the edge, Adaptive Cards, the outbox sender,
-the app package."""
+"""The Microsoft Teams adapter: botbuilder in one module (sdk.py), Adaptive Cards, the outbox
+sender, the app package."""

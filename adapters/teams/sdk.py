@@ -159,8 +159,9 @@ class _Configuration:
         self.APP_TYPE = config.app_type
 
 
-class TeamsEdge:
-    """The CloudAdapter: authenticates requests, runs turns, continues conversations."""
+class BotFramework:
+    """Bot Framework's CloudAdapter behind our own small interface: authenticates requests,
+    runs their turns, continues stored conversations."""
 
     def __init__(self, config: TeamsConfig) -> None:
         self.app_id = config.app_id or None

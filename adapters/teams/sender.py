@@ -16,7 +16,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine
 
 from adapters.teams.cards import activities, escape, markdown
-from adapters.teams.sdk import ConnectorFailed, TeamsEdge
+from adapters.teams.sdk import BotFramework, ConnectorFailed
 from bot.core.messages import Address, Message, Outbound, Text
 from bot.outbox.sender import DeliveryFailed
 from bot.storage import references
@@ -40,8 +40,8 @@ class TeamsSender:
 
     group_conversations = True  # as 1:1 messages with a chat link each, see the docstring
 
-    def __init__(self, edge: TeamsEdge, database: Engine) -> None:
-        self.edge = edge
+    def __init__(self, bot_framework: BotFramework, database: Engine) -> None:
+        self.bot_framework = bot_framework
         self.database = database
 
     async def send(self, outbound: Outbound) -> None:
@@ -86,7 +86,7 @@ class TeamsSender:
     async def _continue(self, reference: dict[str, Any], sent: list[dict[str, Any]]
                         ) -> str | None:
         try:
-            ids = await self.edge.continue_conversation(reference, sent)
+            ids = await self.bot_framework.continue_conversation(reference, sent)
         except ConnectorFailed as exc:
             raise delivery_failure(exc) from exc
         return ids[0] if ids else None

@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from adapters.platform import PlatformAdapter
 from adapters.web import chat, dashboard, login, me
+from adapters.web.sender import PLATFORM, WebSender
 from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
 from bot.core.runtime import Runtime
 
 
-class WebAdapter:
+class WebAdapter(PlatformAdapter):
     """The web pages and the web chat's outbox sender for one runtime."""
 
     def __init__(self, runtime: Runtime) -> None:
@@ -25,9 +27,13 @@ class WebAdapter:
         self.chat = chat.WebChat(runtime.engine)
 
     @property
-    def sender(self) -> chat.WebChat:
-        """The outbox's sender for platform `web`: nudges wait in the chat's inbox."""
-        return self.chat
+    def name(self) -> str:
+        return PLATFORM
+
+    @property
+    def sender(self) -> WebSender:
+        """The outbox's sender for platform `web`: nudges wait in the chat's inboxes."""
+        return self.chat.sender
 
     def mount(self, app: web.Application) -> None:
         app[RUNTIME] = self.runtime

@@ -7,9 +7,8 @@ platform `web`, tenant `local`, with an id the page makes; the engine creates th
 their first turn, as it does on any platform.
 
 What arrives outside a person's own turn (a nudge from the outbox, a reply from someone
-else's turn) waits in an in-memory inbox per web person, which the page polls. The web
-chat is the try-out channel of the embedded default, so that history need not survive a
-restart: the engine keeps the answers, and `GET /chat/start` shows where the person was.
+else's turn) waits in an in-memory inbox per web person (adapters/web/sender.py), which the
+page polls; `GET /chat/start` shows where the person was.
 """
 
 from __future__ import annotations
@@ -20,14 +19,21 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import Connection, select
 
-from adapters.turns import TurnRunner
+from adapters.turn_runner import TurnRunner
+from adapters.web.sender import (
+    PLATFORM,
+    TENANT,
+    Inbox,
+    Json,
+    WebSender,
+    to_json,
+)
 from adapters.web.site import (
     allow,
     check_csrf,
@@ -40,37 +46,23 @@ from adapters.web.site import (
 from bot.core.coach import Coach
 from bot.core.messages import (
     Address,
-    File,
-    Form,
     InboundEvent,
-    Message,
-    Notice,
     Outbound,
-    Question,
-    Scale,
-    Text,
 )
 from bot.core.prompts import LOCALES
 from bot.core.runtime import Runtime
 from bot.core.text_input import clean_text
-from bot.outbox.sender import DeliveryFailed
 from bot.people import web_access as access
 from bot.storage.models import Identity, Person, table_of
 
 log = logging.getLogger("leercoach.web.chat")
 
-PLATFORM = "web"
-TENANT = "local"
-INBOX_SIZE = 200  # messages kept per web person; older ones drop off
-MAX_INBOXES = 1000  # web people with an inbox in memory; the least recently used go first
 MAX_BODY = 64 * 1024
 MAX_TEXT = 20_000  # longer than any answer the flows take; the engine judges the rest
 MAX_TOKEN = 200  # a button value, a ref, a field name or a person's id
 MAX_ITEMS = 50  # choices ticked or fields in one form
 MAX_NAME = 100
 MAX_ZONE = 64
-
-Json = dict[str, Any]
 
 _identities = table_of(Identity)
 _people = table_of(Person)
@@ -82,87 +74,16 @@ def web_address(person: str) -> Address:
                    conversation=f"{PLATFORM}:{person}")
 
 
-# -- the message model as JSON ---------------------------------------------------------------
-
-
-def to_json(message: Message) -> Json:
-    """One message for chat.js; every text is plain text (the page puts it in textContent)."""
-    if isinstance(message, Text):
-        return {"kind": "text", "text": message.text, "ref": None}
-    if isinstance(message, Notice):
-        return {"kind": "notice", "text": message.text, "level": message.level, "ref": None}
-    if isinstance(message, Question):
-        return {"kind": "question", "text": message.text, "ref": message.ref,
-                "choices": [{"value": c.value, "label": c.label} for c in message.choices],
-                "multiple": message.multiple, "hint": message.hint,
-                "max_length": message.max_length, "selected": list(message.selected)}
-    if isinstance(message, Scale):
-        return {"kind": "scale", "text": message.text, "ref": message.ref,
-                "minimum": message.minimum, "maximum": message.maximum,
-                "low_label": message.low_label, "high_label": message.high_label}
-    if isinstance(message, File):
-        return {"kind": "file", "text": message.text, "ref": None, "name": message.name,
-                "content": message.content, "mime": message.mime}
-    form: Form = message
-    return {"kind": "form", "title": form.title, "ref": form.ref, "intro": form.intro,
-            "submit_label": form.submit_label,
-            "fields": [{"name": f.name, "label": f.label, "multiline": f.multiline,
-                        "required": f.required, "max_length": f.max_length, "value": f.value,
-                        "error": f.error} for f in form.fields]}
-
-
-# -- the inboxes and the turns ---------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Inbox:
-    """What reached one web person outside their own turns, numbered so the page can ask
-    for what came after the last one it showed."""
-
-    items: deque[tuple[int, Json]] = field(default_factory=lambda: deque(maxlen=INBOX_SIZE))
-    last: int = 0
-    fetched: int = 0
-
-    def put(self, message: Json) -> None:
-        self.last += 1
-        self.items.append((self.last, message))
-
-    def after(self, cursor: int) -> list[Json]:
-        """Messages numbered after `cursor`; a cursor from before a restart (beyond the
-        last number) gets everything there is."""
-        if cursor > self.last:
-            cursor = 0
-        found = [message for number, message in self.items if number > cursor]
-        self.fetched = self.last
-        return found
-
-
 class WebChat:
-    """The web chat's turns, and the outbox's sender for platform `web`."""
+    """The web chat's turns; what arrives outside them waits in `sender`'s inboxes."""
 
     def __init__(self, engine: Coach) -> None:
         self.engine = engine
         self.turns = TurnRunner(engine)
-        self._inboxes: OrderedDict[str, Inbox] = OrderedDict()
+        self.sender = WebSender()
 
     def inbox(self, person: str) -> Inbox:
-        found = self._inboxes.get(person)
-        if found is None:
-            found = self._inboxes[person] = Inbox()
-            while len(self._inboxes) > MAX_INBOXES:
-                self._inboxes.popitem(last=False)
-        else:
-            self._inboxes.move_to_end(person)
-        return found
-
-    async def send(self, outbound: Outbound) -> None:
-        """A nudge (or any outbox message) waits in the person's inbox until the page
-        polls; nobody else can be reached from here."""
-        address = outbound.address
-        if (address.platform, address.tenant) != (PLATFORM, TENANT):
-            raise DeliveryFailed(f"the web chat cannot reach {address.platform}",
-                                 permanent=True)
-        self.inbox(address.person).put(to_json(outbound.message))
+        return self.sender.inbox(person)
 
     async def turn(self, event: InboundEvent) -> tuple[list[Json], list[str]]:
         """Run one turn: this person's replies, and the refs of the questions it answered.
@@ -186,8 +107,7 @@ class WebChat:
         return waiting + mine, box.last
 
     def waiting(self, person: str, cursor: int) -> tuple[list[Json], int]:
-        box = self.inbox(person)
-        return box.after(cursor), box.last
+        return self.sender.waiting(person, cursor)
 
     def split(self, address: Address, replies: list[Outbound]) -> tuple[list[Json], list[str]]:
         """This person's replies (and the refs they answered); replies for other web people

@@ -115,6 +115,7 @@ class Dispatcher:
         monotonic: Callable[[], float] = time.monotonic,
         send_timeout: float = SEND_TIMEOUT_SECONDS,
         concurrency: int = 16,
+        limits: Mapping[str, Limits] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = engine.settings
@@ -123,7 +124,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.monotonic = monotonic
         self.send_timeout = send_timeout
-        self.pacer = Pacer(limits_from(self.settings))
+        # the adapters' own pacing when given (adapters/platform.py), else the settings'
+        self.pacer = Pacer(dict(limits) if limits is not None else limits_from(self.settings))
         self.concurrency = concurrency
 
     # -- the database side, run in a worker thread ---------------------------------------

@@ -2,9 +2,7 @@
 
 `export` prints everything stored about a person as JSON; `delete` removes all of it (after
 a confirmation on a terminal, or with --yes) and then proves it with an export that finds
-nobody; `rotate-key` re-encrypts stored answers (adapters/cli_encryption.py).
-
-Kept apart from adapters/cli.py, which wires them in with `register(commands)`.
+nobody; `rotate-key` re-encrypts stored answers (adapters/cli/encryption.py).
 """
 
 from __future__ import annotations
@@ -12,10 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from adapters.cli import encryption
+from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE
 from bot.config import Settings
 from bot.core import clock
 from bot.core.runtime import Runtime, open_runtime
@@ -23,11 +23,11 @@ from bot.privacy.erasure import Deletion, counts, delete_person
 from bot.privacy.export import UnknownPerson, export_person, find_person
 from bot.storage.models import Identity
 
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
 
 
-def register(commands: Any) -> None:
+def add_privacy(commands: Commands) -> None:
     """Add `privacy export|delete|rotate-key` to the `leercoach` command."""
     privacy = commands.add_parser("privacy", help="a person's data rights")
     actions = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
@@ -144,6 +144,5 @@ def _verify(runtime: Runtime, person_id: int, accounts: list[tuple[str, str, str
 
 
 def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli_encryption import cmd_rotate_key as rotate
-
-    return rotate(args, settings)
+    """Looked up when called, so the encryption command can be replaced in a test."""
+    return encryption.cmd_rotate_key(args, settings)

@@ -1,7 +1,5 @@
 """The facilitator's commands around the dashboard: `leercoach demo`, `leercoach kpi set` and
 `leercoach dashboard` (the dashboard's tables in the terminal, or as CSV files).
-
-Kept apart from adapters/cli.py, which wires them in with `register(commands)`.
 """
 
 from __future__ import annotations
@@ -9,9 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from adapters.cli.common import (
+    EXIT_USAGE,
+    find_organisation,
+    organisation_option,
+    runtime_of,
+)
 from bot import demo
 from bot.config import Settings
 from bot.core import clock
@@ -19,8 +23,11 @@ from bot.core.prompts import LOCALES, PromptLibrary
 from bot.organisation import goals
 from bot.reports import dashboard
 
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
 
-def register(commands: Any, organisation_option: Any) -> None:
+
+def add_demo_kpi_dashboard(commands: Commands) -> None:
     """Add `demo`, `kpi` and `dashboard` to the `leercoach` command."""
     make_demo = commands.add_parser(
         "demo", help="fill the database with a demo organisation (again: rebuilt in place)")
@@ -54,9 +61,8 @@ def register(commands: Any, organisation_option: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import EXIT_USAGE, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
         with runtime.database.begin() as connection:
             report = demo.build_demo(connection, now=clock.now(),
@@ -81,12 +87,11 @@ def _number(value: float | None) -> str:
 
 
 def cmd_kpi_set(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
         with runtime.sessions.begin() as session:
-            organisation = _organisation(session, settings, args.organisation)
+            organisation = find_organisation(session, settings, args.organisation)
             result = goals.set_kpi(session, organisation, name=args.name, team=args.team,
                                    target=args.target, value=args.value, period=args.period)
             goal, slug = result.goal, organisation.slug
@@ -103,12 +108,11 @@ def cmd_kpi_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import EXIT_USAGE, _organisation, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation = _organisation(session, settings, args.organisation)
+            organisation = find_organisation(session, settings, args.organisation)
             organisation_id, zone = organisation.id, organisation.default_timezone
             session.commit()
         with runtime.database.connect() as connection:
@@ -143,4 +147,3 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
             print("  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True))
                   .rstrip())
     return 0
-

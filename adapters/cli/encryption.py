@@ -10,11 +10,10 @@ import argparse
 import sys
 from dataclasses import replace
 
+from adapters.cli.common import EXIT_USAGE
 from bot.config import Settings
 from bot.core.runtime import open_runtime
 from bot.storage.encryption import KEY_VARIABLE, KeyRing, rotate_key, split_keys
-
-EXIT_USAGE = 2
 
 
 def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,7 +1,5 @@
 """The facilitator's commands for team work sessions and community session sign-ups:
 `leercoach worksession add|list|members|stop` and `leercoach sessions [list|signup|show]`.
-
-Kept apart from adapters/cli.py; adapters/cli_practice.py wires them in.
 """
 
 from __future__ import annotations
@@ -9,9 +7,16 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from adapters.cli.common import (
+    EXIT_USAGE,
+    find_organisation,
+    find_organisation_id,
+    organisation_option,
+    runtime_of,
+)
 from bot.config import Settings
 from bot.core import clock
 from bot.due.weekdays import WEEKDAYS
@@ -20,8 +25,11 @@ from bot.practices.community import records as community
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import find_person
 
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
 
-def register(commands: Any, organisation_option: Any) -> None:
+
+def add_worksession_and_sessions(commands: Commands) -> None:
     """Add `worksession` and `sessions` to the `leercoach` command."""
     worksession = commands.add_parser("worksession",
                                       help="a team's action-learning work sessions")
@@ -76,7 +84,6 @@ def register(commands: Any, organisation_option: Any) -> None:
 
 
 def _refuse(message: str) -> int:
-    from adapters.cli import EXIT_USAGE
 
     print(f"leercoach: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -89,18 +96,17 @@ def _local(moment: datetime | None, zone: str) -> str:
 
 
 def cmd_worksession_add(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
 
     try:
         at = ws.parse_time(args.time)
         ws.parse_channel(args.channel)
     except ws.WorkSessionError as exc:
         return _refuse(str(exc))
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     now = clock.now()
     try:
         with runtime.sessions() as session:
-            organisation = _organisation(session, settings, args.organisation)
+            organisation = find_organisation(session, settings, args.organisation)
             organisation_id, zone = organisation.id, organisation.default_timezone
             facilitator = None
             if args.facilitator:
@@ -133,11 +139,10 @@ def cmd_worksession_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worksession_list(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation_id, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
-        organisation_id = _organisation_id(runtime, settings, args.organisation)
+        organisation_id = find_organisation_id(runtime, settings, args.organisation)
         with runtime.database.connect() as connection:
             rows = ws.list_series(connection, organisation_id)
     finally:
@@ -153,12 +158,11 @@ def cmd_worksession_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worksession_members(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation_id = _organisation(session, settings, args.organisation).id
+            organisation_id = find_organisation(session, settings, args.organisation).id
             person_id = find_person(session, args.user, args.platform, args.tenant).id
             session.commit()
         with runtime.database.begin() as connection:
@@ -179,11 +183,10 @@ def cmd_worksession_members(args: argparse.Namespace, settings: Settings) -> int
 
 
 def cmd_worksession_stop(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation_id, _runtime
 
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
-        organisation_id = _organisation_id(runtime, settings, args.organisation)
+        organisation_id = find_organisation_id(runtime, settings, args.organisation)
         with runtime.database.begin() as connection:
             stopped = ws.stop_series(connection, organisation_id, args.team)
     finally:
@@ -193,17 +196,16 @@ def cmd_worksession_stop(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _organisation, _runtime
 
     if args.action != "list" and args.id is None:
         return _refuse(f"sessions {args.action} needs the session's number")
     if args.action == "signup" and not args.user:
         return _refuse("sessions signup needs --user")
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     now = clock.now()
     try:
         with runtime.sessions() as session:
-            organisation = _organisation(session, settings, args.organisation)
+            organisation = find_organisation(session, settings, args.organisation)
             organisation_id, zone = organisation.id, organisation.default_timezone
             person_id = (find_person(session, args.user, args.platform, args.tenant).id
                          if args.action == "signup" else None)

@@ -1,7 +1,7 @@
 """Between Slack and the engine: run a person's turn, then post what the coach says.
 
 Listeners acknowledge Slack first and come here afterwards, so nothing the engine does can
-make Slack wait past its 3 seconds. Turns run through adapters.turns (one person at a time,
+make Slack wait past its 3 seconds. Turns run through adapters.turn_runner (one person at a time,
 in order). The engine commits an answer before this module posts the reply.
 """
 
@@ -19,8 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
 from adapters.slack.clients import SlackClients
 from adapters.slack.mrkdwn import fallback
-from adapters.slack.posting import PERMANENT, error_code, post, retry_after
-from adapters.turns import Batch, TurnRunner, grouped, taken
+from adapters.slack.sender import PERMANENT, error_code, post, retry_after
+from adapters.turn_runner import Batch, TurnRunner, grouped, taken
 from bot.core.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound
 
@@ -29,7 +29,10 @@ PLATFORM = "slack"
 HOLD_SECONDS = 30.0  # when Slack gives no Retry-After: the outbox tries again after this
 
 
-class SlackDesk:
+class SlackConversations:
+    """Every person's conversation with the coach on Slack: their turns, and the replies
+    posted after them."""
+
     def __init__(self, engine: Coach, clients: SlackClients) -> None:
         self.engine = engine
         self.clients = clients

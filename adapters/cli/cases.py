@@ -1,33 +1,25 @@
-"""The facilitator's commands for the channel practices: roles and the case library.
-
-Kept apart from adapters/cli.py, which wires them in with `register(commands)`.
-"""
+"""`leercoach cases`: the intervision case library (list, search, anonymise, remove, or
+export as a document)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
+from adapters.cli.common import EXIT_USAGE, find_organisation_id, organisation_option, runtime_of
 from bot.config import Settings
 from bot.core.prompts import PromptLibrary
-from bot.people import roles
 from bot.practices.intervision import hooks as intervision
-from bot.privacy.export import find_person
 from bot.storage.models import IntervisionCase
 
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
 
-def register(commands: Any, organisation_option: Any) -> None:
-    """Add `role` and `cases` to the `leercoach` command."""
-    role = commands.add_parser("role", help="give someone a role (facilitator, admin, ...)")
-    role.add_argument("role", choices=roles.ROLES)
-    role.add_argument("--user", required=True, help="platform user id, or #<person id>")
-    role.add_argument("--platform", help="only this platform")
-    role.add_argument("--tenant", help="only this workspace / tenant")
-    role.set_defaults(handler=cmd_role)
 
+def add_cases(commands: Commands) -> None:
     cases = commands.add_parser("cases", help="the intervision case library")
     organisation_option(cases)
     cases.add_argument("action", nargs="?", choices=("list", "anonymise", "remove"),
@@ -39,37 +31,15 @@ def register(commands: Any, organisation_option: Any) -> None:
     cases.add_argument("--locale", choices=("nl", "en"), default="nl")
     cases.set_defaults(handler=cmd_cases)
 
-    from adapters.cli_worksessions import register as register_worksessions
-
-    register_worksessions(commands, organisation_option)
-
-
-def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import _runtime
-
-    runtime = _runtime(settings)
-    try:
-        with runtime.sessions() as session:
-            person = find_person(session, args.user, args.platform, args.tenant)
-            person_id = person.id
-            session.commit()
-        with runtime.database.begin() as connection:
-            roles.set_role(connection, person_id, args.role)
-    finally:
-        runtime.close()
-    print(f"{args.user} is now {args.role}")
-    return 0
-
 
 def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.cli import EXIT_USAGE, _organisation_id, _runtime
 
     if args.action != "list" and args.id is None:
         print(f"leercoach: cases {args.action} needs the case number", file=sys.stderr)
         return EXIT_USAGE
-    runtime = _runtime(settings)
+    runtime = runtime_of(settings)
     try:
-        organisation_id = _organisation_id(runtime, settings, args.organisation)
+        organisation_id = find_organisation_id(runtime, settings, args.organisation)
         with runtime.database.begin() as connection:
             if args.action != "list" and not _case_exists(connection, organisation_id,
                                                           args.id):

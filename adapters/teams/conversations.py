@@ -2,7 +2,7 @@
 
 Every activity refreshes the stored conversation reference (the outbox needs it to reach
 the person later). Messages and card submissions run through the engine (one person at a
-time, adapters.turns); a submitted card is then updated to show the answer, so it cannot be
+time, adapters.turn_runner); a submitted card is then updated to show the answer, so it cannot be
 submitted twice, or, when a form came back with errors, to show them in place. Installing
 the app in personal scope greets someone new with the onboarding; in a team it stores the
 channel's reference for posts there.
@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from adapters.teams import cards, inbound
 from adapters.teams.sdk import INVOKE_CARD, INVOKE_MESSAGE, ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
-from adapters.turns import Batch, TurnRunner, grouped, taken
+from adapters.turn_runner import Batch, TurnRunner, grouped, taken
 from bot.core.coach import Coach, storable
 from bot.core.messages import Address, Form, InboundEvent, Outbound
 from bot.outbox.sender import DeliveryFailed
@@ -34,7 +34,10 @@ LATER_BACKOFF = 0.5  # seconds, times the attempt, when the connector gave no Re
 LATER_WAIT_CAP = 10.0  # seconds waited in place; a longer Retry-After goes to the outbox
 
 
-class TeamsDesk:
+class TeamsConversations:
+    """Every person's (and channel's) conversation with the coach on Teams: each inbound
+    activity, its turn, and the replies."""
+
     def __init__(self, engine: Coach, database: Engine, sender: TeamsSender) -> None:
         self.engine = engine
         self.database = database

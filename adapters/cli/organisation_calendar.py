@@ -1,0 +1,119 @@
+"""`leercoach calendar`: an organisation's public holidays, extra days off and quiet hours;
+a change moves everyone's next nudge at once."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from adapters.cli.common import find_organisation, organisation_option, runtime_of
+from bot.config import Settings
+from bot.core import clock
+from bot.core.runtime import Runtime
+from bot.due.calendar import check_country, parse_quiet_hours
+from bot.storage.models import DayOff
+
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
+
+
+def add_calendar(commands: Commands) -> None:
+    calendar = commands.add_parser(
+        "calendar", help="the organisation's public holidays, days off and quiet hours")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION",
+                                                required=True)
+    show = calendar_commands.add_parser("show", help="what is set now")
+    organisation_option(show)
+    show.set_defaults(handler=cmd_calendar_show)
+    change = calendar_commands.add_parser("set", help="holiday country and quiet hours")
+    organisation_option(change)
+    change.add_argument("--holidays", help="country code for public holidays (NL, BE, …) "
+                        "or none")
+    change.add_argument("--quiet-hours", help="local window without nudges, e.g. "
+                        "21:00-07:00, or none")
+    change.set_defaults(handler=cmd_calendar_set)
+    for name, text in (("add-day", "add an extra day off"),
+                       ("remove-day", "remove an extra day off")):
+        day = calendar_commands.add_parser(name, help=text)
+        organisation_option(day)
+        day.add_argument("day", type=date.fromisoformat, help="the date, e.g. 2026-12-24")
+        if name == "add-day":
+            day.add_argument("--name", help="what the day is, e.g. Studiedag")
+        day.set_defaults(handler=cmd_calendar_day_off)
+
+
+def cmd_calendar_show(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            days = session.scalars(
+                select(DayOff).where(DayOff.organisation_id == organisation.id)
+                .order_by(DayOff.day)
+            ).all()
+            print(f"organisation: {organisation.slug}")
+            print(f"public holidays: {organisation.holiday_country or 'none'}")
+            print(f"quiet hours: {organisation.quiet_hours}")
+            print("extra days off: " + (", ".join(
+                f"{day.day.isoformat()}{' ' + day.name if day.name else ''}" for day in days
+            ) or "none"))
+            session.commit()
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_calendar_set(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            if args.holidays is not None:
+                none = args.holidays.strip().lower() in ("", "none", "geen")
+                organisation.holiday_country = None if none else check_country(args.holidays)
+            if args.quiet_hours is not None:
+                organisation.quiet_hours = str(parse_quiet_hours(args.quiet_hours))
+            session.commit()
+        _reschedule_organisation(runtime, args.organisation, settings)
+    finally:
+        runtime.close()
+    return cmd_calendar_show(args, settings)
+
+
+def cmd_calendar_day_off(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            found = session.get(DayOff, (organisation.id, args.day))
+            if args.calendar_command == "add-day":
+                if found is None:
+                    session.add(DayOff(organisation_id=organisation.id, day=args.day,
+                                       name=args.name or ""))
+                elif args.name:
+                    found.name = args.name
+            elif found is not None:
+                session.delete(found)
+            session.commit()
+        _reschedule_organisation(runtime, args.organisation, settings)
+    finally:
+        runtime.close()
+    return cmd_calendar_show(args, settings)
+
+
+def _reschedule_organisation(runtime: Runtime, slug: str, settings: Settings) -> None:
+    """A changed calendar moves everyone's next nudge; recompute it now, in batches."""
+    from bot.due import schedule_store
+
+    with runtime.sessions() as session:
+        organisation = find_organisation(session, settings, slug)
+        organisation_id = organisation.id
+        session.commit()
+    now = clock.now()
+    with runtime.database.begin() as connection:
+        people = schedule_store.organisation_people(connection, organisation_id)
+        schedule_store.register(connection, people, runtime.engine.calendars,
+                                settings.periodic_time, now)

@@ -1,0 +1,258 @@
+"""Cohorts and the weekly peer review pairing: `leercoach cohort add|list|join|leave`,
+`never-pair`, `pair` (start a round now) and `pairs` (the current groups)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adapters.cli.common import (
+    EXIT_USAGE,
+    find_organisation,
+    organisation_option,
+    runtime_of,
+    utc,
+)
+from bot.config import Settings
+from bot.core import clock
+from bot.due.weekdays import WEEKDAYS
+from bot.practices.pairing import rounds
+from bot.privacy.export import find_person
+from bot.storage.models import Cohort, CohortMember, NeverPair
+
+if TYPE_CHECKING:
+    from adapters.cli.common import Commands
+
+
+class UnknownCohort(LookupError):
+    """No cohort with the name given to --cohort."""
+
+
+def add_cohort(commands: Commands) -> None:
+    cohort = commands.add_parser("cohort", help="groups paired for the weekly peer review")
+    cohort_commands = cohort.add_subparsers(dest="cohort_command", metavar="ACTION",
+                                            required=True)
+    add = cohort_commands.add_parser("add", help="a new cohort")
+    organisation_option(add)
+    add.add_argument("name", help="e.g. Servicedesk")
+    add.add_argument("--mode", choices=rounds.MODES, default=rounds.STEADY,
+                     help="steady partners (default), a new one each round, or mentoring")
+    add.add_argument("--weekday", choices=WEEKDAYS, default="mon", help="day rounds start")
+    add.add_argument("--every", type=int, choices=(1, 2, 4), default=1, help="weeks per round")
+    add.add_argument("--repair-quarterly", action="store_true",
+                     help="steady mode: new partners at the start of every quarter")
+    add.add_argument("--channel", type=_channel, metavar="PLATFORM:WORKSPACE:CHANNEL",
+                     help="everyone in this channel, e.g. slack:T0123:C0456; joining and "
+                          "leaving the channel joins and leaves the cohort")
+    add.set_defaults(handler=cmd_cohort_add)
+    listing = cohort_commands.add_parser("list", help="the cohorts and their next round")
+    organisation_option(listing)
+    listing.set_defaults(handler=cmd_cohort_list)
+    for name, text in (("join", "enrol someone (they are told how to leave)"),
+                       ("leave", "take someone out")):
+        member = cohort_commands.add_parser(name, help=text)
+        organisation_option(member)
+        member.add_argument("cohort", help="the cohort's name")
+        member.add_argument("--user", required=True, help="platform user id, or #<person id>")
+        member.add_argument("--platform", help="only this platform")
+        member.add_argument("--tenant", help="only this workspace / tenant")
+        if name == "join":
+            member.add_argument("--role", default="participant",
+                                choices=("participant", "mentor", "mentee", "buddy",
+                                         "newcomer"))
+            member.add_argument("--capacity", type=int, default=1,
+                                help="mentees a mentor takes on (default 1)")
+        member.set_defaults(handler=cmd_cohort_member)
+
+
+def add_never_pair_pair_pairs(commands: Commands) -> None:
+    never = commands.add_parser("never-pair", help="two people who are never paired")
+    organisation_option(never)
+    never.add_argument("--user", action="append", required=True,
+                       help="give it twice: the two people")
+    never.add_argument("--reason", help="e.g. manager and report")
+    never.add_argument("--platform", help="only this platform")
+    never.add_argument("--tenant", help="only this workspace / tenant")
+    never.set_defaults(handler=cmd_never_pair)
+    pair = commands.add_parser("pair", help="start a cohort's next round now")
+    organisation_option(pair)
+    pair.add_argument("--cohort", required=True)
+    pair.add_argument("--dry-run", action="store_true", help="show the groups, store nothing")
+    pair.set_defaults(handler=cmd_pair)
+    pairs = commands.add_parser("pairs", help="a cohort's current groups and when they met")
+    organisation_option(pairs)
+    pairs.add_argument("--cohort", required=True)
+    pairs.set_defaults(handler=cmd_pairs)
+
+
+def _cohort(session: Session, settings: Settings, slug: str, name: str) -> Cohort:
+    organisation = find_organisation(session, settings, slug)
+    found = session.scalar(select(Cohort).where(Cohort.organisation_id == organisation.id,
+                                                Cohort.name == name))
+    if found is None:
+        raise UnknownCohort(f"there is no cohort {name!r}; `leercoach cohort list` shows them")
+    return found
+
+
+def _channel(text: str) -> str:
+    try:
+        return rounds.parse_channel_key(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            if session.scalar(select(Cohort).where(Cohort.organisation_id == organisation.id,
+                                                   Cohort.name == args.name)):
+                print(f"leercoach: cohort {args.name!r} exists already", file=sys.stderr)
+                return EXIT_USAGE
+            now = clock.now()
+            weekday = WEEKDAYS.index(args.weekday)
+            cohort = Cohort(
+                organisation_id=organisation.id, name=args.name, mode=args.mode,
+                cadence_weeks=args.every, weekday=weekday, created_at=now,
+                repair_quarterly=args.repair_quarterly, channel=args.channel,
+                next_round_at=rounds.next_round_at(
+                    weekday, settings.periodic_time, organisation.default_timezone, now,
+                    first=True),
+            )
+            session.add(cohort)
+            session.commit()
+            print(f"cohort {cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) "
+                  f"on {args.weekday}; first round {utc(cohort.next_round_at)}")
+            if cohort.channel:
+                print(f"  members of {cohort.channel} take part; joining it enrols, leaving "
+                      "it takes out (invite the coach to the channel to enrol who is there)")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_cohort_list(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            cohorts = session.scalars(select(Cohort).where(
+                Cohort.organisation_id == organisation.id).order_by(Cohort.name)).all()
+            for cohort in cohorts:
+                members = session.scalar(select(func.count()).select_from(CohortMember).where(
+                    CohortMember.cohort_id == cohort.id, CohortMember.left_at.is_(None)))
+                print(f"{cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) on "
+                      f"{WEEKDAYS[cohort.weekday]}, {members} taking part, next round "
+                      f"{utc(cohort.next_round_at)}"
+                      + (f", channel {cohort.channel}" if cohort.channel else ""))
+            if not cohorts:
+                print("no cohorts yet: `leercoach cohort add NAME` makes one")
+            session.commit()
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    now = clock.now()
+    try:
+        with runtime.sessions() as session:
+            cohort = _cohort(session, settings, args.organisation, args.cohort)
+            person = find_person(session, args.user, args.platform, args.tenant)
+            cohort_id, person_id = cohort.id, person.id
+            session.commit()
+        with runtime.database.begin() as connection:
+            if args.cohort_command == "join":
+                joined = rounds.join(connection, cohort_id, person_id, now, args.role,
+                                     args.capacity)
+                if joined:
+                    rounds.queue_welcome(connection, cohort_id, person_id, now)
+                print(f"{args.user} {'joins' if joined else 'takes part in'} {args.cohort}"
+                      + (" (told how to leave)" if joined else ""))
+            else:
+                left = rounds.leave(connection, cohort_id, person_id, now)
+                print(f"{args.user} {'left' if left else 'was not in'} {args.cohort}")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
+    if len(args.user) != 2:
+        print("leercoach: give --user twice: the two people", file=sys.stderr)
+        return EXIT_USAGE
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            organisation = find_organisation(session, settings, args.organisation)
+            first = find_person(session, args.user[0], args.platform, args.tenant)
+            second = find_person(session, args.user[1], args.platform, args.tenant)
+            if first.id == second.id:
+                print("leercoach: give two different people", file=sys.stderr)
+                return EXIT_USAGE
+            low, high = sorted((first.id, second.id))
+            if session.get(NeverPair, (organisation.id, low, high)) is None:
+                session.add(NeverPair(organisation_id=organisation.id, person_a=low,
+                                      person_b=high, reason=args.reason or ""))
+            session.commit()
+            print(f"{args.user[0]} and {args.user[1]} are never paired")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    now = clock.now()
+    try:
+        with runtime.sessions() as session:
+            cohort_id = _cohort(session, settings, args.organisation, args.cohort).id
+            session.commit()
+        with runtime.database.begin() as connection:
+            result = rounds.run_round(connection, cohort_id, now, settings.periodic_time,
+                                      dry_run=args.dry_run)
+            names = _display_names(connection, result)
+    finally:
+        runtime.close()
+    print(f"{'dry run: ' if args.dry_run else ''}round {result.number} of {result.cohort}, "
+          f"{result.starts_on} to {result.ends_on}: {len(result.groups)} groups")
+    for group in result.groups:
+        print("  " + " + ".join(names[person] for person in group))
+    for person in result.alone:
+        print(f"  {names[person]}: nobody to pair with this round (told so)")
+    if result.left_out:
+        print(f"  left out (paused or away, told nothing): {len(result.left_out)}")
+    return 0
+
+
+def _display_names(connection: Any, result: rounds.RoundResult) -> dict[int, str]:
+    ids = [p for group in result.groups for p in group] + result.alone
+    return {person: f"{name} (#{person})"
+            for person, name in rounds.names_of(connection, ids).items()}
+
+
+def cmd_pairs(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            cohort_id = _cohort(session, settings, args.organisation, args.cohort).id
+            session.commit()
+        with runtime.database.connect() as connection:
+            current = rounds.current_pairs(connection, cohort_id)
+    finally:
+        runtime.close()
+    if current is None:
+        print(f"{args.cohort}: no round yet")
+        return 0
+    number, starts_on, ends_on, groups = current
+    print(f"{args.cohort}: round {number}, {starts_on} to {ends_on}")
+    for group in groups:
+        last = group.last_met.isoformat() if group.last_met else "not yet"
+        print(f"  {' + '.join(group.names)}: last met {last}")
+    return 0
