@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot.config import ConfigError, Settings
 from bot.core import clock
 from bot.core.prompts import LOCALES, PromptError, PromptLibrary
-from bot.core.runtime import Runtime, SchemaOutOfDate, open_runtime
 from bot.due.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import goals
@@ -49,6 +48,7 @@ from bot.practices.checklists.records import (
 from bot.practices.learning_conversation.hooks import canvas_markdown, latest_canvas
 from bot.practices.pairing import rounds
 from bot.privacy.export import UnknownPerson, find_person
+from bot.runtime import Runtime, SchemaOutOfDate, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import (

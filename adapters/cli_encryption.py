@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 
 from bot.config import Settings
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from bot.storage.encryption import KEY_VARIABLE, KeyRing, rotate_key, split_keys
 
 EXIT_USAGE = 2

@@ -12,13 +12,13 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.runtime import Runtime
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import Sender
 from bot.practices.pairing.rounds import RoundResult, due_cohorts, run_round
 from bot.practices.work_sessions import records as worksessions
 from bot.privacy.retention import purge_free_text
+from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.scheduler")
 T = TypeVar("T")

@@ -41,7 +41,7 @@ from adapters.slack.listeners import register
 from adapters.slack.posting import SlackSender
 from adapters.slack.replays import SeenSignatures
 from adapters.slack.socket_mode import SocketLink
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.slack")
 EVENTS_PATH = "/slack/events"

@@ -17,7 +17,7 @@ from adapters.teams.desk import TeamsDesk
 from adapters.teams.inbound import well_formed, with_short_names
 from adapters.teams.sdk import TeamsEdge
 from adapters.teams.sender import TeamsSender
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 
 MESSAGES_PATH = "/api/messages"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from adapters.web import chat, dashboard, login, me
 from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 
 
 class WebAdapter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -20,24 +20,8 @@ from bot.core.dialogs import StepRenderer, first_step, next_step, position, step
 from bot.core.flows import Flow, FlowError, Step
 from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
-from bot.core.registry import (
-    ACTIONS,
-    ANCHORS,
-    BEFORE_TURN,
-    CHANNEL_ACTIONS,
-    COMPLETIONS,
-    HOME,
-    PRESSES,
-    REVIEWERS,
-    STARTERS,
-    THREADS,
-    ActionCall,
-    ChannelEvent,
-    ChoiceQuery,
-    Completion,
-    Start,
-    pressed,
-)
+from bot.core.registry import ActionCall, ChannelEvent, ChoiceQuery, Completion, Start
+from bot.core.services import Services
 from bot.core.text_input import clean_text
 from bot.people import directory as people
 from bot.people.directory import OrganisationDefaults
@@ -49,9 +33,6 @@ from bot.storage.turn_store import (
     PersonState,
     TurnStore,
 )
-
-if TYPE_CHECKING:
-    from bot.core.coach import Coach
 
 ONBOARDING_FLOW = "onboarding"
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -67,13 +48,14 @@ _KIND_HINTS = {
 class Turn:
     """The work of one inbound event (or one scheduler call) inside one transaction."""
 
-    def __init__(self, engine: Coach, store: TurnStore, now: datetime) -> None:
-        self.engine = engine
+    def __init__(self, services: Services, store: TurnStore, now: datetime) -> None:
+        self.services = services
+        self.registry = services.registry
         self.store = store
         self._session: Session | None = None
         self.now = now
-        self.settings = engine.settings
-        self.prompts: PromptLibrary = engine.prompts
+        self.settings = services.settings
+        self.prompts: PromptLibrary = services.prompts
         self.connection = store.connection
         self._person: PersonState | None = None
         self._person_before: tuple[Any, ...] = ()
@@ -100,7 +82,7 @@ class Turn:
             self.origin = Address(address.platform, address.tenant, "", event.origin)
         elif address.thread:
             self.origin = Address(address.platform, address.tenant, "", address.conversation)
-        press = pressed(event.reply_to)
+        press = self.registry.pressed(event.reply_to)
         if press is not None or address.thread or event.ambient:
             claimed = self._channel(event, press)
             if claimed is not None:
@@ -120,7 +102,7 @@ class Turn:
             out += self._untold_endings(person)
         self._active = dialog
         if not created:
-            for hook in BEFORE_TURN:
+            for hook in self.registry.before_turn:
                 out += hook(self)
         match = self._command(event)
         handled = self._run_command(dialog, match, event) if match is not None else None
@@ -182,9 +164,9 @@ class Turn:
         and is pointed to the personal chat."""
         command = match.command
         if command.action is not None:
-            if command.action not in CHANNEL_ACTIONS:
+            if command.action not in self.registry.channel_actions:
                 return [Text(self._text("channel.in_dm"))]
-            return ACTIONS[command.action](ActionCall(self, match.arguments, here))
+            return self.registry.actions[command.action](ActionCall(self, match.arguments, here))
         if command.flow is not None:
             return [Text(self._text("channel.in_dm"))]
         return self._run_command(here, match, event)
@@ -203,17 +185,17 @@ class Turn:
             return entered[0]
 
         if press is not None:
-            return PRESSES[press[0]](ChannelEvent(self, event, enter), press[1])
+            return self.registry.presses[press[0]](ChannelEvent(self, event, enter), press[1])
         if not event.address.thread or event.text is None:
             return None
-        for hook in THREADS:
+        for hook in self.registry.threads:
             replies = hook(ChannelEvent(self, event, enter))
             if replies is not None:
                 return replies
         return None
 
     def anchored(self, prefix: str, item: int, thread: str) -> None:
-        hook = ANCHORS.get(prefix)
+        hook = self.registry.anchors.get(prefix)
         if hook is not None:
             hook(self.connection, item, thread)
 
@@ -255,7 +237,10 @@ class Turn:
         if loaded is None:
             return None
         self._enter(loaded[0])
-        return HOME["home"](self)
+        page = self.registry.home_page
+        if page is None:
+            raise LookupError("no practice provides the home page")
+        return page(self)
 
     def start_for_person(
         self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool,
@@ -304,7 +289,7 @@ class Turn:
         if loaded is not None:
             person_id = loaded[0].id
         elif joined:
-            organisation = self.engine.organisation_for_workspace(
+            organisation = self.services.organisation_for_workspace(
                 self._orm, address.platform, address.tenant)
             self.new_workspaces.append((address.platform, address.tenant, organisation))
             direct = replace(event, address=replace(address, conversation="", thread=None))
@@ -347,7 +332,7 @@ class Turn:
         if now[:-2] != self._person_before[:-2]:
             self.store.save_person(person)
             if _schedule_fields(now) != _schedule_fields(self._person_before):
-                self.engine.reschedule(self.store.connection, person, self.now)
+                self.services.reschedule(self.store.connection, person, self.now)
         if now[-2:] != self._person_before[-2:]:
             self.store.touch_identity(person)
 
@@ -383,7 +368,7 @@ class Turn:
         if person_id == self._me().id:
             raise ValueError("start_for is for someone else; use start")
         self._save_dialogs()
-        other = Turn(self.engine, self.store, self.now)
+        other = Turn(self.services, self.store, self.now)
         sent = other.start_for_person(person_id, flow_id, dict(context or {}), interrupt=False)
         other.save()
         self.extra += sent
@@ -433,7 +418,7 @@ class Turn:
         address = event.address
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
         if loaded is None:
-            organisation = self.engine.organisation_for_workspace(
+            organisation = self.services.organisation_for_workspace(
                 self._orm, address.platform, address.tenant
             )
             self.new_workspaces.append((address.platform, address.tenant, organisation))
@@ -453,10 +438,10 @@ class Turn:
     def _enter(self, person: PersonState, organisation: OrganisationDefaults | None = None) -> None:
         self._person = person
         self._person_before = _snapshot(person)
-        organisation = organisation or self.engine.organisation(
+        organisation = organisation or self.services.organisation(
             self._orm, person.organisation_id
         )
-        self.prompts = self.engine.prompts_for(organisation)
+        self.prompts = self.services.prompts_for(organisation)
 
     def _me(self) -> PersonState:
         assert self._person is not None, "a turn's person is loaded first"
@@ -490,6 +475,7 @@ class Turn:
         return StepRenderer(
             render=lambda key, **v: self.prompts.render(key, locale, **v),
             variables={**context, **self._variables()},
+            sources=self.registry.choice_sources,
         )
 
     def _command(self, event: InboundEvent) -> CommandMatch | None:
@@ -543,7 +529,7 @@ class Turn:
         answer to the open question, or not understood)."""
         command = match.command
         if command.action is not None:
-            return ACTIONS[command.action](ActionCall(self, match.arguments, dialog))
+            return self.registry.actions[command.action](ActionCall(self, match.arguments, dialog))
         if command.flow is not None:
             return self._start_by_command(dialog, command.flow, event.address)
         if command.name == "help":
@@ -624,7 +610,7 @@ class Turn:
         if flow is None:
             return [Text(self._text("common.help"))]
         local_date = self._local_today(person)
-        for starter in STARTERS.get(flow_id, ()):
+        for starter in self.registry.starters.get(flow_id, ()):
             context = {**starter(Start(self, local_date, is_new, context)), **context}
         first = first_step(flow, {}, context)
         dialog = DialogState(
@@ -704,7 +690,7 @@ class Turn:
                 return drafts[step.id]
             return answer
         assert step.review is not None
-        review = REVIEWERS[step.review](answer, dialog.answers, dialog.context)
+        review = self.registry.reviewers[step.review](answer, dialog.answers, dialog.context)
         if review is None:
             return answer
         dialog.context = {**dialog.context, "drafts": {**drafts, step.id: answer}}
@@ -745,7 +731,8 @@ class Turn:
         self._touch(dialog)
         variables: dict[str, Any] = {}
         if flow.on_complete:
-            variables = COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=False))
+            complete = self.registry.completions[flow.on_complete]
+            variables = complete(Completion(self, dialog, partial=False))
         out: list[Message] = []
         if flow.outro:
             out.append(Text(self._text(flow.outro, **variables)))
@@ -777,7 +764,7 @@ class Turn:
         dialog.end_noticed = told
         self._touch(dialog)
         if flow and flow.keep_partial and flow.on_complete and dialog.answers:
-            COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=True))
+            self.registry.completions[flow.on_complete](Completion(self, dialog, partial=True))
         if status != "expired" or not told:
             return []
         return [self._expiry_notice(dialog, flow)]

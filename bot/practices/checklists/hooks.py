@@ -22,21 +22,14 @@ from weakref import WeakKeyDictionary
 
 from bot.core.flows import ChoiceDef
 from bot.core.messages import Message, Text
-from bot.core.registry import (
-    ActionCall,
-    ChoiceQuery,
-    Completion,
-    Start,
-    action,
-    choice_source,
-    on_complete,
-    on_start,
-)
+from bot.core.registry import ActionCall, ChoiceQuery, Completion, PracticeHooks, Start
 from bot.due import schedule_store
 from bot.practices.checklists import records as checklists
 from bot.practices.checklists.records import Run
 from bot.practices.diary import records as diary
 from bot.storage.turn_store import DialogState
+
+hooks = PracticeHooks("checklists")
 
 FLOW = "checklist"
 PICK, TICK, FINISHED = "pick", "tick", "finished"
@@ -49,7 +42,7 @@ MAX_ASKED = 80  # how much of an unknown name is repeated back
 _NEXT_ROUND: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
 
 
-@action("checklist")
+@hooks.action("checklist")
 def _call_up(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     said = call.arguments.strip()
@@ -77,7 +70,7 @@ def _open_run(dialog: DialogState | None, checklist_id: int) -> int | None:
     return run_id if isinstance(run_id, int) else None
 
 
-@on_start(FLOW)
+@hooks.on_start(FLOW)
 def _round(start: Start) -> dict[str, Any]:
     """What a round shows: the checklist, how far the run is, and which stage it is in."""
     handed = _NEXT_ROUND.pop(start.turn, None)
@@ -108,7 +101,7 @@ def _round_context(start: Start, run: Run) -> dict[str, Any]:
     }
 
 
-@choice_source("checklists")
+@hooks.choice_source("checklists")
 def _checklist_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """The organisation's checklists to pick from, by name in the person's language."""
     if query.connection is None:
@@ -119,7 +112,7 @@ def _checklist_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     )
 
 
-@choice_source("checklist_items")
+@hooks.choice_source("checklist_items")
 def _item_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """Every item in order (so numbers stay put between rounds), the ticked ones marked,
     then "Klaar"."""
@@ -137,7 +130,7 @@ def _item_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     )
 
 
-@on_complete(FLOW)
+@hooks.on_complete(FLOW)
 def _round_done(done: Completion) -> dict[str, Any]:
     """Store what the round said; `then` is false once nothing follows."""
     stage = done.dialog.context.get("stage")
