@@ -141,6 +141,18 @@ class ChannelEvent:
     enter: Callable[[], PersonState]
 
 
+@dataclass(slots=True)
+class ChannelMembership:
+    """Someone joined (or left) a channel, which a practice may follow (a cohort tied to
+    it). `member()` is their person id: someone new to the coach who joined is created then,
+    with the platform's profile; None for a stranger who left."""
+
+    turn: TurnApi
+    event: InboundEvent
+    joined: bool
+    member: Callable[[], int | None]
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceQuery:
     connection: Connection | None
@@ -167,6 +179,7 @@ HomeHook = Callable[[TurnApi], Home]
 ThreadHook = Callable[[ChannelEvent], list[Outbound] | None]
 PressHook = Callable[[ChannelEvent, int], list[Outbound]]
 AnchorHook = Callable[[Connection, int, str], None]
+MembershipHook = Callable[[ChannelMembership], int]
 
 F = TypeVar("F")
 
@@ -192,6 +205,7 @@ class Registry:
     threads: list[ThreadHook] = field(default_factory=list)
     presses: dict[str, PressHook] = field(default_factory=dict)
     anchors: dict[str, AnchorHook] = field(default_factory=dict)
+    memberships: list[MembershipHook] = field(default_factory=list)
     practices: list[str] = field(default_factory=list)
 
     def include(self, hooks: PracticeHooks) -> Registry:
@@ -236,6 +250,9 @@ class Registry:
 
     def add_anchor(self, prefix: str, function: AnchorHook) -> None:
         _add(self.anchors, prefix, function)
+
+    def add_membership_handler(self, function: MembershipHook) -> None:
+        self.memberships.append(function)
 
     def pressed(self, ref: str | None) -> tuple[str, int] | None:
         """(prefix, id) when `ref` is a registered practice's "<prefix>:<id>"."""
@@ -346,3 +363,9 @@ class PracticeHooks:
             return function
 
         return decorate
+
+    def membership_handler(self, function: MembershipHook) -> MembershipHook:
+        """Told when someone joins or leaves a channel; returns how many of their
+        memberships (e.g. cohorts) changed."""
+        self._collect(lambda registry: registry.add_membership_handler(function))
+        return function

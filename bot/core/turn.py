@@ -20,13 +20,19 @@ from bot.core.dialogs import StepRenderer, first_step, next_step, position, step
 from bot.core.flows import Flow, FlowError, Step
 from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
-from bot.core.registry import ActionCall, ChannelEvent, ChoiceQuery, Completion, Start
+from bot.core.registry import (
+    ActionCall,
+    ChannelEvent,
+    ChannelMembership,
+    ChoiceQuery,
+    Completion,
+    Start,
+)
 from bot.core.services import Services
 from bot.core.text_input import clean_text
 from bot.people import directory as people
 from bot.people.directory import OrganisationDefaults
 from bot.people.preferences import apply_setting, current_value, selected_values
-from bot.practices.pairing import rounds
 from bot.storage.turn_store import (
     PERSON_UPDATABLE,
     DialogState,
@@ -276,35 +282,32 @@ class Turn:
         person.locale = locale
 
     def channel_membership(self, event: InboundEvent, joined: bool) -> int:
-        """Someone joined or left a channel: enrol them in (or take them out of) the cohorts
-        tied to it. Someone new to the coach is created with the platform's profile; the
-        welcome of a cohort tells them how to leave. Returns how many cohorts changed."""
+        """Someone joined or left a channel: the practices that follow channels enrol them
+        (or take them out), e.g. in the cohorts tied to it. Returns how many changed."""
+        found: list[int | None] = []
+
+        def member() -> int | None:
+            if not found:
+                found.append(self._member(event, joined))
+            return found[0]
+
+        change = ChannelMembership(self, event, joined, member)
+        return sum(hook(change) for hook in self.registry.memberships)
+
+    def _member(self, event: InboundEvent, joined: bool) -> int | None:
+        """The id of who joined or left; someone new to the coach who joined is created with
+        the platform's profile (the welcome of a cohort tells them how to leave)."""
         address = event.address
-        cohorts = rounds.cohorts_of_channel(
-            self.connection,
-            rounds.channel_key(address.platform, address.tenant, address.conversation))
-        if not cohorts:
-            return 0
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
         if loaded is not None:
-            person_id = loaded[0].id
-        elif joined:
-            organisation = self.services.organisation_for_workspace(
-                self._orm, address.platform, address.tenant)
-            self.new_workspaces.append((address.platform, address.tenant, organisation))
-            direct = replace(event, address=replace(address, conversation="", thread=None))
-            person_id = people.create_person(self.connection, organisation, direct,
-                                             self.now).id
-        else:
-            return 0
-        changed = 0
-        for cohort_id in cohorts:
-            if joined and rounds.join(self.connection, cohort_id, person_id, self.now):
-                rounds.queue_welcome(self.connection, cohort_id, person_id, self.now)
-                changed += 1
-            elif not joined and rounds.leave(self.connection, cohort_id, person_id, self.now):
-                changed += 1
-        return changed
+            return loaded[0].id
+        if not joined:
+            return None
+        organisation = self.services.organisation_for_workspace(
+            self._orm, address.platform, address.tenant)
+        self.new_workspaces.append((address.platform, address.tenant, organisation))
+        direct = replace(event, address=replace(address, conversation="", thread=None))
+        return people.create_person(self.connection, organisation, direct, self.now).id
 
     def expire_due(self) -> int:
         due = self.store.due_for_expiry(self.now)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.messages import Message, Text
-from bot.core.registry import ActionCall, Completion, PracticeHooks, Start
+from bot.core.registry import ActionCall, ChannelMembership, Completion, PracticeHooks, Start
 from bot.due.weekdays import WEEKDAYS
 from bot.practices.pairing import rounds
 from bot.practices.preferences.hooks import long_date
@@ -130,3 +130,26 @@ def _new_partner(call: ActionCall) -> list[Message] | None:
         call, lambda cohort_id: rounds.ask_new_partner(turn.connection, cohort_id,
                                                        turn.person.id),
         "pairing.new_partner")
+
+
+@hooks.membership_handler
+def _cohort_membership(change: ChannelMembership) -> int:
+    """Joining a channel tied to cohorts enrols the person in them (and queues each
+    cohort's welcome); leaving it takes them out."""
+    address = change.event.address
+    connection, now = change.turn.connection, change.turn.now
+    cohorts = rounds.cohorts_of_channel(
+        connection, rounds.channel_key(address.platform, address.tenant, address.conversation))
+    if not cohorts:
+        return 0
+    person_id = change.member()
+    if person_id is None:
+        return 0
+    changed = 0
+    for cohort_id in cohorts:
+        if change.joined and rounds.join(connection, cohort_id, person_id, now):
+            rounds.queue_welcome(connection, cohort_id, person_id, now)
+            changed += 1
+        elif not change.joined and rounds.leave(connection, cohort_id, person_id, now):
+            changed += 1
+    return changed
