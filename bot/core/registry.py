@@ -35,6 +35,9 @@ class TurnApi(Protocol):
 
     connection: Connection
     now: datetime
+    # What hooks hand each other within this turn only (an on_complete to the on_start of
+    # the flow its `then` opens), by "<practice>.<what>"; it goes with the turn.
+    notes: dict[str, Any]
 
     @property
     def person(self) -> PersonState: ...

@@ -75,6 +75,7 @@ class Turn:
         self._forgotten = False  # the person was deleted in this turn (bot.privacy.erasure)
         self._elsewhere = False  # the active dialog is personal, the event from a channel
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
+        self.notes: dict[str, Any] = {}  # what hooks hand each other in this turn (TurnApi)
 
     # -- entry points ------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ of it; that moment goes into today's diary.
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from bot.core.flows import ChoiceDef
 from bot.core.messages import Message, Text
@@ -38,8 +37,8 @@ TICK_MARK = "✓ "
 MAX_ASKED = 80  # how much of an unknown name is repeated back
 
 # The run a round's on_complete hands to the next round's on_start, within one turn (a
-# flow's `then` starts the next dialog with an empty context).
-_NEXT_ROUND: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+# flow's `then` starts the next dialog with an empty context): the turn's note NEXT_ROUND.
+NEXT_ROUND = "checklists.next_round"
 
 
 @hooks.action("checklist")
@@ -73,7 +72,7 @@ def _open_run(dialog: DialogState | None, checklist_id: int) -> int | None:
 @hooks.on_start(FLOW)
 def _round(start: Start) -> dict[str, Any]:
     """What a round shows: the checklist, how far the run is, and which stage it is in."""
-    handed = _NEXT_ROUND.pop(start.turn, None)
+    handed = start.turn.notes.pop(NEXT_ROUND, None)
     if start.context.get("stage") == PICK:
         return {}
     run = checklists.load_run(start.connection, start.context.get("run", handed),
@@ -147,7 +146,7 @@ def _picked(done: Completion) -> dict[str, Any]:
     found = next((entry for entry in available if entry.code == code), None)
     if found is None:
         return {"outcome": "gone", "then": False}
-    _NEXT_ROUND[done.turn] = checklists.start_run(
+    done.turn.notes[NEXT_ROUND] = checklists.start_run(
         done.connection, done.person.id, found.id, done.now
     )
     return {"outcome": "picked", "checklist": found.name(done.turn.locale)}
@@ -165,7 +164,7 @@ def _ticked(done: Completion) -> dict[str, Any]:
         done.connection, run, [int(v) for v in values if v.isdigit()],
         [item.position for item in items], finish=DONE in values, now=done.now,
     )
-    _NEXT_ROUND[done.turn] = run.id
+    done.turn.notes[NEXT_ROUND] = run.id
     locale = done.turn.locale
     texts = {item.position: item.text(locale) for item in items}
     done_count = sum(1 for position in result.ticked if position in texts)

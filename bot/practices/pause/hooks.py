@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from weakref import WeakSet
 
 from bot.core.date_phrases import DateProblem, PauseEnd, parse_pause_end, without_connector
 from bot.core.messages import Message, Text
@@ -27,8 +26,8 @@ ACTIVE, PAUSED, OPTED_OUT = "active", "paused", "opted_out"
 MAX_ATTEMPTS = 3  # after this many unreadable dates in a row, stop asking
 NOT_A_DATE = ("empty", "unclear")
 
-# Turns in which the welcome back was said already (so `hervat` does not add a second text).
-_WELCOMED: WeakSet[Any] = WeakSet()
+# The turn's note that the welcome back was said already (so `hervat` adds no second text).
+WELCOMED = "pause.welcomed"
 
 
 def is_paused(person: PersonState, local_today: date) -> bool:
@@ -56,7 +55,7 @@ def _activate(person: PersonState) -> None:
 
 
 def _welcome_back(turn: TurnApi, after: str) -> Text:
-    _WELCOMED.add(turn)
+    turn.notes[WELCOMED] = True
     variables = rhythm_variables(turn.prompts, turn.person)
     return Text(turn.text("pause.welcome_back", after=after, **variables))
 
@@ -184,7 +183,7 @@ def _resume(call: ActionCall) -> list[Message] | None:
         after = "optout" if person.status == OPTED_OUT else "early"
         _activate(person)
         return [_welcome_back(turn, after)]
-    if turn in _WELCOMED:
+    if turn.notes.get(WELCOMED):
         return []  # the pause ended just now and the welcome back is said already
     return [Text(turn.text("pause.not_paused"))]
 

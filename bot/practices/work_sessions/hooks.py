@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from bot.core.flows import ChoiceDef
 from bot.core.messages import Choice, Message, Notice, Outbound, Question, Text
@@ -53,8 +52,8 @@ REFLECTION_FLOW = "experiment_reflection"
 MAX_SHOWN = 15  # items with a button in the DM view
 
 # The session a round of the record flow hands to the next round (a flow's `then` starts
-# the next dialog with an empty context), within one turn.
-_NEXT_ROUND: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+# the next dialog with an empty context), within one turn: the turn's note NEXT_ROUND.
+NEXT_ROUND = "work_sessions.next_round"
 
 
 def _when(turn: TurnApi, session: ws.SessionInfo) -> dict[str, Any]:
@@ -336,7 +335,7 @@ def _owner_done(done: Completion) -> dict[str, Any]:
 
 @hooks.on_start(ws.RECORD_FLOW)
 def _record_start(start: Start) -> dict[str, Any]:
-    handed = _NEXT_ROUND.pop(start.turn, None)
+    handed = start.turn.notes.pop(NEXT_ROUND, None)
     session_id = start.context.get("session_id", handed)
     session = ws.session_info(start.connection, session_id)
     if session is None:
@@ -357,13 +356,13 @@ def _record_done(done: Completion) -> dict[str, Any]:
         text = str(answers.get("decision") or "")
         outcome_id = ws.record(done.connection, session, "decision", text, done.person.id,
                                done.now)
-        _NEXT_ROUND[done.turn] = session.id
+        done.turn.notes[NEXT_ROUND] = session.id
         return {"outcome": "decision", "then": True,
                 **_give_owner(done, session, outcome_id, int(str(answers["owner"])), text)}
     if kind == "learning" and isinstance(answers.get("learning"), str):
         text = str(answers["learning"])
         ws.record(done.connection, session, "learning", text, done.person.id, done.now)
-        _NEXT_ROUND[done.turn] = session.id
+        done.turn.notes[NEXT_ROUND] = session.id
         return {"outcome": "learning", "text": text, "then": True}
     summary = ws.outcomes_of(done.connection, session.id)
     posted = bool(summary["decisions"] or summary["learnings"])
