@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.coach import Coach, TurnFailed
+from bot.core.messages import Address, Text
 from bot.core.prompts import PromptError, PromptLibrary
 from bot.core.registry import ActionCall, PracticeHooks, Registry
 from bot.core.services import check_references
@@ -53,6 +55,21 @@ def test_references_are_checked_against_the_registry_given() -> None:
     check_references(library, build_registry())
     with pytest.raises(PromptError, match="unknown"):
         check_references(library, Registry())
+
+
+def test_a_failed_turn_is_a_typed_result(engine: Coach) -> None:
+    """A crash is a TurnFailed carrying the apology for whoever wrote, never a reply list
+    that callers must tell apart from a result."""
+    address = Address("test", "acme", "ann", "dm-ann")
+
+    def crash(turn: object) -> int:
+        raise RuntimeError("boom")
+
+    failed = engine._run(crash, engine.clock(), address, None)
+    assert isinstance(failed, TurnFailed)
+    assert [(out.address, type(out.message)) for out in failed.apology] == [(address, Text)]
+    assert engine._run(crash, engine.clock(), None, None) == TurnFailed([])
+    assert engine._run(lambda turn: 7, engine.clock(), None, None) == 7
 
 
 def _core_imports(path: Path) -> set[str]:
