@@ -25,7 +25,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import ConfigError
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from bot.storage.database import ping
 from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks

@@ -16,7 +16,7 @@ from adapters.slack import app as slack
 from adapters.teams import app as teams
 from adapters.terminal import TerminalAdapter
 from bot.config import ConfigError
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 
 FromEnv = Callable[[Runtime, str | None], PlatformAdapter | None]
 

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.core.messages import Address, InboundEvent
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from bot.storage.models import DiaryEntry
 
 ANSWERS = [

@@ -48,11 +48,11 @@ from apscheduler_peer import PeerPerson, run_peer
 from sqlalchemy import func, insert, select, update
 
 from bot.config import Settings
-from bot.core.runtime import Runtime, open_runtime
 from bot.due.organisation_calendar import CalendarCache
 from bot.due.rhythms import RHYTHMS
 from bot.due.schedule_store import register, unregistered
 from bot.due.sweep import sweep
+from bot.runtime import Runtime, open_runtime
 from bot.storage.models import Delivery, Organisation, Person, Schedule, table_of
 
 FULL_SIZE = 100_000

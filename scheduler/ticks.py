@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.runtime import Runtime
 from bot.due.items import DueItems
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
@@ -25,6 +24,7 @@ from bot.outbox.sender import Sender
 from bot.practices.pairing.rounds import ROUNDS, RoundResult
 from bot.practices.work_sessions.records import SESSIONS
 from bot.privacy.retention import purge_free_text
+from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.scheduler")
 T = TypeVar("T")

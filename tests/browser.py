@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.core.runtime import Runtime
 from bot.people import web_access as access
+from bot.runtime import Runtime
 
 CHROMIUM = os.environ.get("LEERCOACH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("LEERCOACH_CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -21,7 +21,10 @@ from bot.config import Settings
 from bot.core import clock as product_clock
 from bot.core.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound
-from bot.core.runtime import Runtime, open_runtime
+from bot.core.registry import Registry
+from bot.core.services import Services
+from bot.practices import build_registry
+from bot.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from tests import slack_mock
@@ -214,9 +217,16 @@ def settings(sqlite_url: str) -> Settings:
     return Settings(database_url=sqlite_url)
 
 
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """Every practice's hooks, composed once for the session (as the composition root does
+    once per process); a registry is not changed by the turns that use it."""
+    return build_registry()
+
+
 @pytest.fixture
-def engine(database: Engine, settings: Settings, clock: Clock) -> Coach:
-    return Coach(database, settings, clock=clock)
+def engine(database: Engine, settings: Settings, clock: Clock, registry: Registry) -> Coach:
+    return Coach(database, Services(settings, registry, clock=clock))
 
 
 class Chat:

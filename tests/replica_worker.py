@@ -38,7 +38,7 @@ from sqlalchemy import Connection, Engine, text
 
 from bot.config import Settings
 from bot.core.messages import Outbound, Question
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from bot.storage.database import create_db_engine
 from scheduler.ticks import Ticks
 

@@ -23,7 +23,7 @@ from adapters.http_server import create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
 from bot.core import clock
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.loopback import serving
 from tests.slack_mock import Call, MockSlackApi
 

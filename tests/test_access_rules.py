@@ -38,9 +38,9 @@ from sqlalchemy.orm import Session
 from adapters.cli.main import main
 from adapters.web.dashboard import TABLE_KEYS
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question, Scale
-from bot.core.runtime import Runtime
 from bot.people.roles import set_role
 from bot.reports import dashboard
+from bot.runtime import Runtime
 from bot.storage.models import (
     Delivery,
     Dialog,

@@ -66,7 +66,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.core import clock
 from bot.core.messages import Address, InboundEvent, Message, Outbound
-from bot.core.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.slack_rig import SlackRig, dm, mention
 from tests.test_slack import run, text_of
 

@@ -28,8 +28,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.http_server import create_app
 from bot.config import Settings
-from bot.core.coach import Coach
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime, build_coach
 from bot.storage.database import create_db_engine, make_session_factory
 from tests.clocks import with_clock
 from tests.conftest import PG_URL, _drop_schema, _postgres_schema_url
@@ -335,7 +334,7 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     settings = Settings(database_url=url)
     database = create_db_engine(url)
     runtime = Runtime(
-        settings, database, make_session_factory(database), Coach(database, settings)
+        settings, database, make_session_factory(database), build_coach(database, settings)
     )
 
     async def probe() -> tuple[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core import clock
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from bot.storage.models import utcnow
 from scheduler.ticks import TickReport, Ticks
 from tests.clocks import PINNED_NOW, with_clock

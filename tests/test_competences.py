@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from adapters.terminal import TerminalChat
 from bot.core.coach import Coach
 from bot.core.messages import Question
-from bot.core.registry import CHOICE_SOURCES, ChoiceQuery
+from bot.core.registry import ChoiceQuery
+from bot.practices import build_registry
 from bot.practices.focus.hooks import (
     catalog,
     competence_choices,
@@ -49,7 +50,7 @@ def choices(
 
 
 def test_the_source_is_registered() -> None:
-    assert CHOICE_SOURCES["competences"] is competence_choices
+    assert build_registry().choice_sources["competences"] is competence_choices
 
 
 @LOCALES

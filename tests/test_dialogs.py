@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import InboundEvent, Message, Notice, Question, Scale, Text
 from bot.privacy.export import find_person
+from bot.runtime import build_coach
 from bot.storage.models import Dialog, DiaryEntry, Person
 from tests.conftest import Chat, Clock, joined
 
@@ -909,7 +910,7 @@ def test_resume_after_a_restart(
     chat.say("dagboek")
     chat.say("Moment voor de herstart.")
 
-    restarted = Coach(database, settings, clock=clock)
+    restarted = build_coach(database, settings, clock=clock, registry=chat.engine.registry)
     out = restarted.resume(chat.address)
     assert [o.address for o in out] == [chat.address] * len(out)
     messages = [o.message for o in out]
@@ -933,7 +934,8 @@ def test_resume_in_english_on_the_scale(
 ) -> None:
     engine.set_locale(chat.address, "en")
     scale = reach_scale(chat)
-    out = Coach(database, settings, clock=clock).resume(chat.address)
+    restarted = build_coach(database, settings, clock=clock, registry=engine.registry)
+    out = restarted.resume(chat.address)
     messages = [o.message for o in out]
     assert SAYS["en"]["resume"] in joined(messages)
     assert the(Scale, messages).ref == scale.ref

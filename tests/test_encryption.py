@@ -16,10 +16,10 @@ from sqlalchemy import insert, select, text
 from adapters.cli import main as cli
 from adapters.cli.encryption import cmd_rotate_key
 from bot.config import ConfigError, Settings
-from bot.core.runtime import Runtime, open_runtime
 from bot.people.directory import default_organisation
 from bot.practices.intervision import hooks as intervision
 from bot.privacy.export import export_person, find_person
+from bot.runtime import Runtime, open_runtime
 from bot.storage import encryption
 from bot.storage.encryption import PREFIX, KeyRing, UnreadableSecret, rotate_key
 from bot.storage.models import CaseContribution, DiaryEntry, IntervisionCase, table_of

@@ -18,7 +18,8 @@ from jinja2 import Environment, meta
 
 from bot.core.flows import Condition, FlowError, parse_flow
 from bot.core.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
-from bot.core.registry import CHOICE_SOURCES, ChoiceQuery, load_all
+from bot.core.registry import ChoiceQuery
+from bot.practices import build_registry
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -63,8 +64,6 @@ def write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
 
-
-load_all()
 
 
 @pytest.fixture(scope="module")
@@ -355,7 +354,7 @@ def test_every_flow_text_exists_in_both_locales(library: PromptLibrary) -> None:
 def test_every_choice_source_label_exists_in_both_locales(library: PromptLibrary) -> None:
     """Labels that come from code (choices_from) have texts too."""
     query = ChoiceQuery(connection=None, organisation_id=0, locale="nl", context={})
-    for choice in CHOICE_SOURCES["weekdays"](query):
+    for choice in build_registry().choice_sources["weekdays"](query):
         assert all(library.has_text(choice.label, locale) for locale in LOCALES), choice
 
 

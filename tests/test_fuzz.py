@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.core.messages import Address, InboundEvent
-from bot.core.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime
 from tests.test_bad_inputs import (
     FAILURE,
     LEAKS,

@@ -14,6 +14,7 @@ from bot.core.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
 from bot.people import roles
 from bot.practices.intervision import hooks as intervision
+from bot.runtime import build_coach
 from bot.storage.models import CaseContribution, IntervisionCase, Person
 from tests.conftest import joined
 
@@ -144,8 +145,8 @@ def test_only_facilitators_start_a_case_unless_anyone_may(engine: Coach,
     _, bram, _ = team
     refused = bram.in_channel(command="intervisie")
     assert "mag alleen een facilitator" in texts(refused)
-    anyone = Coach(engine.database, replace(engine.settings, facilitators="anyone"),
-                    clock=engine.clock)
+    anyone = build_coach(engine.database, replace(engine.settings, facilitators="anyone"),
+                         clock=engine.clock, registry=engine.registry)
     assert any(isinstance(o.message, Form)
                for o in Member(anyone, "bram").in_channel(command="intervisie"))
     anyone.close()

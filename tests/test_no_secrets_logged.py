@@ -14,7 +14,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 
 from adapters.teams.config import TeamsConfig
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests import slack_rig
 from tests.browser import live_server, login_token
 from tests.slack_rig import BOT_TOKEN, SECRET, dm, sign

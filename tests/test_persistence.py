@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question, Scale
 from bot.privacy.export import export_person, find_person
+from bot.runtime import build_coach
 from bot.storage import migrate
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.models import Base, Dialog, DiaryEntry, Identity, Person
@@ -56,7 +57,7 @@ def databases(database_url: str) -> Iterator[Callable[[], Engine]]:
 
 
 def make_engine(database: Engine, url: str, clock: Clock) -> Coach:
-    return Coach(database, Settings(database_url=url), clock=clock)
+    return build_coach(database, Settings(database_url=url), clock=clock)
 
 
 def address(user: str) -> Address:

@@ -27,7 +27,6 @@ from adapters.terminal import render
 from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import File, Message, Question
-from bot.core.runtime import open_runtime
 from bot.privacy.erasure import (
     PERSON_REFERENCES,
     TALLIED,
@@ -37,6 +36,7 @@ from bot.privacy.erasure import (
     tallies,
 )
 from bot.privacy.export import UnknownPerson, export_person, find_person
+from bot.runtime import build_coach, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
@@ -109,7 +109,7 @@ def database(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def engine(database: Engine, database_url: str, clock: Clock) -> Iterator[Coach]:
-    coach = Coach(database, Settings(database_url=database_url), clock=clock)
+    coach = build_coach(database, Settings(database_url=database_url), clock=clock)
     yield coach
     coach.close()
 
@@ -499,7 +499,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def two_people(database: Engine) -> None:
-    engine = Coach(database, Settings(database_url=str(database.url)))
+    engine = build_coach(database, Settings(database_url=str(database.url)))
     try:
         known(Chat(engine, "alice"), "nl")
         known(Chat(engine, "bob"), "nl")

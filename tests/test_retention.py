@@ -17,8 +17,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, Settings
-from bot.core.runtime import Runtime, open_runtime
 from bot.privacy.retention import PURGED, cutoff, purge_free_text
+from bot.runtime import Runtime, open_runtime
 from bot.storage import encryption
 from bot.storage.database import create_db_engine
 from bot.storage.models import (

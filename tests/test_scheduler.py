@@ -21,6 +21,7 @@ from bot.due.sweep import SweepReport, sweep
 from bot.outbox import deliveries as outbox
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.outbox.sender import DeliveryFailed
+from bot.runtime import build_coach
 from bot.storage.database import create_db_engine
 from bot.storage.models import DayOff, Delivery, Identity, Organisation, Person, Schedule
 from tests.conftest import Chat, Clock, joined
@@ -95,7 +96,7 @@ def open_rig(database_url: str, **overrides: object) -> Rig:
     settings = replace(Settings(database_url=database_url), **overrides)  # type: ignore[arg-type]
     database = create_db_engine(database_url)
     clock = Clock(MONDAY.replace(hour=8))
-    engine = Coach(database, settings, clock=clock)
+    engine = build_coach(database, settings, clock=clock)
     platform = FakePlatform()
     dispatcher = Dispatcher(engine, {"fake": platform}, worker="test-worker")
     return Rig(database, engine, clock, platform, dispatcher)

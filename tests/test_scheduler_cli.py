@@ -17,7 +17,7 @@ from adapters.http_server import SCHEDULER_KEY, create_app
 from adapters.platform import senders
 from adapters.terminal import TerminalAdapter
 from bot.config import Settings
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
 from tests.test_cli import TIMEOUT, clean_env, leercoach_command, run

@@ -36,11 +36,11 @@ from sqlalchemy import Connection, Engine, insert, text
 
 from bot.config import Settings
 from bot.core.messages import Outbound, Question
-from bot.core.runtime import open_runtime
 from bot.due import schedule_store
 from bot.due.organisation_calendar import CalendarCache
 from bot.due.rhythms import DIARY, RHYTHMS
 from bot.outbox.dispatch import Dispatcher
+from bot.runtime import open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import Identity, Organisation, Person, table_of

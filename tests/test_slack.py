@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.slack.blocks import FORM_OPEN, MULTI, MULTI_DONE
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members, queue_nudge
 from tests.slack_mock import MockSlackApi

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from adapters.slack import inbound
 from adapters.slack.blocks import FORM_SUBMIT
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Person
 from tests import slack_fixtures as fx
 from tests.conftest import channel_cohort, cohort_members

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from adapters.slack.config import SlackConfig
 from adapters.slack.installations import ThreadedInstallationStore
 from bot.core.messages import Address, Outbound, Text
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.slack_mock import MockSlackApi, Workspace
 from tests.slack_rig import SECRET, SlackRig, dm, slack_rig
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests import slack_fixtures as fx
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import SlackRig, slack_rig

@@ -8,8 +8,8 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.core.runtime import Runtime
 from bot.people import roles
+from bot.runtime import Runtime
 from bot.storage.models import CaseContribution, Identity, IntervisionCase
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import SlackRig, command, dm, envelope, press, slack_rig, view_submission

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from adapters.cli.main import main
 from adapters.slack.blocks import FORM_OPEN
 from bot.config import Settings
-from bot.core.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.storage.models import LearningCanvas
 from tests.conftest import Clock
 from tests.slack_mock import Call, MockSlackApi

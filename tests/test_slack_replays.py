@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from adapters.slack.replays import SeenSignatures
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from bot.storage.models import Person
 from tests.slack_rig import SlackRig, command, dm, sign, slack_rig
 

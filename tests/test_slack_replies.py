@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
+from bot.runtime import Runtime
 from bot.storage.models import Delivery, table_of
 from tests.loopback import until
 from tests.slack_mock import MockSlackApi

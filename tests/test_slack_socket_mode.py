@@ -14,7 +14,7 @@ from aiohttp import WSMsgType, web
 from adapters.http_server import create_app
 from adapters.slack.app import build_slack
 from adapters.slack.config import SlackConfig
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import BOT_TOKEN, dm
 

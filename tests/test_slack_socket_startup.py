@@ -27,7 +27,7 @@ from aiohttp import web
 from adapters.http_server import SHUTDOWN_KEY, create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.loopback import serving, until
 from tests.slack_mock import MockSlackApi
 from tests.slack_rig import BOT_TOKEN

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.core.runtime import Runtime, open_runtime
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
+from bot.runtime import Runtime, open_runtime
 from bot.storage.models import AgendaItem, AgendaVote, Delivery, Identity, Organisation, WorkOutcome
 from scheduler.ticks import Ticks
 from tests.conftest import Clock

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bot.core.runtime import Runtime
 from bot.people import roles
+from bot.runtime import Runtime
 from bot.storage.models import Identity, WorkshopResponse, WorkshopRun
 from tests.slack_mock import Call, MockSlackApi
 from tests.slack_rig import SlackRig, command, dm, press, slack_rig

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from tests.contracts.adaptive_cards import check_card
 from tests.test_teams_http import TeamsRig, run
 

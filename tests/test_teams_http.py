@@ -22,8 +22,8 @@ from adapters.teams.app import TeamsAdapter, build_teams
 from adapters.teams.config import TeamsConfig
 from bot.core import clock
 from bot.core.messages import Address, Outbound, Text
-from bot.core.runtime import Runtime
 from bot.outbox.sender import DeliveryFailed
+from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members, queue_nudge
 from tests.loopback import serving

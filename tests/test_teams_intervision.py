@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.runtime import Runtime
 from bot.people import roles
+from bot.runtime import Runtime
 from bot.storage.models import CaseContribution, Identity, IntervisionCase
 from tests.test_teams_http import TeamsRig, buttons, run, text_of
 

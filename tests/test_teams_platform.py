@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
+from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
 from tests.contracts.adaptive_cards import check_card
 from tests.test_cli import NL_QUESTIONS

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from adapters.cli.main import main
 from bot.config import Settings
 from bot.core.messages import Address, InboundEvent
-from bot.core.runtime import Runtime, open_runtime
 from bot.people import web_access as access
 from bot.people.roles import set_role
+from bot.runtime import Runtime, open_runtime
 from bot.storage.models import Identity
 from tests.browser import live_server, login_token
 from tests.conftest import Clock

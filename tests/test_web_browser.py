@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import demo
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Identity
 from tests.browser import live_server, login_token, screenshot
 

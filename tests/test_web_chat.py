@@ -20,10 +20,10 @@ from adapters.http_server import create_app
 from adapters.web import chat, sender
 from adapters.web.app import WebAdapter
 from bot.core.messages import Address, InboundEvent, Outbound, Question, Text
-from bot.core.runtime import Runtime
 from bot.outbox.sender import DeliveryFailed
 from bot.people import web_access as access
 from bot.people.roles import set_role
+from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Identity, Person
 from tests.loopback import serving
 from tests.test_cli import NL_QUESTIONS

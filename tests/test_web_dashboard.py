@@ -24,10 +24,10 @@ from adapters.web import dashboard as web_dashboard
 from adapters.web.app import WebAdapter
 from bot import demo
 from bot.core.prompts import PromptLibrary
-from bot.core.runtime import Runtime
 from bot.people import roles
 from bot.people import web_access as access
 from bot.reports import dashboard
+from bot.runtime import Runtime
 from bot.storage.models import (
     DiaryEntry,
     Goal,

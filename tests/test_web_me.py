@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from adapters.http_server import create_app
 from adapters.web.app import WebAdapter
 from bot.core.messages import Address, InboundEvent
-from bot.core.runtime import Runtime
 from bot.people import web_access as access
 from bot.people.roles import set_role
+from bot.runtime import Runtime
 from bot.storage.models import (
     Competence,
     ContractResponse,

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question
-from bot.core.runtime import Runtime, open_runtime
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import export_person, find_person
+from bot.runtime import Runtime, build_coach, open_runtime
 from bot.storage.models import (
     AgendaItem,
     Delivery,
@@ -312,8 +312,8 @@ def test_roles_everyone_proposes_and_votes_only_facilitators_steer(
     assert "De agenda van donderdag 19 maart" in texts(anna.in_channel("agenda plaatsen"))
     assert "Ik vind nog geen werksessie die al begonnen is" in texts(
         anna.say("besluit Nog te vroeg"))
-    anyone = Coach(runtime.database, replace(runtime.settings, facilitators="anyone"),
-                    clock=clock)
+    anyone = build_coach(runtime.database, replace(runtime.settings, facilitators="anyone"),
+                         clock=clock, registry=runtime.engine.registry)
     clock.now = FIRST
     assert "Leerpunt vastgelegd" in texts(Member(anyone, "bram").say("leerpunt Korter is beter"))
     anyone.close()

@@ -15,6 +15,7 @@ from bot.core.messages import Address, InboundEvent, Outbound, Question
 from bot.people import roles
 from bot.practices.workshop import hooks as workshop
 from bot.privacy.export import export_person, find_person
+from bot.runtime import build_coach
 from bot.storage.database import make_session_factory
 from bot.storage.models import Identity, WorkshopResponse, WorkshopRun
 from tests.conftest import joined
@@ -255,8 +256,8 @@ def test_only_facilitators_launch_and_close(engine: Coach,
         assert connection.execute(select(WorkshopRun.state, WorkshopRun.current)).one() == (
             "open", 1)
     # with LEERCOACH_FACILITATORS=anyone everyone may
-    anyone = Coach(engine.database, replace(engine.settings, facilitators="anyone"),
-                    clock=engine.clock)
+    anyone = build_coach(engine.database, replace(engine.settings, facilitators="anyone"),
+                         clock=engine.clock, registry=engine.registry)
     assert "Uitslag" in texts(Member(anyone, "bram").press("close", run_id))
     anyone.close()
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.core.runtime import Runtime, open_runtime
 from bot.people.directory import DEFAULT_ORGANISATION_SLUG, default_organisation
+from bot.runtime import Runtime, open_runtime
 from bot.storage.models import Organisation
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from adapters.cli.common import EXIT_USAGE
 from bot.config import Settings
-from bot.core.runtime import open_runtime
+from bot.runtime import open_runtime
 from bot.storage.encryption import KEY_VARIABLE, KeyRing, rotate_key, split_keys
 
 

@@ -33,12 +33,12 @@ from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, UnknownOrganisation
 from bot.config import ConfigError, Settings
 from bot.core import clock
 from bot.core.prompts import PromptError
-from bot.core.runtime import SchemaOutOfDate
 from bot.due.calendar import CalendarError
 from bot.organisation import goals
 from bot.organisation.catalog import CatalogError
 from bot.practices.checklists.records import ChecklistError
 from bot.privacy.export import UnknownPerson
+from bot.runtime import SchemaOutOfDate
 
 if TYPE_CHECKING:
     from adapters.cli.common import Commands

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from adapters.cli.common import find_organisation, organisation_option, runtime_of
 from bot.config import Settings
 from bot.core import clock
-from bot.core.runtime import Runtime
 from bot.due.calendar import check_country, parse_quiet_hours
+from bot.runtime import Runtime
 from bot.storage.models import DayOff
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from adapters.cli.common import runtime_of, utc
 from bot.config import Settings
 from bot.core import clock
-from bot.core.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime
 from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:

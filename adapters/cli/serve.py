@@ -16,8 +16,8 @@ from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, runtime_of
 from bot.config import Settings
 from bot.core import clock
 from bot.core.prompts import PromptLibrary
-from bot.core.runtime import Runtime
 from bot.privacy.export import UnknownPerson, find_person
+from bot.runtime import Runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 

@@ -43,8 +43,8 @@ from adapters.slack.replays import SeenSignatures
 from adapters.slack.sender import SlackSender
 from adapters.slack.socket_mode import SocketLink
 from bot.config import Settings
-from bot.core.runtime import Runtime
 from bot.outbox.pacing import Limits
+from bot.runtime import Runtime
 
 log = logging.getLogger("leercoach.slack")
 EVENTS_PATH = "/slack/events"

@@ -19,8 +19,8 @@ from adapters.teams.inbound import PLATFORM, well_formed, with_short_names
 from adapters.teams.sdk import BotFramework
 from adapters.teams.sender import TeamsSender
 from bot.config import Settings
-from bot.core.runtime import Runtime
 from bot.outbox.pacing import Limits
+from bot.runtime import Runtime
 
 MESSAGES_PATH = "/api/messages"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -16,7 +16,7 @@ from adapters.platform import PlatformAdapter
 from adapters.web import chat, dashboard, login, me
 from adapters.web.sender import PLATFORM, WebSender
 from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
-from bot.core.runtime import Runtime
+from bot.runtime import Runtime
 
 
 class WebAdapter(PlatformAdapter):

@@ -50,9 +50,9 @@ from bot.core.messages import (
     Outbound,
 )
 from bot.core.prompts import LOCALES
-from bot.core.runtime import Runtime
 from bot.core.text_input import clean_text
 from bot.people import web_access as access
+from bot.runtime import Runtime
 from bot.storage.models import Identity, Person, table_of
 
 log = logging.getLogger("leercoach.web.chat")

@@ -39,11 +39,11 @@ from adapters.web.site import (
 )
 from bot import demo
 from bot.core.prompts import LOCALES, PromptLibrary
-from bot.core.runtime import Runtime
 from bot.people.web_access import Viewer
 from bot.practices.learning_conversation.hooks import canvas_markdown
 from bot.reports import dashboard
 from bot.reports.dashboard import Cell, Kind, Suppressed, Table, Term
+from bot.runtime import Runtime
 from bot.storage.models import LearningCanvas, Organisation, Person, table_of
 
 TABLE_KEYS = ("diary_response", "streaks", "peer_reviews", "focus", "contracts", "practice",

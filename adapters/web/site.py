@@ -21,9 +21,9 @@ import jinja2
 from aiohttp import web
 
 from bot.core.prompts import LOCALES
-from bot.core.runtime import Runtime
 from bot.people import web_access as access
 from bot.people.web_access import Role, Viewer
+from bot.runtime import Runtime
 
 COOKIE = "leercoach_session"
 CSRF_HEADER = "X-CSRF-Token"

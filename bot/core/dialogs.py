@@ -14,7 +14,7 @@ from typing import Any
 from bot.core.answers import Option, Rejected
 from bot.core.flows import END, ChoiceDef, Flow, Step
 from bot.core.messages import Choice, Form, FormField, Message, Question, Scale
-from bot.core.registry import CHOICE_SOURCES, ChoiceQuery
+from bot.core.registry import ChoiceQuery, ChoiceSourceHook
 
 CONFIRM_CHOICES: tuple[ChoiceDef, ...] = (
     ChoiceDef(value="yes", label="common.yes"),
@@ -27,12 +27,15 @@ def step_ref(dialog_id: int, step_id: str) -> str:
     return f"d{dialog_id}.{step_id}"
 
 
-def choice_defs(step: Step, query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
-    """The step's choices: yes/no, its own, or those its source finds now."""
+def choice_defs(
+    step: Step, query: ChoiceQuery, sources: Mapping[str, ChoiceSourceHook]
+) -> tuple[ChoiceDef, ...]:
+    """The step's choices: yes/no, its own, or those its source (in `sources`, the
+    registry's choice sources) finds now."""
     if step.kind == "confirm":
         return CONFIRM_CHOICES
     if step.choices_from:
-        return CHOICE_SOURCES[step.choices_from](query)
+        return sources[step.choices_from](query)
     return step.choices
 
 
@@ -92,10 +95,12 @@ def position(
 
 @dataclass(slots=True)
 class StepRenderer:
-    """Renders steps in one locale; `render` is the prompt library's render bound to it."""
+    """Renders steps in one locale; `render` is the prompt library's render bound to it,
+    `sources` the registry's choice sources."""
 
     render: Any
     variables: Mapping[str, Any]
+    sources: Mapping[str, ChoiceSourceHook]
 
     def text(self, key: str, **extra: Any) -> str:
         return str(self.render(key, **{**self.variables, **extra}))
@@ -103,7 +108,7 @@ class StepRenderer:
     def options(self, step: Step, query: ChoiceQuery) -> list[Option]:
         return [
             Option(c.value, c.text if c.text is not None else self.text(c.label))
-            for c in choice_defs(step, query)
+            for c in choice_defs(step, query, self.sources)
         ]
 
     def message(

@@ -4,17 +4,18 @@ Flows are data, but some steps need code: what a flow knows when it starts (`on_
 what its answers become when it ends (`on_complete`), commands that act rather than ask
 (`action`, e.g. pause), choices that come from the database (`choice_source`, e.g. the
 competence catalog) and a one-time review of an answer (`reviewer`, e.g. SMART feedback on a
-weekly plan), and the person's overview page that adapters show (`home_page`). Each practice
-lives in its own module under `bot/practices/` and registers itself; `load_all()` imports them,
-so adding a practice never means editing a central table.
+weekly plan), and the person's overview page that adapters show (`home_page`).
+
+Nothing registers by being imported. Each practice under `bot/practices/` collects its hooks on
+its own `PracticeHooks` (decorators, like a Flask blueprint); a `Registry` is composed from
+those collectors when the application is wired (`bot.practices.build_registry`), and handed
+to the Coach. Two registries never share state, so a test can build its own.
 
 Hooks see the turn through `TurnApi`, a narrow view that keeps them out of its internals.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +35,9 @@ class TurnApi(Protocol):
 
     connection: Connection
     now: datetime
+    # What hooks hand each other within this turn only (an on_complete to the on_start of
+    # the flow its `then` opens), by "<practice>.<what>"; it goes with the turn.
+    notes: dict[str, Any]
 
     @property
     def person(self) -> PersonState: ...
@@ -140,6 +144,18 @@ class ChannelEvent:
     enter: Callable[[], PersonState]
 
 
+@dataclass(slots=True)
+class ChannelMembership:
+    """Someone joined (or left) a channel, which a practice may follow (a cohort tied to
+    it). `member()` is their person id: someone new to the coach who joined is created then,
+    with the platform's profile; None for a stranger who left."""
+
+    turn: TurnApi
+    event: InboundEvent
+    joined: bool
+    member: Callable[[], int | None]
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceQuery:
     connection: Connection | None
@@ -166,112 +182,193 @@ HomeHook = Callable[[TurnApi], Home]
 ThreadHook = Callable[[ChannelEvent], list[Outbound] | None]
 PressHook = Callable[[ChannelEvent, int], list[Outbound]]
 AnchorHook = Callable[[Connection, int, str], None]
-
-BEFORE_TURN: list[BeforeTurnHook] = []
-COMPLETIONS: dict[str, CompletionHook] = {}
-STARTERS: dict[str, list[StartHook]] = {}
-ACTIONS: dict[str, ActionHook] = {}
-CHANNEL_ACTIONS: set[str] = set()  # actions that may answer in a channel (action(in_channel=))
-CHOICE_SOURCES: dict[str, ChoiceSourceHook] = {}
-REVIEWERS: dict[str, ReviewerHook] = {}
-HOME: dict[str, HomeHook] = {}
-THREADS: list[ThreadHook] = []
-PRESSES: dict[str, PressHook] = {}
-ANCHORS: dict[str, AnchorHook] = {}
+MembershipHook = Callable[[ChannelMembership], int]
 
 F = TypeVar("F")
 
 
-def _register(table: dict[str, F], name: str) -> Callable[[F], F]:
-    def decorate(function: F) -> F:
-        if name in table:
-            raise ValueError(f"{name!r} is registered twice")
-        table[name] = function
+def _add(table: dict[str, F], name: str, function: F) -> None:
+    if name in table:
+        raise ValueError(f"{name!r} is registered twice")
+    table[name] = function
+
+
+@dataclass(slots=True)
+class Registry:
+    """The hooks of every practice, by the name flows and commands call them with."""
+
+    before_turn: list[BeforeTurnHook] = field(default_factory=list)
+    completions: dict[str, CompletionHook] = field(default_factory=dict)
+    starters: dict[str, list[StartHook]] = field(default_factory=dict)
+    actions: dict[str, ActionHook] = field(default_factory=dict)
+    channel_actions: set[str] = field(default_factory=set)  # action(in_channel=True)
+    choice_sources: dict[str, ChoiceSourceHook] = field(default_factory=dict)
+    reviewers: dict[str, ReviewerHook] = field(default_factory=dict)
+    home_page: HomeHook | None = None
+    threads: list[ThreadHook] = field(default_factory=list)
+    presses: dict[str, PressHook] = field(default_factory=dict)
+    anchors: dict[str, AnchorHook] = field(default_factory=dict)
+    memberships: list[MembershipHook] = field(default_factory=list)
+    practices: list[str] = field(default_factory=list)
+
+    def include(self, hooks: PracticeHooks) -> Registry:
+        """Register everything one practice collected; a name taken twice is an error."""
+        if hooks.practice in self.practices:
+            raise ValueError(f"practice {hooks.practice!r} is included twice")
+        self.practices.append(hooks.practice)
+        for register in hooks.registrations:
+            register(self)
+        return self
+
+    def add_before_turn(self, function: BeforeTurnHook) -> None:
+        self.before_turn.append(function)
+
+    def add_completion(self, name: str, function: CompletionHook) -> None:
+        _add(self.completions, name, function)
+
+    def add_starter(self, flow_id: str, function: StartHook) -> None:
+        self.starters.setdefault(flow_id, []).append(function)
+
+    def add_action(self, name: str, function: ActionHook, *, in_channel: bool = False) -> None:
+        _add(self.actions, name, function)
+        if in_channel:
+            self.channel_actions.add(name)
+
+    def add_choice_source(self, name: str, function: ChoiceSourceHook) -> None:
+        _add(self.choice_sources, name, function)
+
+    def add_reviewer(self, name: str, function: ReviewerHook) -> None:
+        _add(self.reviewers, name, function)
+
+    def set_home_page(self, function: HomeHook) -> None:
+        if self.home_page is not None:
+            raise ValueError("'home' is registered twice")
+        self.home_page = function
+
+    def add_thread_handler(self, function: ThreadHook) -> None:
+        self.threads.append(function)
+
+    def add_press(self, prefix: str, function: PressHook) -> None:
+        _add(self.presses, prefix, function)
+
+    def add_anchor(self, prefix: str, function: AnchorHook) -> None:
+        _add(self.anchors, prefix, function)
+
+    def add_membership_handler(self, function: MembershipHook) -> None:
+        self.memberships.append(function)
+
+    def pressed(self, ref: str | None) -> tuple[str, int] | None:
+        """(prefix, id) when `ref` is a registered practice's "<prefix>:<id>"."""
+        prefix, _, item = (ref or "").partition(":")
+        return (prefix, int(item)) if prefix in self.presses and item.isdigit() else None
+
+
+class PracticeHooks:
+    """One practice's hooks, collected by decorators in its hooks module and registered only
+    when a Registry includes them: importing a practice changes nothing elsewhere."""
+
+    def __init__(self, practice: str) -> None:
+        self.practice = practice
+        self.registrations: list[Callable[[Registry], None]] = []
+
+    def _collect(self, register: Callable[[Registry], None]) -> None:
+        self.registrations.append(register)
+
+    def before_turn(self, function: BeforeTurnHook) -> BeforeTurnHook:
+        """Runs at the start of every turn of a known person, before the message is handled
+        (e.g. welcome back after a pause); its messages come first in the reply."""
+        self._collect(lambda registry: registry.add_before_turn(function))
         return function
 
-    return decorate
+    def on_complete(self, name: str) -> Callable[[CompletionHook], CompletionHook]:
+        """`on_complete = "<name>"` in a flow calls this with the finished (or partial) dialog."""
 
+        def decorate(function: CompletionHook) -> CompletionHook:
+            self._collect(lambda registry: registry.add_completion(name, function))
+            return function
 
-def before_turn(function: BeforeTurnHook) -> BeforeTurnHook:
-    """Runs at the start of every turn of a known person, before the message is handled
-    (e.g. welcome back after a pause); its messages come first in the reply."""
-    BEFORE_TURN.append(function)
-    return function
+        return decorate
 
+    def on_start(self, flow_id: str) -> Callable[[StartHook], StartHook]:
+        """Adds to the context of `flow_id` when it starts; several practices may contribute
+        (in the order the registry includes them)."""
 
-def on_complete(name: str) -> Callable[[CompletionHook], CompletionHook]:
-    """`on_complete = "<name>"` in a flow calls this with the finished (or partial) dialog."""
-    return _register(COMPLETIONS, name)
+        def decorate(function: StartHook) -> StartHook:
+            self._collect(lambda registry: registry.add_starter(flow_id, function))
+            return function
 
+        return decorate
 
-def on_start(flow_id: str) -> Callable[[StartHook], StartHook]:
-    """Adds to the context of `flow_id` when it starts; several modules may contribute."""
+    def action(self, name: str, *, in_channel: bool = False
+               ) -> Callable[[ActionHook], ActionHook]:
+        """`action = "<name>"` in a command; returning None means "not for me": the message
+        is then treated as an answer to the open question.
 
-    def decorate(function: StartHook) -> StartHook:
-        STARTERS.setdefault(flow_id, []).append(function)
+        `in_channel`: the action belongs in a channel too (a channel practice, or one that
+        sends what is personal to the DM itself). Any other command typed at the coach in a
+        channel is not run there: the person is pointed to their personal chat, so nothing
+        of theirs is shown to the channel."""
+
+        def decorate(function: ActionHook) -> ActionHook:
+            self._collect(
+                lambda registry: registry.add_action(name, function, in_channel=in_channel))
+            return function
+
+        return decorate
+
+    def choice_source(self, name: str) -> Callable[[ChoiceSourceHook], ChoiceSourceHook]:
+        """`choices_from = "<name>"` in a step; labels may be literal (ChoiceDef.text)."""
+
+        def decorate(function: ChoiceSourceHook) -> ChoiceSourceHook:
+            self._collect(lambda registry: registry.add_choice_source(name, function))
+            return function
+
+        return decorate
+
+    def reviewer(self, name: str) -> Callable[[ReviewerHook], ReviewerHook]:
+        """`review = "<name>"` in a step: called with (answer, answers, context); a Review is
+        shown once and the question stays open, the next answer is accepted as it is."""
+
+        def decorate(function: ReviewerHook) -> ReviewerHook:
+            self._collect(lambda registry: registry.add_reviewer(name, function))
+            return function
+
+        return decorate
+
+    def home_page(self, function: HomeHook) -> HomeHook:
+        """Builds a person's overview page (Coach.home) from the turn, without changing
+        anything; one practice (the overview) provides it."""
+        self._collect(lambda registry: registry.set_home_page(function))
         return function
 
-    return decorate
+    def thread_handler(self, function: ThreadHook) -> ThreadHook:
+        """Offered every message in a channel thread before it is treated as a person's own;
+        returns the replies when the thread is its own, None when it is not."""
+        self._collect(lambda registry: registry.add_thread_handler(function))
+        return function
 
+    def on_press(self, prefix: str) -> Callable[[PressHook], PressHook]:
+        """A press of a button whose ref is "<prefix>:<id>" (a post this practice made in a
+        channel): called with the event and the id."""
 
-def action(name: str, *, in_channel: bool = False) -> Callable[[ActionHook], ActionHook]:
-    """`action = "<name>"` in a command; returning None means "not for me": the message is
-    then treated as an answer to the open question.
+        def decorate(function: PressHook) -> PressHook:
+            self._collect(lambda registry: registry.add_press(prefix, function))
+            return function
 
-    `in_channel`: the action belongs in a channel too (a channel practice, or one that sends
-    what is personal to the DM itself). Any other command typed at the coach in a channel is
-    not run there: the person is pointed to their personal chat, so nothing of theirs is
-    shown to the channel."""
-    if in_channel:
-        CHANNEL_ACTIONS.add(name)
-    return _register(ACTIONS, name)
+        return decorate
 
+    def on_anchor(self, prefix: str) -> Callable[[AnchorHook], AnchorHook]:
+        """`Coach.anchored("<prefix>:<id>", thread)`: a channel post this practice made has
+        been given the platform id `thread`; store it to recognise the thread's messages."""
 
-def choice_source(name: str) -> Callable[[ChoiceSourceHook], ChoiceSourceHook]:
-    """`choices_from = "<name>"` in a step; labels may be literal (ChoiceDef.text)."""
-    return _register(CHOICE_SOURCES, name)
+        def decorate(function: AnchorHook) -> AnchorHook:
+            self._collect(lambda registry: registry.add_anchor(prefix, function))
+            return function
 
+        return decorate
 
-def reviewer(name: str) -> Callable[[ReviewerHook], ReviewerHook]:
-    """`review = "<name>"` in a step: called with (answer, answers, context); a Review is
-    shown once and the question stays open, the next answer is accepted as it is."""
-    return _register(REVIEWERS, name)
-
-
-def home_page(function: HomeHook) -> HomeHook:
-    """Builds a person's overview page (Coach.home) from the turn, without changing
-    anything; one practice module (the overview) registers it."""
-    return _register(HOME, "home")(function)
-
-
-def load_all() -> None:
-    """Import the hooks of every practice under bot/practices so they register themselves."""
-    import bot.practices as practices
-
-    for module in pkgutil.iter_modules(practices.__path__):
-        importlib.import_module(f"{practices.__name__}.{module.name}.hooks")
-
-
-def thread_handler(function: ThreadHook) -> ThreadHook:
-    """Offered every message in a channel thread before it is treated as a person's own;
-    returns the replies when the thread is its own, None when it is not."""
-    THREADS.append(function)
-    return function
-
-
-def on_press(prefix: str) -> Callable[[PressHook], PressHook]:
-    """A press of a button whose ref is "<prefix>:<id>" (a post this practice made in a
-    channel): called with the event and the id."""
-    return _register(PRESSES, prefix)
-
-
-def pressed(ref: str | None) -> tuple[str, int] | None:
-    """(prefix, id) when `ref` is a registered practice's "<prefix>:<id>"."""
-    prefix, _, item = (ref or "").partition(":")
-    return (prefix, int(item)) if prefix in PRESSES and item.isdigit() else None
-
-
-def on_anchor(prefix: str) -> Callable[[AnchorHook], AnchorHook]:
-    """`Coach.anchored("<prefix>:<id>", thread)`: a channel post this practice made has
-    been given the platform id `thread`; store it to recognise the thread's messages."""
-    return _register(ANCHORS, prefix)
+    def membership_handler(self, function: MembershipHook) -> MembershipHook:
+        """Told when someone joins or leaves a channel; returns how many of their
+        memberships (e.g. cohorts) changed."""
+        self._collect(lambda registry: registry.add_membership_handler(function))
+        return function

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -22,37 +22,24 @@ from bot.core.flows import Flow, FlowError, Step
 from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
 from bot.core.registry import (
-    ACTIONS,
-    ANCHORS,
-    BEFORE_TURN,
-    CHANNEL_ACTIONS,
-    COMPLETIONS,
-    HOME,
-    PRESSES,
-    REVIEWERS,
-    STARTERS,
-    THREADS,
     ActionCall,
     ChannelEvent,
+    ChannelMembership,
     ChoiceQuery,
     Completion,
     Start,
-    pressed,
 )
+from bot.core.services import Services
 from bot.core.text_input import clean_text
 from bot.people import directory as people
 from bot.people.directory import OrganisationDefaults
 from bot.people.preferences import apply_setting, current_value, selected_values
-from bot.practices.pairing import rounds
 from bot.storage.turn_store import (
     PERSON_UPDATABLE,
     DialogState,
     PersonState,
     TurnStore,
 )
-
-if TYPE_CHECKING:
-    from bot.core.coach import Coach
 
 ONBOARDING_FLOW = "onboarding"
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -68,13 +55,14 @@ _KIND_HINTS = {
 class Turn:
     """The work of one inbound event (or one scheduler call) inside one transaction."""
 
-    def __init__(self, engine: Coach, store: TurnStore, now: datetime) -> None:
-        self.engine = engine
+    def __init__(self, services: Services, store: TurnStore, now: datetime) -> None:
+        self.services = services
+        self.registry = services.registry
         self.store = store
         self._session: Session | None = None
         self.now = now
-        self.settings = engine.settings
-        self.prompts: PromptLibrary = engine.prompts
+        self.settings = services.settings
+        self.prompts: PromptLibrary = services.prompts
         self.connection = store.connection
         self._person: PersonState | None = None
         self._person_before: _Snapshot | None = None
@@ -88,6 +76,7 @@ class Turn:
         self._forgotten = False  # the person was deleted in this turn (bot.privacy.erasure)
         self._elsewhere = False  # the active dialog is personal, the event from a channel
         self.new_workspaces: list[tuple[str, str, OrganisationDefaults]] = []
+        self.notes: dict[str, Any] = {}  # what hooks hand each other in this turn (TurnApi)
 
     # -- entry points ------------------------------------------------------------------
 
@@ -101,7 +90,7 @@ class Turn:
             self.origin = Address(address.platform, address.tenant, "", event.origin)
         elif address.thread:
             self.origin = Address(address.platform, address.tenant, "", address.conversation)
-        press = pressed(event.reply_to)
+        press = self.registry.pressed(event.reply_to)
         if press is not None or address.thread or event.ambient:
             claimed = self._channel(event, press)
             if claimed is not None:
@@ -121,7 +110,7 @@ class Turn:
             out += self._untold_endings(person)
         self._active = dialog
         if not created:
-            for hook in BEFORE_TURN:
+            for hook in self.registry.before_turn:
                 out += hook(self)
         match = self._command(event)
         handled = self._run_command(dialog, match, event) if match is not None else None
@@ -183,9 +172,9 @@ class Turn:
         and is pointed to the personal chat."""
         command = match.command
         if command.action is not None:
-            if command.action not in CHANNEL_ACTIONS:
+            if command.action not in self.registry.channel_actions:
                 return [Text(self._text("channel.in_dm"))]
-            return ACTIONS[command.action](ActionCall(self, match.arguments, here))
+            return self.registry.actions[command.action](ActionCall(self, match.arguments, here))
         if command.flow is not None:
             return [Text(self._text("channel.in_dm"))]
         return self._run_command(here, match, event)
@@ -204,17 +193,17 @@ class Turn:
             return entered[0]
 
         if press is not None:
-            return PRESSES[press[0]](ChannelEvent(self, event, enter), press[1])
+            return self.registry.presses[press[0]](ChannelEvent(self, event, enter), press[1])
         if not event.address.thread or event.text is None:
             return None
-        for hook in THREADS:
+        for hook in self.registry.threads:
             replies = hook(ChannelEvent(self, event, enter))
             if replies is not None:
                 return replies
         return None
 
     def anchored(self, prefix: str, item: int, thread: str) -> None:
-        hook = ANCHORS.get(prefix)
+        hook = self.registry.anchors.get(prefix)
         if hook is not None:
             hook(self.connection, item, thread)
 
@@ -256,7 +245,10 @@ class Turn:
         if loaded is None:
             return None
         self._enter(loaded[0])
-        return HOME["home"](self)
+        page = self.registry.home_page
+        if page is None:
+            raise LookupError("no practice provides the home page")
+        return page(self)
 
     def start_for_person(
         self, person_id: int, flow_id: str, context: dict[str, Any], interrupt: bool,
@@ -292,35 +284,32 @@ class Turn:
         person.locale = locale
 
     def channel_membership(self, event: InboundEvent, joined: bool) -> int:
-        """Someone joined or left a channel: enrol them in (or take them out of) the cohorts
-        tied to it. Someone new to the coach is created with the platform's profile; the
-        welcome of a cohort tells them how to leave. Returns how many cohorts changed."""
+        """Someone joined or left a channel: the practices that follow channels enrol them
+        (or take them out), e.g. in the cohorts tied to it. Returns how many changed."""
+        found: list[int | None] = []
+
+        def member() -> int | None:
+            if not found:
+                found.append(self._member(event, joined))
+            return found[0]
+
+        change = ChannelMembership(self, event, joined, member)
+        return sum(hook(change) for hook in self.registry.memberships)
+
+    def _member(self, event: InboundEvent, joined: bool) -> int | None:
+        """The id of who joined or left; someone new to the coach who joined is created with
+        the platform's profile (the welcome of a cohort tells them how to leave)."""
         address = event.address
-        cohorts = rounds.cohorts_of_channel(
-            self.connection,
-            rounds.channel_key(address.platform, address.tenant, address.conversation))
-        if not cohorts:
-            return 0
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
         if loaded is not None:
-            person_id = loaded[0].id
-        elif joined:
-            organisation = self.engine.organisation_for_workspace(
-                self._orm, address.platform, address.tenant)
-            self.new_workspaces.append((address.platform, address.tenant, organisation))
-            direct = replace(event, address=replace(address, conversation="", thread=None))
-            person_id = people.create_person(self.connection, organisation, direct,
-                                             self.now).id
-        else:
-            return 0
-        changed = 0
-        for cohort_id in cohorts:
-            if joined and rounds.join(self.connection, cohort_id, person_id, self.now):
-                rounds.queue_welcome(self.connection, cohort_id, person_id, self.now)
-                changed += 1
-            elif not joined and rounds.leave(self.connection, cohort_id, person_id, self.now):
-                changed += 1
-        return changed
+            return loaded[0].id
+        if not joined:
+            return None
+        organisation = self.services.organisation_for_workspace(
+            self._orm, address.platform, address.tenant)
+        self.new_workspaces.append((address.platform, address.tenant, organisation))
+        direct = replace(event, address=replace(address, conversation="", thread=None))
+        return people.create_person(self.connection, organisation, direct, self.now).id
 
     def expire_due(self) -> int:
         due = self.store.due_for_expiry(self.now)
@@ -349,7 +338,7 @@ class Turn:
         if now.person != before.person:
             self.store.save_person(person)
             if now.schedule != before.schedule:
-                self.engine.reschedule(self.store.connection, person, self.now)
+                self.services.reschedule(self.store.connection, person, self.now)
         if now.account != before.account:
             self.store.touch_identity(person)
 
@@ -385,7 +374,7 @@ class Turn:
         if person_id == self._me().id:
             raise ValueError("start_for is for someone else; use start")
         self._save_dialogs()
-        other = Turn(self.engine, self.store, self.now)
+        other = Turn(self.services, self.store, self.now)
         sent = other.start_for_person(person_id, flow_id, dict(context or {}), interrupt=False)
         other.save()
         self.extra += sent
@@ -436,7 +425,7 @@ class Turn:
         address = event.address
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
         if loaded is None:
-            organisation = self.engine.organisation_for_workspace(
+            organisation = self.services.organisation_for_workspace(
                 self._orm, address.platform, address.tenant
             )
             self.new_workspaces.append((address.platform, address.tenant, organisation))
@@ -456,10 +445,10 @@ class Turn:
     def _enter(self, person: PersonState, organisation: OrganisationDefaults | None = None) -> None:
         self._person = person
         self._person_before = _snapshot(person)
-        organisation = organisation or self.engine.organisation(
+        organisation = organisation or self.services.organisation(
             self._orm, person.organisation_id
         )
-        self.prompts = self.engine.prompts_for(organisation)
+        self.prompts = self.services.prompts_for(organisation)
 
     def _me(self) -> PersonState:
         assert self._person is not None, "a turn's person is loaded first"
@@ -493,6 +482,7 @@ class Turn:
         return StepRenderer(
             render=lambda key, **v: self.prompts.render(key, locale, **v),
             variables={**context, **self._variables()},
+            sources=self.registry.choice_sources,
         )
 
     def _command(self, event: InboundEvent) -> CommandMatch | None:
@@ -546,7 +536,7 @@ class Turn:
         answer to the open question, or not understood)."""
         command = match.command
         if command.action is not None:
-            return ACTIONS[command.action](ActionCall(self, match.arguments, dialog))
+            return self.registry.actions[command.action](ActionCall(self, match.arguments, dialog))
         if command.flow is not None:
             return self._start_by_command(dialog, command.flow, event.address)
         if command.name == "help":
@@ -627,7 +617,7 @@ class Turn:
         if flow is None:
             return [Text(self._text("common.help"))]
         local_date = self._local_today(person)
-        for starter in STARTERS.get(flow_id, ()):
+        for starter in self.registry.starters.get(flow_id, ()):
             context = {**starter(Start(self, local_date, is_new, context)), **context}
         first = first_step(flow, {}, context)
         dialog = DialogState(
@@ -707,7 +697,7 @@ class Turn:
                 return drafts[step.id]
             return answer
         assert step.review is not None
-        review = REVIEWERS[step.review](answer, dialog.answers, dialog.context)
+        review = self.registry.reviewers[step.review](answer, dialog.answers, dialog.context)
         if review is None:
             return answer
         dialog.context = {**dialog.context, "drafts": {**drafts, step.id: answer}}
@@ -748,7 +738,8 @@ class Turn:
         self._touch(dialog)
         variables: dict[str, Any] = {}
         if flow.on_complete:
-            variables = COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=False))
+            complete = self.registry.completions[flow.on_complete]
+            variables = complete(Completion(self, dialog, partial=False))
         out: list[Message] = []
         if flow.outro:
             out.append(Text(self._text(flow.outro, **variables)))
@@ -780,7 +771,7 @@ class Turn:
         dialog.end_noticed = told
         self._touch(dialog)
         if flow and flow.keep_partial and flow.on_complete and dialog.answers:
-            COMPLETIONS[flow.on_complete](Completion(self, dialog, partial=True))
+            self.registry.completions[flow.on_complete](Completion(self, dialog, partial=True))
         if status != "expired" or not told:
             return []
         return [self._expiry_notice(dialog, flow)]

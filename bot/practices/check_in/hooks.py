@@ -12,14 +12,16 @@ from typing import Any
 
 from bot.core.date_phrases import PauseEnd, parse_pause_end
 from bot.core.messages import Message
-from bot.core.registry import Completion, TurnApi, before_turn, on_complete
+from bot.core.registry import Completion, PracticeHooks, TurnApi
 from bot.due import schedule_store
 from bot.practices.pause.hooks import problem_text, start_pause
+
+hooks = PracticeHooks("check_in")
 
 UNREACHABLE = "unreachable"
 
 
-@on_complete("rhythm_check")
+@hooks.on_complete("rhythm_check")
 def _checked_in(done: Completion) -> dict[str, Any]:
     turn, answers = done.turn, done.dialog.answers
     diary_time = turn.person.diary_time.strftime("%H:%M")
@@ -37,7 +39,7 @@ def _checked_in(done: Completion) -> dict[str, Any]:
     return {"outcome": "keep", "diary_time": diary_time}
 
 
-@before_turn
+@hooks.before_turn
 def _reachable_again(turn: TurnApi) -> list[Message]:
     """Someone the platform could not reach has written to us: nudge them again."""
     if turn.person.status == UNREACHABLE:

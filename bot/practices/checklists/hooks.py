@@ -18,25 +18,17 @@ of it; that moment goes into today's diary.
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from bot.core.flows import ChoiceDef
 from bot.core.messages import Message, Text
-from bot.core.registry import (
-    ActionCall,
-    ChoiceQuery,
-    Completion,
-    Start,
-    action,
-    choice_source,
-    on_complete,
-    on_start,
-)
+from bot.core.registry import ActionCall, ChoiceQuery, Completion, PracticeHooks, Start
 from bot.due import schedule_store
 from bot.practices.checklists import records as checklists
 from bot.practices.checklists.records import Run
 from bot.practices.diary import records as diary
 from bot.storage.turn_store import DialogState
+
+hooks = PracticeHooks("checklists")
 
 FLOW = "checklist"
 PICK, TICK, FINISHED = "pick", "tick", "finished"
@@ -45,11 +37,11 @@ TICK_MARK = "✓ "
 MAX_ASKED = 80  # how much of an unknown name is repeated back
 
 # The run a round's on_complete hands to the next round's on_start, within one turn (a
-# flow's `then` starts the next dialog with an empty context).
-_NEXT_ROUND: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+# flow's `then` starts the next dialog with an empty context): the turn's note NEXT_ROUND.
+NEXT_ROUND = "checklists.next_round"
 
 
-@action("checklist")
+@hooks.action("checklist")
 def _call_up(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     said = call.arguments.strip()
@@ -77,10 +69,10 @@ def _open_run(dialog: DialogState | None, checklist_id: int) -> int | None:
     return run_id if isinstance(run_id, int) else None
 
 
-@on_start(FLOW)
+@hooks.on_start(FLOW)
 def _round(start: Start) -> dict[str, Any]:
     """What a round shows: the checklist, how far the run is, and which stage it is in."""
-    handed = _NEXT_ROUND.pop(start.turn, None)
+    handed = start.turn.notes.pop(NEXT_ROUND, None)
     if start.context.get("stage") == PICK:
         return {}
     run = checklists.load_run(start.connection, start.context.get("run", handed),
@@ -108,7 +100,7 @@ def _round_context(start: Start, run: Run) -> dict[str, Any]:
     }
 
 
-@choice_source("checklists")
+@hooks.choice_source("checklists")
 def _checklist_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """The organisation's checklists to pick from, by name in the person's language."""
     if query.connection is None:
@@ -119,7 +111,7 @@ def _checklist_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     )
 
 
-@choice_source("checklist_items")
+@hooks.choice_source("checklist_items")
 def _item_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """Every item in order (so numbers stay put between rounds), the ticked ones marked,
     then "Klaar"."""
@@ -137,7 +129,7 @@ def _item_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     )
 
 
-@on_complete(FLOW)
+@hooks.on_complete(FLOW)
 def _round_done(done: Completion) -> dict[str, Any]:
     """Store what the round said; `then` is false once nothing follows."""
     stage = done.dialog.context.get("stage")
@@ -154,7 +146,7 @@ def _picked(done: Completion) -> dict[str, Any]:
     found = next((entry for entry in available if entry.code == code), None)
     if found is None:
         return {"outcome": "gone", "then": False}
-    _NEXT_ROUND[done.turn] = checklists.start_run(
+    done.turn.notes[NEXT_ROUND] = checklists.start_run(
         done.connection, done.person.id, found.id, done.now
     )
     return {"outcome": "picked", "checklist": found.name(done.turn.locale)}
@@ -172,7 +164,7 @@ def _ticked(done: Completion) -> dict[str, Any]:
         done.connection, run, [int(v) for v in values if v.isdigit()],
         [item.position for item in items], finish=DONE in values, now=done.now,
     )
-    _NEXT_ROUND[done.turn] = run.id
+    done.turn.notes[NEXT_ROUND] = run.id
     locale = done.turn.locale
     texts = {item.position: item.text(locale) for item in items}
     done_count = sum(1 for position in result.ticked if position in texts)

@@ -21,10 +21,12 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import Address, Choice, Message, Notice, Outbound, Question, Text
-from bot.core.registry import ActionCall, ChannelEvent, TurnApi, action, on_press
+from bot.core.registry import ActionCall, ChannelEvent, PracticeHooks, TurnApi
 from bot.people.directory import dm_address
 from bot.people.roles import may_facilitate
 from bot.practices.community import records as community
+
+hooks = PracticeHooks("community")
 
 PREFIX = "cs"  # a session's buttons: "cs:<session id>"
 SIGNUP, CANCEL, CASE = "signup", "cancel", "case"
@@ -66,7 +68,7 @@ def offer_signup(turn: TurnApi, session_id: int) -> None:
 # -- listing and signing up ---------------------------------------------------------------------
 
 
-@action("community_sessions")
+@hooks.action("community_sessions")
 def _sessions(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     found = community.upcoming(turn.connection, turn.person.organisation_id, turn.now,
@@ -89,7 +91,7 @@ def _which(turn: TurnApi) -> list[Message]:
     return [Text(turn.text("community.which"))]
 
 
-@action("community_signup")
+@hooks.action("community_signup")
 def _signup(call: ActionCall) -> list[Message] | None:
     session = _named(call)
     if session is None:
@@ -97,7 +99,7 @@ def _signup(call: ActionCall) -> list[Message] | None:
     return [_sign_up(call.turn, session)]
 
 
-@action("community_cancel")
+@hooks.action("community_cancel")
 def _cancel(call: ActionCall) -> list[Message] | None:
     session = _named(call)
     if session is None:
@@ -122,7 +124,7 @@ def _cancel_for(turn: TurnApi, session: community.Session) -> Message:
 # -- a case for a session ---------------------------------------------------------------------
 
 
-@action("community_case")
+@hooks.action("community_case")
 def _case(call: ActionCall) -> list[Message] | None:
     session = _named(call)
     if session is None:
@@ -151,7 +153,7 @@ def bring_case(turn: TurnApi, session: community.Session) -> list[Message]:
 # -- announcing in a channel -------------------------------------------------------------------
 
 
-@action("community_announce", in_channel=True)
+@hooks.action("community_announce", in_channel=True)
 def _announce(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):
@@ -177,7 +179,7 @@ def _announce(call: ActionCall) -> list[Message] | None:
 # -- the buttons ---------------------------------------------------------------------------------
 
 
-@on_press(PREFIX)
+@hooks.on_press(PREFIX)
 def _button(channel: ChannelEvent, session_id: int) -> list[Outbound]:
     person = channel.enter()
     turn = channel.turn

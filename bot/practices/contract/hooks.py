@@ -30,18 +30,11 @@ from sqlalchemy import Connection, and_, exists, insert, select, update
 from sqlalchemy.engine import Row
 
 from bot.core.flows import ChoiceDef
-from bot.core.registry import (
-    ChoiceQuery,
-    Completion,
-    Review,
-    Start,
-    choice_source,
-    on_complete,
-    on_start,
-    reviewer,
-)
+from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Review, Start
 from bot.organisation.goals import active_goals, goal_title, team_ids_of
 from bot.storage.models import Competence, ContractResponse, LearningContract, Person, table_of
+
+hooks = PracticeHooks("contract")
 
 FLOW = "contract"
 RESPONSE_FLOW = "contract_response"
@@ -177,7 +170,7 @@ def _summary(
 # -- the contract flow -----------------------------------------------------------------------
 
 
-@on_start(FLOW)
+@hooks.on_start(FLOW)
 def _prepare(start: Start) -> dict[str, Any]:
     """Which quarter and version this is, the contract to look back on, what can be chosen."""
     connection, person = start.connection, start.person
@@ -219,7 +212,7 @@ def _prepare(start: Start) -> dict[str, Any]:
     }
 
 
-@choice_source("contract_goals")
+@hooks.choice_source("contract_goals")
 def _goal_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """The active goals of the person's organisation and teams, then 'none of these'."""
     none = ChoiceDef(value="none", label="contract.no_goal")
@@ -265,7 +258,7 @@ def smart_check(evidence: str) -> dict[str, bool]:
     }
 
 
-@reviewer("contract_smart")
+@hooks.reviewer("contract_smart")
 def _smart(answer: Any, _answers: Mapping[str, Any], _context: Mapping[str, Any]) -> Review | None:
     """Once: ask for an observable result and a moment to check when 'how will you know'
     has neither or one of them; the next submission is accepted as it is."""
@@ -280,7 +273,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@on_complete("learning_contract")
+@hooks.on_complete("learning_contract")
 def _store(done: Completion) -> dict[str, Any]:
     """Store the contract as a new version; share it when the author agreed."""
     dialog, connection, person = done.dialog, done.connection, done.person
@@ -420,7 +413,7 @@ def _shared_with(connection: Connection, contract_id: Any, person_id: int) -> Ro
     ).first()
 
 
-@on_start(RESPONSE_FLOW)
+@hooks.on_start(RESPONSE_FLOW)
 def _show_contract(start: Start) -> dict[str, Any]:
     """The contract to respond to: the one handed over, or the latest one still waiting."""
     connection, person = start.connection, start.person
@@ -444,7 +437,7 @@ def _show_contract(start: Start) -> dict[str, Any]:
     }
 
 
-@on_complete("contract_response")
+@hooks.on_complete("contract_response")
 def _respond(done: Completion) -> dict[str, Any]:
     """Keep the response, tell the author, and invite the colleague to share theirs."""
     dialog, connection, person = done.dialog, done.connection, done.person

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.registry import Completion, Start, on_complete, on_start
+from bot.core.registry import Completion, PracticeHooks, Start
 from bot.due import schedule_store
 from bot.practices.diary import records as diary
 from bot.practices.weekly_plan.hooks import record_check
 
+hooks = PracticeHooks("diary")
 
-@on_start("diary")
+
+@hooks.on_start("diary")
 def _already_today(start: Start) -> dict[str, Any]:
     if start.is_new:
         return {"entries_today": 0}
     return {"entries_today": diary.entries_on(start.connection, start.person.id, start.local_date)}
 
 
-@on_complete("diary_entry")
+@hooks.on_complete("diary_entry")
 def _store(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     diary.store_entry(

@@ -9,7 +9,7 @@ About twenty names is a long list in a chat; to keep it readable, a practice may
 codes that matter most on top by adding `competences_first` (a list of codes) to the
 dialog's context in its `on_start` hook, e.g. the focus competences of this month:
 
-    @on_start("weekplan")
+    @hooks.on_start("weekplan")
     def _start(start: Start) -> dict[str, Any]:
         focus = focus_competences(start.connection, start.person.id, start.local_date)
         return {"competences_first": focus}
@@ -31,9 +31,11 @@ from sqlalchemy import Connection, select
 
 from bot.core.flows import ChoiceDef
 from bot.core.prompts import PromptError
-from bot.core.registry import ChoiceQuery, choice_source
+from bot.core.registry import ChoiceQuery, PracticeHooks
 from bot.organisation.catalog import load_catalog
 from bot.storage.models import Competence, MonthlyReflection, table_of
+
+hooks = PracticeHooks("focus")
 
 FIRST_KEY = "competences_first"
 
@@ -153,7 +155,7 @@ def _first_codes(context: Mapping[str, Any]) -> list[str]:
     return [code for code in value if isinstance(code, str)]
 
 
-@choice_source("competences")
+@hooks.choice_source("competences")
 def competence_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """The catalog as choices, `competences_first` from the context on top."""
     if query.connection is None:

@@ -34,20 +34,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from bot.core.messages import Address, Choice, Message, Notice, Outbound, Question, Text
-from bot.core.registry import (
-    ActionCall,
-    ChannelEvent,
-    Completion,
-    TurnApi,
-    action,
-    on_anchor,
-    on_complete,
-    on_press,
-    thread_handler,
-)
+from bot.core.registry import ActionCall, ChannelEvent, Completion, PracticeHooks, TurnApi
 from bot.core.text_input import clean_text
 from bot.people.roles import may_facilitate
 from bot.storage.models import CaseContribution, IntervisionCase, Person, table_of
+
+hooks = PracticeHooks("intervision")
 
 _cases = table_of(IntervisionCase)
 _contributions = table_of(CaseContribution)
@@ -72,7 +64,7 @@ def is_question(text: str) -> bool:
 # -- starting a case ---------------------------------------------------------------------
 
 
-@action("intervision", in_channel=True)
+@hooks.action("intervision", in_channel=True)
 def _start(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     channel = turn.origin
@@ -85,7 +77,7 @@ def _start(call: ActionCall) -> list[Message] | None:
                                              "tenant": channel.tenant})
 
 
-@on_complete("intervision_intake")
+@hooks.on_complete("intervision_intake")
 def _intake_done(done: Completion) -> dict[str, Any]:
     answers, context = done.dialog.answers, done.dialog.context
     form = answers.get("case")
@@ -109,7 +101,7 @@ def _intake_done(done: Completion) -> dict[str, Any]:
     return {}
 
 
-@on_anchor(PREFIX)
+@hooks.on_anchor(PREFIX)
 def _posted(connection: Connection, case_id: int, thread: str) -> None:
     connection.execute(update(_cases).where(_cases.c.id == case_id).values(thread=thread))
 
@@ -128,7 +120,7 @@ def _steering(turn: TurnApi, case_id: int, text: str, phase: str) -> Question:
 # -- the thread ----------------------------------------------------------------------------
 
 
-@on_press(PREFIX)
+@hooks.on_press(PREFIX)
 def _case_pressed(channel: ChannelEvent, case_id: int) -> list[Outbound]:
     """A phase button: only one pressed in the case's own channel steers it (a forged value
     from elsewhere finds no case)."""
@@ -143,7 +135,7 @@ def _case_pressed(channel: ChannelEvent, case_id: int) -> list[Outbound]:
     return _steer(channel, case, channel.event.value or "")
 
 
-@thread_handler
+@hooks.thread_handler
 def _case_thread(channel: ChannelEvent) -> list[Outbound] | None:
     address = channel.event.address
     case = channel.turn.connection.execute(select(_cases).where(
@@ -248,7 +240,7 @@ def _own_cases(turn: TurnApi) -> list[dict[str, Any]]:
              "anonymised": r.anonymised} for r in rows]
 
 
-@action("my_cases")
+@hooks.action("my_cases")
 def _my_cases(call: ActionCall) -> list[Message] | None:
     return [Text(call.turn.text("intervision.my_cases", cases=_own_cases(call.turn)))]
 
@@ -262,7 +254,7 @@ def _owned(call: ActionCall) -> int | None:
     return int(number) if found else None
 
 
-@action("case_anonymise")
+@hooks.action("case_anonymise")
 def _anonymise(call: ActionCall) -> list[Message] | None:
     case_id = _owned(call)
     if case_id is None:
@@ -271,7 +263,7 @@ def _anonymise(call: ActionCall) -> list[Message] | None:
     return [Text(call.turn.text("intervision.anonymised", id=case_id))]
 
 
-@action("case_remove")
+@hooks.action("case_remove")
 def _remove(call: ActionCall) -> list[Message] | None:
     case_id = _owned(call)
     if case_id is None:

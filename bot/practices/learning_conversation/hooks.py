@@ -29,8 +29,10 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.prompts import PromptLibrary
-from bot.core.registry import Completion, Start, on_complete, on_start
+from bot.core.registry import Completion, PracticeHooks, Start
 from bot.storage.models import LearningCanvas, Person, table_of
+
+hooks = PracticeHooks("learning_conversation")
 
 TEXTS = "learning_conversation"
 FEEDBACK_FLOW = "learning_conversation_feedback"
@@ -112,7 +114,7 @@ def plan_steps(plan: Mapping[str, Any]) -> list[str]:
 # -- the two flows ---------------------------------------------------------------------
 
 
-@on_complete("learning_canvas")
+@hooks.on_complete("learning_canvas")
 def _store(done: Completion) -> dict[str, Any]:
     answers = dict(done.dialog.answers)
     canvas_id = done.connection.execute(
@@ -131,7 +133,7 @@ def _store(done: Completion) -> dict[str, Any]:
     return {"canvas_id": canvas_id}
 
 
-@on_start(FEEDBACK_FLOW)
+@hooks.on_start(FEEDBACK_FLOW)
 def _feedback_context(start: Start) -> dict[str, Any]:
     """The canvas the first two parts just stored, and its summary to show."""
     row = start.connection.execute(
@@ -145,7 +147,7 @@ def _feedback_context(start: Start) -> dict[str, Any]:
     return {"canvas_id": row.id, "summary": row.summary}
 
 
-@on_complete("learning_canvas_feedback")
+@hooks.on_complete("learning_canvas_feedback")
 def _store_feedback(done: Completion) -> dict[str, Any]:
     canvas_id = done.dialog.context.get("canvas_id")
     if not isinstance(canvas_id, int):

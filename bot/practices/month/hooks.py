@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy import Connection, func, insert, select
 
-from bot.core.registry import Completion, Start, on_complete, on_start
+from bot.core.registry import Completion, PracticeHooks, Start
 from bot.practices.community.hooks import offer_signup
 from bot.practices.focus.hooks import catalog, competence_names
 from bot.storage.models import (
@@ -36,6 +36,8 @@ from bot.storage.models import (
     WeeklyPlan,
     table_of,
 )
+
+hooks = PracticeHooks("month")
 
 LOOK_AHEAD_DAYS = 7  # within this many days of a month's end, the focus is for the next month
 MAX_LESSONS = 5
@@ -247,7 +249,7 @@ def next_community_session(
 # -- hooks -----------------------------------------------------------------------------------
 
 
-@on_start("month")
+@hooks.on_start("month")
 def _digest(start: Start) -> dict[str, Any]:
     person = start.person
     locale = start.turn.locale
@@ -308,7 +310,7 @@ def _text(answers: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@on_complete("monthly_reflection")
+@hooks.on_complete("monthly_reflection")
 def _store(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     answers = dict(dialog.answers)

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.core.messages import File, Message
-from bot.core.registry import ActionCall, Completion, action, on_complete
+from bot.core.registry import ActionCall, Completion, PracticeHooks
 from bot.privacy.erasure import delete_person
 from bot.privacy.export import export_person
 from bot.storage.models import Person
+
+hooks = PracticeHooks("my_data")
 
 DELETE_FLOW = "privacy_delete"
 DELETE = "delete"
@@ -28,7 +30,7 @@ DELETE = "delete"
 LARGE_EXPORT = 30_000
 
 
-@action("my_data")
+@hooks.action("my_data")
 def _my_data(call: ActionCall) -> list[Message] | None:
     """Everything stored about the person, as the JSON document the CLI exports."""
     turn = call.turn
@@ -44,7 +46,7 @@ def _my_data(call: ActionCall) -> list[Message] | None:
     return [File(text, turn.text("privacy.file_name"), content, "application/json")]
 
 
-@on_complete(DELETE_FLOW)
+@hooks.on_complete(DELETE_FLOW)
 def _delete(done: Completion) -> dict[str, Any]:
     if done.dialog.answers.get("confirm") != DELETE:
         return {"outcome": "kept"}

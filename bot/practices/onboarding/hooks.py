@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.flows import ChoiceDef
-from bot.core.registry import ChoiceQuery, Completion, choice_source, on_complete
+from bot.core.registry import ChoiceQuery, Completion, PracticeHooks
 from bot.due.weekdays import WEEKDAYS
 from bot.practices.preferences.hooks import (
     COLLEAGUE_COMMAND,
@@ -17,13 +17,15 @@ from bot.practices.preferences.hooks import (
     set_colleague,
 )
 
+hooks = PracticeHooks("onboarding")
 
-@choice_source("weekdays")
+
+@hooks.choice_source("weekdays")
 def _weekdays(_query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     return tuple(ChoiceDef(value=day, label=f"weekday.{day}") for day in WEEKDAYS)
 
 
-@on_complete("onboarding")
+@hooks.on_complete("onboarding")
 def _done(done: Completion) -> dict[str, Any]:
     person = done.person
     if not done.partial:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from bot.core.messages import Choice, Home, HomeSection, Message, Text
 from bot.core.prompts import PromptError
-from bot.core.registry import ActionCall, TurnApi, action, home_page
+from bot.core.registry import ActionCall, PracticeHooks, TurnApi
 from bot.practices.diary import records as diary
 from bot.practices.focus.hooks import competence_names
 from bot.practices.month.hooks import (
@@ -42,6 +42,8 @@ from bot.storage.models import (
     WeeklyPlan,
     table_of,
 )
+
+hooks = PracticeHooks("overview")
 
 
 def week_plan(connection: Connection, person_id: int, today: date) -> Week | None:
@@ -171,7 +173,7 @@ def standing(turn: TurnApi) -> Standing:
     )
 
 
-@action("overview")
+@hooks.action("overview")
 def _overview(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if call.arguments:
@@ -199,7 +201,7 @@ def _overview(call: ActionCall) -> list[Message] | None:
 HOME_ACTIONS = ("diary", "weekplan", "month", "contract", "year", "settings")
 
 
-@home_page
+@hooks.home_page
 def _home(turn: TurnApi) -> Home:
     """The overview as a page: a section per practice, and a button to start each."""
     person = turn.person

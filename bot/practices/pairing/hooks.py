@@ -16,18 +16,20 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.messages import Message, Text
-from bot.core.registry import ActionCall, Completion, Start, action, on_complete, on_start
+from bot.core.registry import ActionCall, ChannelMembership, Completion, PracticeHooks, Start
 from bot.due.weekdays import WEEKDAYS
 from bot.practices.pairing import rounds
 from bot.practices.preferences.hooks import long_date
 from bot.storage.models import Cohort, table_of
 
+hooks = PracticeHooks("pairing")
+
 _cohorts = table_of(Cohort)
 
 
-@on_start("peer_review")
-@on_start("mentor_checkin")
-@on_start("peer_met")
+@hooks.on_start("peer_review")
+@hooks.on_start("mentor_checkin")
+@hooks.on_start("peer_met")
 def _round_dates(start: Start) -> dict[str, Any]:
     ends_on = start.context.get("ends_on")
     if not isinstance(ends_on, str):
@@ -36,14 +38,14 @@ def _round_dates(start: Start) -> dict[str, Any]:
     return {"ends_on_text": long_date(day, start.turn.locale, start.local_date)}
 
 
-@on_complete("peer_review")
-@on_complete("mentor_checkin")
+@hooks.on_complete("peer_review")
+@hooks.on_complete("mentor_checkin")
 def _planned(done: Completion) -> dict[str, Any]:
     return {"answers": dict(done.dialog.answers),
             "cadence_weeks": done.dialog.context.get("cadence_weeks", 1)}
 
 
-@on_complete("peer_met")
+@hooks.on_complete("peer_met")
 def _met(done: Completion) -> dict[str, Any]:
     context, answers = done.dialog.context, done.dialog.answers
     round_id = context.get("round_id")
@@ -59,14 +61,14 @@ def _met(done: Completion) -> dict[str, Any]:
     return {"outcome": "not_met", "then": False}
 
 
-@on_start("cohort_joined")
+@hooks.on_start("cohort_joined")
 def _cohort(start: Start) -> dict[str, Any]:
     weekday = start.context.get("weekday", 0)
     index = weekday if isinstance(weekday, int) and 0 <= weekday < 7 else 0
     return {"weekday_name": start.turn.text(f"weekday.{WEEKDAYS[index]}")}
 
 
-@on_complete("cohort_joined")
+@hooks.on_complete("cohort_joined")
 def _stay(done: Completion) -> dict[str, Any]:
     cohort_id = done.dialog.context.get("cohort_id")
     if done.dialog.answers.get("stay") is False and isinstance(cohort_id, int):
@@ -83,7 +85,7 @@ def _organisation_cohorts(call: ActionCall) -> list[tuple[int, str]]:
     )]
 
 
-@action("pair_me", in_channel=True)
+@hooks.action("pair_me", in_channel=True)
 def _pair_me(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     choices = _organisation_cohorts(call)
@@ -112,7 +114,7 @@ def _for_each_cohort(call: ActionCall, change: Callable[[int], object], key: str
     return [Text(turn.text(key, cohort=", ".join(name for _, name in cohorts)))]
 
 
-@action("stop_pairing", in_channel=True)
+@hooks.action("stop_pairing", in_channel=True)
 def _stop_pairing(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     return _for_each_cohort(
@@ -121,10 +123,33 @@ def _stop_pairing(call: ActionCall) -> list[Message] | None:
         "pairing.left")
 
 
-@action("new_partner")
+@hooks.action("new_partner")
 def _new_partner(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     return _for_each_cohort(
         call, lambda cohort_id: rounds.ask_new_partner(turn.connection, cohort_id,
                                                        turn.person.id),
         "pairing.new_partner")
+
+
+@hooks.membership_handler
+def _cohort_membership(change: ChannelMembership) -> int:
+    """Joining a channel tied to cohorts enrols the person in them (and queues each
+    cohort's welcome); leaving it takes them out."""
+    address = change.event.address
+    connection, now = change.turn.connection, change.turn.now
+    cohorts = rounds.cohorts_of_channel(
+        connection, rounds.channel_key(address.platform, address.tenant, address.conversation))
+    if not cohorts:
+        return 0
+    person_id = change.member()
+    if person_id is None:
+        return 0
+    changed = 0
+    for cohort_id in cohorts:
+        if change.joined and rounds.join(connection, cohort_id, person_id, now):
+            rounds.queue_welcome(connection, cohort_id, person_id, now)
+            changed += 1
+        elif not change.joined and rounds.leave(connection, cohort_id, person_id, now):
+            changed += 1
+    return changed

@@ -12,30 +12,22 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from weakref import WeakSet
 
 from bot.core.date_phrases import DateProblem, PauseEnd, parse_pause_end, without_connector
 from bot.core.messages import Message, Text
-from bot.core.registry import (
-    ActionCall,
-    Completion,
-    Start,
-    TurnApi,
-    action,
-    before_turn,
-    on_complete,
-    on_start,
-)
+from bot.core.registry import ActionCall, Completion, PracticeHooks, Start, TurnApi
 from bot.practices.preferences.hooks import answer_without_command, long_date, rhythm_variables
 from bot.storage.turn_store import PersonState
+
+hooks = PracticeHooks("pause")
 
 PAUSE_FLOW = "pause"
 ACTIVE, PAUSED, OPTED_OUT = "active", "paused", "opted_out"
 MAX_ATTEMPTS = 3  # after this many unreadable dates in a row, stop asking
 NOT_A_DATE = ("empty", "unclear")
 
-# Turns in which the welcome back was said already (so `hervat` does not add a second text).
-_WELCOMED: WeakSet[Any] = WeakSet()
+# The turn's note that the welcome back was said already (so `hervat` adds no second text).
+WELCOMED = "pause.welcomed"
 
 
 def is_paused(person: PersonState, local_today: date) -> bool:
@@ -63,12 +55,12 @@ def _activate(person: PersonState) -> None:
 
 
 def _welcome_back(turn: TurnApi, after: str) -> Text:
-    _WELCOMED.add(turn)
+    turn.notes[WELCOMED] = True
     variables = rhythm_variables(turn.prompts, turn.person)
     return Text(turn.text("pause.welcome_back", after=after, **variables))
 
 
-@before_turn
+@hooks.before_turn
 def _pause_over(turn: TurnApi) -> list[Message]:
     """The first message after a pause: welcome back, and the rhythm runs again."""
     person = turn.person
@@ -132,22 +124,22 @@ def _pause_command(call: ActionCall, *, vacation: bool) -> list[Message] | None:
     return turn.start(PAUSE_FLOW, context)
 
 
-@action("pause")
+@hooks.action("pause")
 def _pause(call: ActionCall) -> list[Message] | None:
     return _pause_command(call, vacation=False)
 
 
-@action("vacation")
+@hooks.action("vacation")
 def _vacation(call: ActionCall) -> list[Message] | None:
     return _pause_command(call, vacation=True)
 
 
-@on_start(PAUSE_FLOW)
+@hooks.on_start(PAUSE_FLOW)
 def _pause_context(start: Start) -> dict[str, Any]:
     return {"vacation": False, "problem": "", "attempt": 0}
 
 
-@on_complete(PAUSE_FLOW)
+@hooks.on_complete(PAUSE_FLOW)
 def _when_back(done: Completion) -> dict[str, Any]:
     """Read "when are you back?"; a date that cannot be used asks the question again."""
     turn = done.turn
@@ -183,7 +175,7 @@ def _when_back(done: Completion) -> dict[str, Any]:
 # -- resume ------------------------------------------------------------------------------------
 
 
-@action("resume")
+@hooks.action("resume")
 def _resume(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     person = turn.person
@@ -191,7 +183,7 @@ def _resume(call: ActionCall) -> list[Message] | None:
         after = "optout" if person.status == OPTED_OUT else "early"
         _activate(person)
         return [_welcome_back(turn, after)]
-    if turn in _WELCOMED:
+    if turn.notes.get(WELCOMED):
         return []  # the pause ended just now and the welcome back is said already
     return [Text(turn.text("pause.not_paused"))]
 
@@ -199,12 +191,12 @@ def _resume(call: ActionCall) -> list[Message] | None:
 # -- stop (opt out) -----------------------------------------------------------------------------
 
 
-@on_start("optout")
+@hooks.on_start("optout")
 def _optout_context(start: Start) -> dict[str, Any]:
     return {"opted_out": start.person.status == OPTED_OUT}
 
 
-@on_complete("optout")
+@hooks.on_complete("optout")
 def _optout(done: Completion) -> dict[str, Any]:
     if done.dialog.context.get("opted_out"):
         return {"outcome": "already"}

@@ -19,19 +19,13 @@ from sqlalchemy import Connection, func, select
 
 from bot.core.messages import Message, Text
 from bot.core.prompts import PromptLibrary
-from bot.core.registry import (
-    ActionCall,
-    Completion,
-    Start,
-    TurnApi,
-    action,
-    on_complete,
-    on_start,
-)
+from bot.core.registry import ActionCall, Completion, PracticeHooks, Start, TurnApi
 from bot.core.text_input import clean_text
 from bot.people.preferences import describe_workdays, workdays_of
 from bot.storage.models import Identity, Person, table_of
 from bot.storage.turn_store import PersonState
+
+hooks = PracticeHooks("preferences")
 
 COLLEAGUE_COMMAND = "colleague"
 COLLEAGUE_STEP = "colleague"
@@ -182,7 +176,7 @@ def long_date(day: date, locale: str, today: date | None = None) -> str:
     return str(format_date(day, pattern, locale=locale))
 
 
-@on_start("settings")
+@hooks.on_start("settings")
 def _current(start: Start) -> dict[str, Any]:
     turn = start.turn
     person = turn.person
@@ -200,7 +194,7 @@ def _current(start: Start) -> dict[str, Any]:
     }
 
 
-@on_complete("settings")
+@hooks.on_complete("settings")
 def _changed(done: Completion) -> dict[str, Any]:
     turn = done.turn
     person = done.person
@@ -215,7 +209,7 @@ def _changed(done: Completion) -> dict[str, Any]:
     return {"result": turn.text(f"settings.changed_{what}", value=value)}
 
 
-@action("colleague")
+@hooks.action("colleague")
 def _colleague(call: ActionCall) -> list[Message] | None:
     """`collega` shows the steady colleague; `collega @jan` sets it; `collega geen` clears it.
     Arguments that name nobody are an answer to an open question ('collega hielp me')."""

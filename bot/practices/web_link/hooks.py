@@ -9,16 +9,18 @@ the person's DM: a login link in a thread would let anyone in the channel in as 
 from __future__ import annotations
 
 from bot.core.messages import Message, Text
-from bot.core.registry import ActionCall, action
+from bot.core.registry import ActionCall, PracticeHooks
 from bot.people import web_access as access
 from bot.people.roles import FACILITATING, role_of
+
+hooks = PracticeHooks("web_link")
 
 
 def login_url(public_url: str, token: str) -> str:
     return f"{public_url}/login/{token}"
 
 
-@action("web_link", in_channel=True)
+@hooks.action("web_link", in_channel=True)
 def _web_link(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     token = access.issue_link(turn.connection, turn.person.id, turn.now)

@@ -48,7 +48,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from bot.core.registry import Completion, Review, Start, on_complete, on_start, reviewer
+from bot.core.registry import Completion, PracticeHooks, Review, Start
 from bot.practices.focus.hooks import (
     FIRST_KEY,
     competence_name,
@@ -57,6 +57,8 @@ from bot.practices.focus.hooks import (
 )
 from bot.storage.models import DiaryEntry, WeeklyPlan, table_of
 from bot.storage.turn_store import DialogState
+
+hooks = PracticeHooks("weekly_plan")
 
 FLOW_ID = "weekplan"
 LOOKBACK_WEEKS = 6
@@ -221,7 +223,7 @@ def _plan_context(
 # -- Plan and Act: the flow `weekplan` -------------------------------------------------------
 
 
-@on_start(FLOW_ID)
+@hooks.on_start(FLOW_ID)
 def _start_plan(start: Start) -> dict[str, Any]:
     person = start.person
     locale = start.turn.locale
@@ -270,7 +272,7 @@ def _resolved(name: str, answers: Mapping[str, Any], context: Mapping[str, Any])
     return value
 
 
-@reviewer("weekplan_observable")
+@hooks.reviewer("weekplan_observable")
 def _review_approach(
     answer: Any, answers: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Review | None:
@@ -280,7 +282,7 @@ def _review_approach(
     return Review("weekplan.review_observable")
 
 
-@reviewer("weekplan_moment")
+@hooks.reviewer("weekplan_moment")
 def _review_moment(
     answer: Any, answers: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Review | None:
@@ -295,7 +297,7 @@ def _review_moment(
     return Review("weekplan.review_moment")
 
 
-@on_complete("weekly_plan")
+@hooks.on_complete("weekly_plan")
 def _store_plan(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     answers, context = dialog.answers, dialog.context
@@ -363,7 +365,7 @@ def _checked_today(connection: Connection, person_id: int, local_date: date) -> 
     return any(isinstance(row.extra, dict) and CHECK_STEP in row.extra for row in rows)
 
 
-@on_start("diary")
+@hooks.on_start("diary")
 def _plan_for_diary(start: Start) -> dict[str, Any]:
     if start.is_new:
         return {}  # created this very turn: no plan to ask about, no query needed

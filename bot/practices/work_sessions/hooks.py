@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from bot.core.flows import ChoiceDef
 from bot.core.messages import Choice, Message, Notice, Outbound, Question, Text
@@ -37,17 +36,15 @@ from bot.core.registry import (
     ChannelEvent,
     ChoiceQuery,
     Completion,
+    PracticeHooks,
     Start,
     TurnApi,
-    action,
-    choice_source,
-    on_complete,
-    on_press,
-    on_start,
 )
 from bot.core.text_input import clean_text
 from bot.people.roles import may_facilitate
 from bot.practices.work_sessions import records as ws
+
+hooks = PracticeHooks("work_sessions")
 
 VOTE = "wsv"  # the ref of an item's vote button: "wsv:<item id>"
 OWNER_FLOW = "worksession_owner"
@@ -55,8 +52,8 @@ REFLECTION_FLOW = "experiment_reflection"
 MAX_SHOWN = 15  # items with a button in the DM view
 
 # The session a round of the record flow hands to the next round (a flow's `then` starts
-# the next dialog with an empty context), within one turn.
-_NEXT_ROUND: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+# the next dialog with an empty context), within one turn: the turn's note NEXT_ROUND.
+NEXT_ROUND = "work_sessions.next_round"
 
 
 def _when(turn: TurnApi, session: ws.SessionInfo) -> dict[str, Any]:
@@ -84,12 +81,12 @@ def _refused(turn: TurnApi) -> list[Message]:
 # -- proposing items ---------------------------------------------------------------------------
 
 
-@action("agenda_item", in_channel=True)
+@hooks.action("agenda_item", in_channel=True)
 def _agenda_item(call: ActionCall) -> list[Message] | None:
     return _propose(call, "topic")
 
 
-@action("experiment")
+@hooks.action("experiment")
 def _experiment(call: ActionCall) -> list[Message] | None:
     return _propose(call, "experiment")
 
@@ -130,7 +127,7 @@ def _vote_question(turn: TurnApi, session: ws.SessionInfo, found: ws.Item, votes
     return Question(text=text, ref=f"{VOTE}:{found.id}", choices=(Choice("vote", label),))
 
 
-@on_start(ws.ITEMS_FLOW)
+@hooks.on_start(ws.ITEMS_FLOW)
 def _items_start(start: Start) -> dict[str, Any]:
     session = ws.session_info(start.connection, start.context.get("session_id"))
     if session is None:
@@ -138,7 +135,7 @@ def _items_start(start: Start) -> dict[str, Any]:
     return _when(start.turn, session)
 
 
-@on_complete(ws.ITEMS_FLOW)
+@hooks.on_complete(ws.ITEMS_FLOW)
 def _items_done(done: Completion) -> dict[str, Any]:
     answers, context = done.dialog.answers, done.dialog.context
     text = answers.get("item")
@@ -156,7 +153,7 @@ def _items_done(done: Completion) -> dict[str, Any]:
 # -- votes -------------------------------------------------------------------------------------
 
 
-@on_press(VOTE)
+@hooks.on_press(VOTE)
 def _vote(channel: ChannelEvent, item_id: int) -> list[Outbound]:
     """A vote button, in the channel or in a DM; the answer goes to the voter alone."""
     person = channel.enter()
@@ -186,7 +183,7 @@ def agenda_text(turn: TurnApi, session: ws.SessionInfo, *, list_items: bool = Tr
                      list_items=list_items)
 
 
-@action("agenda", in_channel=True)
+@hooks.action("agenda", in_channel=True)
 def _agenda(call: ActionCall) -> list[Message] | None:
     """The coming agenda in the DM, each item with its vote button."""
     turn = call.turn
@@ -210,7 +207,7 @@ def _post_agenda(turn: TurnApi, session: ws.SessionInfo) -> None:
     ws.mark_agenda_posted(turn.connection, session.id, turn.now)
 
 
-@action("agenda_post", in_channel=True)
+@hooks.action("agenda_post", in_channel=True)
 def _agenda_post(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):
@@ -222,7 +219,7 @@ def _agenda_post(call: ActionCall) -> list[Message] | None:
     return [Text(turn.text("worksession.agenda_posted", **_when(turn, session)))]
 
 
-@on_start(ws.AGENDA_FLOW)
+@hooks.on_start(ws.AGENDA_FLOW)
 def _agenda_start(start: Start) -> dict[str, Any]:
     session = ws.session_info(start.connection, start.context.get("session_id"))
     if session is None or session.starts_at <= start.turn.now:
@@ -231,7 +228,7 @@ def _agenda_start(start: Start) -> dict[str, Any]:
             **_when(start.turn, session)}
 
 
-@on_complete(ws.AGENDA_FLOW)
+@hooks.on_complete(ws.AGENDA_FLOW)
 def _agenda_done(done: Completion) -> dict[str, Any]:
     if done.partial:
         return {}
@@ -247,7 +244,7 @@ def _agenda_done(done: Completion) -> dict[str, Any]:
 # -- decisions and learnings -------------------------------------------------------------------
 
 
-@choice_source("worksession_owners")
+@hooks.choice_source("worksession_owners")
 def _owners(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     """Who can own a decision: the team and whoever took part in this session."""
     if query.connection is None:
@@ -261,7 +258,7 @@ def _recording(call: ActionCall) -> ws.SessionInfo | None:
     return ws.recording_session(turn.connection, turn.person.id, turn.origin, turn.now)
 
 
-@action("worksession_record", in_channel=True)
+@hooks.action("worksession_record", in_channel=True)
 def _record(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if not may_facilitate(turn.connection, turn.settings, turn.person.id):
@@ -272,7 +269,7 @@ def _record(call: ActionCall) -> list[Message] | None:
     return turn.start(ws.RECORD_FLOW, {"session_id": session.id})
 
 
-@action("decision", in_channel=True)
+@hooks.action("decision", in_channel=True)
 def _decision(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if _an_answer(call):
@@ -291,7 +288,7 @@ def _decision(call: ActionCall) -> list[Message] | None:
                                    "decision": text})
 
 
-@action("learning", in_channel=True)
+@hooks.action("learning", in_channel=True)
 def _learning(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     if _an_answer(call):
@@ -321,12 +318,12 @@ def _give_owner(done: Completion, session: ws.SessionInfo, outcome_id: int,
         done.connection, session) is not None}
 
 
-@on_start(OWNER_FLOW)
+@hooks.on_start(OWNER_FLOW)
 def _owner_start(start: Start) -> dict[str, Any]:
     return {"decision": str(start.context.get("decision") or "")}
 
 
-@on_complete(OWNER_FLOW)
+@hooks.on_complete(OWNER_FLOW)
 def _owner_done(done: Completion) -> dict[str, Any]:
     context, owner = done.dialog.context, done.dialog.answers.get("owner")
     found = ws.outcome(done.connection, context.get("outcome_id"))
@@ -336,9 +333,9 @@ def _owner_done(done: Completion) -> dict[str, Any]:
     return _give_owner(done, session, found.id, int(str(owner)), found.text)
 
 
-@on_start(ws.RECORD_FLOW)
+@hooks.on_start(ws.RECORD_FLOW)
 def _record_start(start: Start) -> dict[str, Any]:
-    handed = _NEXT_ROUND.pop(start.turn, None)
+    handed = start.turn.notes.pop(NEXT_ROUND, None)
     session_id = start.context.get("session_id", handed)
     session = ws.session_info(start.connection, session_id)
     if session is None:
@@ -348,7 +345,7 @@ def _record_start(start: Start) -> dict[str, Any]:
     return {"session_id": session.id, "first": handed is None, **_when(start.turn, session)}
 
 
-@on_complete(ws.RECORD_FLOW)
+@hooks.on_complete(ws.RECORD_FLOW)
 def _record_done(done: Completion) -> dict[str, Any]:
     answers = done.dialog.answers
     session = ws.session_info(done.connection, done.dialog.context.get("session_id"))
@@ -359,13 +356,13 @@ def _record_done(done: Completion) -> dict[str, Any]:
         text = str(answers.get("decision") or "")
         outcome_id = ws.record(done.connection, session, "decision", text, done.person.id,
                                done.now)
-        _NEXT_ROUND[done.turn] = session.id
+        done.turn.notes[NEXT_ROUND] = session.id
         return {"outcome": "decision", "then": True,
                 **_give_owner(done, session, outcome_id, int(str(answers["owner"])), text)}
     if kind == "learning" and isinstance(answers.get("learning"), str):
         text = str(answers["learning"])
         ws.record(done.connection, session, "learning", text, done.person.id, done.now)
-        _NEXT_ROUND[done.turn] = session.id
+        done.turn.notes[NEXT_ROUND] = session.id
         return {"outcome": "learning", "text": text, "then": True}
     summary = ws.outcomes_of(done.connection, session.id)
     posted = bool(summary["decisions"] or summary["learnings"])
@@ -375,7 +372,7 @@ def _record_done(done: Completion) -> dict[str, Any]:
     return {"outcome": "done", "posted": posted, "then": False, **summary}
 
 
-@on_start(ws.FOLLOW_UP_FLOW)
+@hooks.on_start(ws.FOLLOW_UP_FLOW)
 def _follow_up_start(start: Start) -> dict[str, Any]:
     found = ws.outcome(start.connection, start.context.get("outcome_id"))
     session = ws.session_info(start.connection, found.session_id) if found else None
@@ -384,7 +381,7 @@ def _follow_up_start(start: Start) -> dict[str, Any]:
     return {"decision": found.text, **_when(start.turn, session)}
 
 
-@on_complete(ws.FOLLOW_UP_FLOW)
+@hooks.on_complete(ws.FOLLOW_UP_FLOW)
 def _follow_up_done(done: Completion) -> dict[str, Any]:
     answers = done.dialog.answers
     found = ws.outcome(done.connection, done.dialog.context.get("outcome_id"))
@@ -419,7 +416,7 @@ def _pick_experiment(call: ActionCall) -> tuple[ws.ExperimentRow | None, str, li
     return None, said, [Text(turn.text("experiment.which", experiments=listed))]
 
 
-@action("experiment_log")
+@hooks.action("experiment_log")
 def _experiment_log(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     chosen, text, answer = _pick_experiment(call)
@@ -432,7 +429,7 @@ def _experiment_log(call: ActionCall) -> list[Message] | None:
     return [Text(turn.text("experiment.logged", title=chosen.title, count=count))]
 
 
-@action("experiment_finish")
+@hooks.action("experiment_finish")
 def _experiment_finish(call: ActionCall) -> list[Message] | None:
     chosen, _, answer = _pick_experiment(call)
     if chosen is None:
@@ -440,7 +437,7 @@ def _experiment_finish(call: ActionCall) -> list[Message] | None:
     return call.turn.start(REFLECTION_FLOW, {"experiment_id": chosen.id})
 
 
-@action("my_experiments")
+@hooks.action("my_experiments")
 def _my_experiments(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     rows = ws.experiments_of(turn.connection, turn.person.id)
@@ -449,7 +446,7 @@ def _my_experiments(call: ActionCall) -> list[Message] | None:
     return [Text(turn.text("experiment.mine", experiments=listed))]
 
 
-@on_start(REFLECTION_FLOW)
+@hooks.on_start(REFLECTION_FLOW)
 def _reflection_start(start: Start) -> dict[str, Any]:
     experiment_id = start.context.get("experiment_id")
     found = next((e for e in ws.experiments_of(start.connection, start.person.id)
@@ -460,7 +457,7 @@ def _reflection_start(start: Start) -> dict[str, Any]:
             "has_channel": ws.experiment_channel(start.connection, found.id) is not None}
 
 
-@on_complete(REFLECTION_FLOW)
+@hooks.on_complete(REFLECTION_FLOW)
 def _reflection_done(done: Completion) -> dict[str, Any]:
     answers, context = done.dialog.answers, done.dialog.context
     experiment_id = context.get("experiment_id")
@@ -487,7 +484,7 @@ def _reflection_done(done: Completion) -> dict[str, Any]:
 # -- the overview ------------------------------------------------------------------------------
 
 
-@action("worksession", in_channel=True)
+@hooks.action("worksession", in_channel=True)
 def _overview(call: ActionCall) -> list[Message] | None:
     """Where the person stands: the next session, their votes, decisions, experiments."""
     turn = call.turn

@@ -33,20 +33,14 @@ from sqlalchemy import Connection, select, update
 
 from bot.core.messages import Address, Choice, Message, Notice, Outbound, Question, Text
 from bot.core.prompts import DEFAULT_LOCALE, LOCALES, PromptLibrary
-from bot.core.registry import (
-    ActionCall,
-    ChannelEvent,
-    TurnApi,
-    action,
-    on_anchor,
-    on_press,
-    thread_handler,
-)
+from bot.core.registry import ActionCall, ChannelEvent, PracticeHooks, TurnApi
 from bot.core.text_input import clean_text
 from bot.people.directory import dm_address
 from bot.people.roles import may_facilitate
 from bot.storage.models import Person, WorkshopResponse, WorkshopRun, table_of
 from bot.storage.turn_store import PersonState
+
+hooks = PracticeHooks("workshop")
 
 PREFIX = "exercise"
 QUESTIONS, STATEMENTS = "questions", "statements"
@@ -151,7 +145,7 @@ def _parse(arguments: str) -> tuple[str, bool]:
     return " ".join(w for w in words if _normal(w) not in ANONYMOUS_WORDS), anonymous
 
 
-@action("workshop", in_channel=True)
+@hooks.action("workshop", in_channel=True)
 def _workshop(call: ActionCall) -> list[Message] | None:
     name, anonymous = _parse(call.arguments)
     found = find(call.turn.prompts, name) if name else None
@@ -160,7 +154,7 @@ def _workshop(call: ActionCall) -> list[Message] | None:
     return _launch(call.turn, found, name, anonymous)
 
 
-@action("workshop_statements", in_channel=True)
+@hooks.action("workshop_statements", in_channel=True)
 def _statements(call: ActionCall) -> list[Message] | None:
     """`stellingen anoniem`: short for `oefening stellingen anoniem`."""
     rest, anonymous = _parse(call.arguments)
@@ -234,7 +228,7 @@ def _item(prompts: PromptLibrary, run: Any, number: int, lead: str = "") -> Ques
                     choices=tuple(choices))
 
 
-@on_anchor(PREFIX)
+@hooks.on_anchor(PREFIX)
 def _posted(connection: Connection, run_id: int, thread: str) -> None:
     connection.execute(update(_runs).where(_runs.c.id == run_id).values(thread=thread))
 
@@ -242,7 +236,7 @@ def _posted(connection: Connection, run_id: int, thread: str) -> None:
 # -- the thread and the buttons ------------------------------------------------------------
 
 
-@on_press(PREFIX)
+@hooks.on_press(PREFIX)
 def _exercise_pressed(channel: ChannelEvent, run_id: int) -> list[Outbound]:
     run = channel.turn.connection.execute(select(_runs).where(_runs.c.id == run_id)).first()
     if run is None:
@@ -251,7 +245,7 @@ def _exercise_pressed(channel: ChannelEvent, run_id: int) -> list[Outbound]:
     return _pressed(channel, run, channel.event.value or "")
 
 
-@thread_handler
+@hooks.thread_handler
 def _exercise_thread(channel: ChannelEvent) -> list[Outbound] | None:
     event = channel.event
     connection = channel.turn.connection

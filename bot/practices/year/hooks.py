@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from bot.core.registry import Completion, Start, on_complete, on_start
+from bot.core.registry import Completion, PracticeHooks, Start
 from bot.practices.focus.hooks import competence_names
 from bot.practices.month.hooks import short, weeks_between
 from bot.storage.models import (
@@ -32,6 +32,8 @@ from bot.storage.models import (
     YearlyReview,
     table_of,
 )
+
+hooks = PracticeHooks("year")
 
 NEXT_STEPS = ("stay", "within_job", "within_organisation", "elsewhere")
 FACILITATOR_ROLES = ("facilitator", "admin")
@@ -94,7 +96,7 @@ def year_summary(
     }
 
 
-@on_start("year")
+@hooks.on_start("year")
 def _summary(start: Start) -> dict[str, Any]:
     person = start.person
     year = review_year(start.local_date)
@@ -116,7 +118,7 @@ def _text(answers: dict[str, Any], *keys: str) -> str | None:
     return None
 
 
-@on_complete("yearly_review")
+@hooks.on_complete("yearly_review")
 def _store(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     answers = dict(dialog.answers)

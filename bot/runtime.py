@@ -1,4 +1,9 @@
-"""Wiring the engine to its database once, the same way for every command and adapter."""
+"""The composition root: the database, the practices' registry and the Coach wired together once,
+the same way for every command and adapter.
+
+It lives outside bot/core because it is where the core meets the practices: the Registry is
+composed here from bot.practices, then handed to the Coach inside one Services object.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.core.coach import Coach
+from bot.core.prompts import PromptLibrary
+from bot.core.registry import Registry
+from bot.core.services import Services
+from bot.practices import build_registry
 from bot.storage import encryption, migrate
 from bot.storage.database import create_db_engine, make_session_factory
 
@@ -30,6 +39,20 @@ class Runtime:
     def close(self) -> None:
         self.engine.close()
         self.database.dispose()
+
+
+def build_coach(
+    database: Engine,
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    prompts: PromptLibrary | None = None,
+    registry: Registry | None = None,
+) -> Coach:
+    """A Coach on `database` with the services it shares with its turns; the registry of
+    every practice is built here unless one is given (tests reuse theirs)."""
+    services = Services(settings, registry or build_registry(), clock=clock, prompts=prompts)
+    return Coach(database, services)
 
 
 def is_embedded(settings: Settings) -> bool:
@@ -62,4 +85,4 @@ def open_runtime(
         database.dispose()
         raise
     sessions = make_session_factory(database)
-    return Runtime(settings, database, sessions, Coach(database, settings, clock=clock))
+    return Runtime(settings, database, sessions, build_coach(database, settings, clock=clock))
