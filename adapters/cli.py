@@ -27,7 +27,7 @@ from bot.core.prompts import LOCALES, PromptError, PromptLibrary
 from bot.core.runtime import Runtime, SchemaOutOfDate, open_runtime
 from bot.due.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.due.weekdays import WEEKDAYS
-from bot.organisation import goals
+from bot.organisation import cohorts, goals
 from bot.organisation.catalog import (
     MAX_REPORTED,
     CatalogError,
@@ -431,7 +431,7 @@ def _cohort(session: Session, settings: Settings, slug: str, name: str) -> Cohor
 
 def _channel(text: str) -> str:
     try:
-        return rounds.parse_channel_key(text)
+        return cohorts.parse_channel_key(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -500,14 +500,14 @@ def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
             session.commit()
         with runtime.database.begin() as connection:
             if args.cohort_command == "join":
-                joined = rounds.join(connection, cohort_id, person_id, now, args.role,
+                joined = cohorts.join(connection, cohort_id, person_id, now, args.role,
                                      args.capacity)
                 if joined:
-                    rounds.queue_welcome(connection, cohort_id, person_id, now)
+                    cohorts.queue_welcome(connection, cohort_id, person_id, now)
                 print(f"{args.user} {'joins' if joined else 'takes part in'} {args.cohort}"
                       + (" (told how to leave)" if joined else ""))
             else:
-                left = rounds.leave(connection, cohort_id, person_id, now)
+                left = cohorts.leave(connection, cohort_id, person_id, now)
                 print(f"{args.user} {'left' if left else 'was not in'} {args.cohort}")
     finally:
         runtime.close()

@@ -39,10 +39,10 @@ from bot.core.registry import (
     pressed,
 )
 from bot.core.text_input import clean_text
+from bot.organisation import cohorts as enrolment
 from bot.people import directory as people
 from bot.people.directory import OrganisationDefaults
 from bot.people.preferences import apply_setting, current_value, selected_values
-from bot.practices.pairing import rounds
 from bot.storage.turn_store import (
     PERSON_UPDATABLE,
     DialogState,
@@ -295,9 +295,9 @@ class Turn:
         tied to it. Someone new to the coach is created with the platform's profile; the
         welcome of a cohort tells them how to leave. Returns how many cohorts changed."""
         address = event.address
-        cohorts = rounds.cohorts_of_channel(
+        cohorts = enrolment.cohorts_of_channel(
             self.connection,
-            rounds.channel_key(address.platform, address.tenant, address.conversation))
+            enrolment.channel_key(address.platform, address.tenant, address.conversation))
         if not cohorts:
             return 0
         loaded = self.store.by_account(address.platform, address.tenant, address.person)
@@ -314,10 +314,10 @@ class Turn:
             return 0
         changed = 0
         for cohort_id in cohorts:
-            if joined and rounds.join(self.connection, cohort_id, person_id, self.now):
-                rounds.queue_welcome(self.connection, cohort_id, person_id, self.now)
+            if joined and enrolment.join(self.connection, cohort_id, person_id, self.now):
+                enrolment.queue_welcome(self.connection, cohort_id, person_id, self.now)
                 changed += 1
-            elif not joined and rounds.leave(self.connection, cohort_id, person_id, self.now):
+            elif not joined and enrolment.leave(self.connection, cohort_id, person_id, self.now):
                 changed += 1
         return changed
 
@@ -795,7 +795,6 @@ class Turn:
             self._touch(dialog)
             out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
         return out
-
 
 
 def _started_in(dialog: DialogState, address: Address) -> bool:

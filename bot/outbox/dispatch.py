@@ -40,11 +40,11 @@ from bot.core.messages import Outbound
 from bot.due import schedule_store
 from bot.due.rules import DIARY, Due, period_key
 from bot.due.sweep import NUDGE, REMINDER, Outbox
+from bot.learning_record import diary
 from bot.outbox import replies, store
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
-from bot.practices.diary import records as diary
 from bot.storage.models import Identity, Person, table_of
 
 if TYPE_CHECKING:

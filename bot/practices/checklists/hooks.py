@@ -33,9 +33,9 @@ from bot.core.registry import (
     on_start,
 )
 from bot.due import schedule_store
+from bot.learning_record import diary
 from bot.practices.checklists import records as checklists
 from bot.practices.checklists.records import Run
-from bot.practices.diary import records as diary
 from bot.storage.turn_store import DialogState
 
 FLOW = "checklist"

@@ -40,6 +40,7 @@ from bot.core.registry import (
     on_start,
     reviewer,
 )
+from bot.learning_record.periods import quarter_of
 from bot.organisation.goals import active_goals, goal_title, team_ids_of
 from bot.storage.models import Competence, ContractResponse, LearningContract, Person, table_of
 
@@ -60,11 +61,6 @@ _PERSON_COLUMNS = [
 
 
 # -- quarters --------------------------------------------------------------------------------
-
-
-def quarter_of(day: date) -> str:
-    """The quarter of a local date as contracts store it: '2026-Q4'."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def quarter_label(quarter: str) -> str:
