@@ -28,7 +28,7 @@ from sqlalchemy import JSON, Column, Engine, Table, Text, TypeDecorator, bindpar
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Dialect
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
