@@ -9,12 +9,11 @@ from datetime import time
 from pathlib import Path
 from typing import TypeVar
 
+from bot.errors import ConfigError as ConfigError  # raised by from_env, and caught by its callers
+from bot.storage.encryption import KeyRing, split_keys
+
 DEFAULT_DATABASE_URL = "sqlite:///leercoach.db"
 T = TypeVar("T")
-
-
-class ConfigError(ValueError):
-    """An environment variable holds a value Leercoach cannot use."""
 
 
 def _parsed(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T],
@@ -70,9 +69,6 @@ def _encryption_key(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    # imported here: the encryption module needs this module's ConfigError
-    from bot.storage.encryption import KeyRing, split_keys
-
     KeyRing(split_keys(raw))
     return raw
 

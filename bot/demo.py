@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, insert, select
 
+from bot.learning_record.periods import quarter_of
 from bot.organisation.catalog import load_catalog
-from bot.practices.contract.hooks import quarter_of
 from bot.storage.models import (
     AgendaItem,
     CaseContribution,

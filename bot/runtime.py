@@ -21,7 +21,7 @@ from bot.core.prompts import PromptLibrary
 from bot.core.registry import Registry
 from bot.core.services import Services
 from bot.practices import build_registry
-from bot.storage import encryption, migrate
+from bot.storage import encryption, key_rotation, migrate
 from bot.storage.database import create_db_engine, make_session_factory
 
 
@@ -80,7 +80,7 @@ def open_runtime(
         database.dispose()
         raise SchemaOutOfDate("the database schema is not current: run `leercoach db upgrade`")
     try:
-        encryption.verify_readable(database)
+        key_rotation.verify_readable(database)
     except encryption.UnreadableSecret:
         database.dispose()
         raise

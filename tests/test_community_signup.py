@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 
 from bot.core.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
+from bot.organisation import community_sessions as community
 from bot.people import roles
-from bot.practices.community import records as community
 from bot.runtime import Runtime
 from bot.storage.models import (
     CommunitySession,

@@ -13,14 +13,10 @@ from adapters.terminal import TerminalChat
 from bot.core.coach import Coach
 from bot.core.messages import Question
 from bot.core.registry import ChoiceQuery
+from bot.learning_record.focus import focus_competences
+from bot.organisation.competences import catalog, competence_name, competence_names
 from bot.practices import build_registry
-from bot.practices.focus.hooks import (
-    catalog,
-    competence_choices,
-    competence_name,
-    competence_names,
-    focus_competences,
-)
+from bot.practices.focus.hooks import competence_choices
 from bot.privacy.export import find_person
 from bot.storage.models import Competence, MonthlyReflection, Organisation, WeeklyPlan
 from tests.conftest import Chat

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from adapters.terminal import TerminalChat
 from bot.core.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question
-from bot.practices.contract.hooks import quarter_of, smart_check
+from bot.learning_record.periods import quarter_of
+from bot.practices.contract.hooks import smart_check
 from bot.privacy.export import export_person, find_person
 from bot.storage.models import ContractResponse, Dialog, Goal, LearningContract, Team, TeamMember
 from tests.conftest import Clock, joined

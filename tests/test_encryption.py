@@ -21,7 +21,8 @@ from bot.practices.intervision import hooks as intervision
 from bot.privacy.export import export_person, find_person
 from bot.runtime import Runtime, open_runtime
 from bot.storage import encryption
-from bot.storage.encryption import PREFIX, KeyRing, UnreadableSecret, rotate_key
+from bot.storage.encryption import PREFIX, KeyRing, UnreadableSecret
+from bot.storage.key_rotation import rotate_key
 from bot.storage.models import CaseContribution, DiaryEntry, IntervisionCase, table_of
 from tests.conftest import Chat, Clock
 from tests.test_persistence import onboard, write_diary

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.coach import Coach
 from bot.core.messages import Address, Form, Home, InboundEvent
+from bot.organisation import cohorts
 from bot.practices.pairing import rounds
 from bot.privacy.export import find_person
 from bot.storage.models import Cohort, Dialog, Identity, Organisation, Person
@@ -194,10 +195,10 @@ def test_the_partner_of_the_current_round_and_when_it_ends(
             created_at=THURSDAY,
         ).returning(Cohort.id)).scalar_one()
         for person in (alice_id, bob_id):
-            rounds.join(connection, cohort_id, person, THURSDAY)
+            cohorts.join(connection, cohort_id, person, THURSDAY)
         result = rounds.run_round(connection, cohort_id, THURSDAY, engine.settings.periodic_time)
         assert result.ends_on == date(2026, 3, 18)
-        assert rounds.latest_partners(connection, alice_id) == (("Bob de Vries",),
+        assert cohorts.latest_partners(connection, alice_id) == (("Bob de Vries",),
                                                                  date(2026, 3, 18))
     assert section(home_of(engine, chat), 3) == SAYS[locale]["round"]
 
@@ -205,8 +206,8 @@ def test_the_partner_of_the_current_round_and_when_it_ends(
     assert section(home_of(engine, chat), 3).startswith(SAYS[locale]["no_peer"])
     clock.now = THURSDAY
     with database.begin() as connection:
-        rounds.leave(connection, cohort_id, alice_id, THURSDAY)
-        assert rounds.latest_partners(connection, alice_id) is None
+        cohorts.leave(connection, cohort_id, alice_id, THURSDAY)
+        assert cohorts.latest_partners(connection, alice_id) is None
     assert section(home_of(engine, chat), 3).startswith(SAYS[locale]["no_peer"])
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.core.messages import Question
+from bot.organisation import cohorts
 from bot.practices.pairing import rounds
 from bot.storage.models import (
     Cohort,
@@ -62,7 +63,7 @@ def cohort(rig: Rig, chats: dict[str, Chat], mode: str = "steady", **members: ob
         ).returning(Cohort.id)).scalar_one()
         for name in chats:
             role = members.get(name, "participant")
-            rounds.join(connection, cohort_id, ids[name], MONDAY,
+            cohorts.join(connection, cohort_id, ids[name], MONDAY,
                         role=str(role).split(":")[0],
                         capacity=int(str(role).split(":")[1]) if ":" in str(role) else 1)
     return cohort_id
@@ -101,7 +102,7 @@ def test_steady_partners_stay_and_a_leaver_mid_cycle_leaves_no_one_alone(rig: Ri
     assert groups_of(second) == groups_of(first)
     leaver = first.groups[0][0]
     with rig.database.begin() as connection:
-        rounds.leave(connection, cohort_id, leaver, MONDAY + timedelta(days=8))
+        cohorts.leave(connection, cohort_id, leaver, MONDAY + timedelta(days=8))
     third = run(rig, cohort_id, ROUND_START + timedelta(weeks=2))
     assert [len(group) for group in third.groups] == [3]  # the orphan joins the other pair
     assert leaver not in {p for group in third.groups for p in group}

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.core.messages import Message, Question
-from bot.practices.pause.hooks import is_paused, receives_nudges
+from bot.people.pausing import is_paused, receives_nudges
 from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person
 from bot.storage.turn_store import PersonState

@@ -11,7 +11,8 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Text
 from bot.privacy.erasure import PERSON_REFERENCES, TALLIED
 from bot.privacy.export import PERSONAL_RECORDS
 from bot.privacy.retention import PURGED
-from bot.storage.encryption import SecretText, secret_columns
+from bot.storage.encryption import SecretText
+from bot.storage.key_rotation import secret_columns
 from bot.storage.models import Base
 from bot.storage.privacy_marks import mention, owner, problems
 

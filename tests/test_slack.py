@@ -493,6 +493,7 @@ def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) ->
 
     from sqlalchemy import insert
 
+    from bot.organisation import cohorts
     from bot.outbox.dispatch import Dispatcher
     from bot.practices.pairing import rounds
     from bot.storage.models import Cohort, Organisation
@@ -511,7 +512,7 @@ def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) ->
                 cadence_weeks=1, weekday=0, repair_quarterly=False, next_round_at=now,
                 created_at=now).returning(Cohort.id)).scalar_one()
             for person in connection.execute(select(Person.id)).scalars():
-                rounds.join(connection, cohort, person, now)
+                cohorts.join(connection, cohort, person, now)
             rounds.run_round(connection, cohort, now, runtime.settings.periodic_time)
         dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
         await dispatcher.dispatch(now)

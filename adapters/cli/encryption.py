@@ -13,7 +13,8 @@ from dataclasses import replace
 from adapters.cli.common import EXIT_USAGE
 from bot.config import Settings
 from bot.runtime import open_runtime
-from bot.storage.encryption import KEY_VARIABLE, KeyRing, rotate_key, split_keys
+from bot.storage.encryption import KEY_VARIABLE, KeyRing, split_keys
+from bot.storage.key_rotation import rotate_key
 
 
 def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:

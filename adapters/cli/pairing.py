@@ -20,6 +20,7 @@ from adapters.cli.common import (
 from bot.config import Settings
 from bot.core import clock
 from bot.due.weekdays import WEEKDAYS
+from bot.organisation import cohorts
 from bot.practices.pairing import rounds
 from bot.privacy.export import find_person
 from bot.storage.models import Cohort, CohortMember, NeverPair
@@ -100,7 +101,7 @@ def _cohort(session: Session, settings: Settings, slug: str, name: str) -> Cohor
 
 def _channel(text: str) -> str:
     try:
-        return rounds.parse_channel_key(text)
+        return cohorts.parse_channel_key(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -169,14 +170,14 @@ def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
             session.commit()
         with runtime.database.begin() as connection:
             if args.cohort_command == "join":
-                joined = rounds.join(connection, cohort_id, person_id, now, args.role,
+                joined = cohorts.join(connection, cohort_id, person_id, now, args.role,
                                      args.capacity)
                 if joined:
-                    rounds.queue_welcome(connection, cohort_id, person_id, now)
+                    cohorts.queue_welcome(connection, cohort_id, person_id, now)
                 print(f"{args.user} {'joins' if joined else 'takes part in'} {args.cohort}"
                       + (" (told how to leave)" if joined else ""))
             else:
-                left = rounds.leave(connection, cohort_id, person_id, now)
+                left = cohorts.leave(connection, cohort_id, person_id, now)
                 print(f"{args.user} {'left' if left else 'was not in'} {args.cohort}")
     finally:
         runtime.close()

@@ -20,8 +20,8 @@ from adapters.cli.common import (
 from bot.config import Settings
 from bot.core import clock
 from bot.due.weekdays import WEEKDAYS
+from bot.organisation import community_sessions as community
 from bot.people.roles import may_facilitate
-from bot.practices.community import records as community
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import find_person
 

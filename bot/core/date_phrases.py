@@ -18,6 +18,9 @@ than a year away, a pause that starts later (`vanaf 1 mei`), and anything that c
 more than one day (`volgende week`, `eind mei`, `een paar weken`, `next Friday` said on a
 Wednesday) and a weekday that does not fit the date (`zondag 1 december` when 1 December is
 a Tuesday).
+
+The other way round, `long_date` and `month_label` write a day or a month in the person's
+language, the way practices show them back.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
+
+from babel.dates import format_date
 
 Reason = Literal[
     "empty", "unclear", "ambiguous", "mismatch", "impossible", "past", "past_no_year",
@@ -486,3 +491,17 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+# -- writing dates ---------------------------------------------------------------------------
+
+
+def month_label(month: date, locale: str) -> str:
+    """'maart' / 'March', in the person's language."""
+    return str(format_date(month, "LLLL", locale=locale))
+
+
+def long_date(day: date, locale: str, today: date | None = None) -> str:
+    """'maandag 1 december', with the year when it is not this year's."""
+    pattern = "EEEE d MMMM" if today is None or day.year == today.year else "EEEE d MMMM y"
+    return str(format_date(day, pattern, locale=locale))

@@ -1,4 +1,5 @@
-"""Cleaning what people type before it is judged or stored.
+"""Cleaning what people type before it is judged or stored, and shortening it when a
+digest shows it back.
 
 Control characters (NUL and friends) are dropped because PostgreSQL cannot store NUL and a
 terminal would interpret escape sequences; lone surrogates, which no UTF-8 database accepts,
@@ -20,3 +21,15 @@ def clean_text(raw: str) -> str:
     text = _CONTROL.sub("", text)
     text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return unicodedata.normalize("NFC", text).strip()
+
+
+SHORT = 140  # the default length of a shortened text in a digest
+
+
+def short(text: str | None, limit: int = SHORT) -> str:
+    """A text cut at a word to at most `limit` characters, for digests."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(",.;:") + "…"

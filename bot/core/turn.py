@@ -791,7 +791,6 @@ class Turn:
         return out
 
 
-
 def _started_in(dialog: DialogState, address: Address) -> bool:
     """Whether `dialog` was started in the channel thread `address` is in."""
     started = dialog.address or {}

@@ -40,12 +40,12 @@ from bot.core.messages import Address, Outbound
 from bot.due import schedule_store
 from bot.due.rhythms import DIARY
 from bot.due.rules import period_key
+from bot.learning_record import diary
 from bot.outbox import deliveries, replies
 from bot.outbox.deliveries import NUDGE, REMINDER
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
-from bot.practices.diary import records as diary
 from bot.storage.models import Identity, Person, table_of
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""The preferences a step may set on the person right away (`applies = "timezone"`).
+"""The preferences a step may set on the person right away (`applies = "timezone"`), and how
+texts describe them.
 
 Applied at once rather than at the end of a flow, so a person who picks English hears the
 next question in English, and a half-finished onboarding still keeps what was chosen.
@@ -11,6 +12,7 @@ from datetime import time
 from typing import Any
 
 from bot.core.prompts import LOCALES, PromptLibrary
+from bot.core.text_input import clean_text
 from bot.due.weekdays import WEEKDAYS
 from bot.storage.turn_store import PersonState
 
@@ -73,3 +75,25 @@ APPLIERS: dict[str, Callable[[PersonState, Any], None]] = {
 
 def apply_setting(person: PersonState, name: str, value: Any) -> None:
     APPLIERS[name](person, value)
+
+
+def answer_without_command(prompts: PromptLibrary, text: str, command: str) -> str:
+    """What follows the command word when an answer was typed as a command
+    ('collega @jan' in answer to "who is it?")."""
+    match = prompts.command_for(text)
+    if match is not None and match.command.name == command:
+        return match.arguments
+    return text
+
+
+def normalised(text: str) -> str:
+    return " ".join(clean_text(text).lower().split()).rstrip(".!")
+
+
+def rhythm_variables(prompts: PromptLibrary, person: PersonState) -> dict[str, str]:
+    """The person's diary rhythm for texts: workdays and diary time."""
+    return {
+        "workdays": describe_workdays(workdays_of(person), prompts, person.locale),
+        "diary_time": person.diary_time.strftime("%H:%M"),
+        "timezone": person.timezone,
+    }

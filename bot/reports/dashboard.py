@@ -45,9 +45,10 @@ from typing import Literal
 from sqlalchemy import Connection, select
 
 from bot.core.prompts import LOCALES, PromptLibrary
+from bot.learning_record.diary import count_streak
+from bot.learning_record.periods import quarter_of
 from bot.people.roles import FACILITATING, role_of
-from bot.practices.contract.hooks import quarter_of, smart_check
-from bot.practices.diary.records import count_streak
+from bot.practices.contract.hooks import smart_check
 from bot.practices.work_sessions.records import members as series_members
 from bot.storage.models import (
     CaseContribution,

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from bot.learning_record.plans import CHECK_STEP
+from bot.organisation.competences import catalog
 from bot.practices.contract.hooks import first_name, quarter_label
-from bot.practices.focus.hooks import catalog
 from bot.practices.learning_conversation.hooks import plan_steps
-from bot.practices.weekly_plan.hooks import CHECK_STEP
 from bot.storage.models import (
     ContractResponse,
     DiaryEntry,
@@ -287,7 +287,7 @@ def _months(connection: Connection, person_id: int, names: _Names) -> tuple[Mont
 
 def _focus(months: Sequence[MonthEntry], weeks: Sequence[PlanWeek]) -> tuple[MonthFocus, ...]:
     """Per month, oldest first: the focus chosen for it (the latest reflection that chose
-    any, as `bot.practices.month.hooks.focus_of` reads it) and the weeks planned per competence."""
+    any, as `bot.learning_record.focus.focus_of` reads it) and the weeks planned per competence."""
     chosen: dict[date, tuple[str, ...]] = {}
     for entry in reversed(months):  # oldest first, so a later choice wins
         if entry.focus:

@@ -20,25 +20,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import JSON, Column, Engine, Table, Text, TypeDecorator, bindparam, cast, select
-from sqlalchemy import update as sql_update
+from sqlalchemy import JSON, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-from bot.config import ConfigError
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from sqlalchemy import MetaData
+    pass
 
 KEY_VARIABLE = "LEERCOACH_ENCRYPTION_KEY"
 PREFIX = "enc1:"
 # Plain text that itself starts like a stored value (someone typed "enc1:…" while no key was
 # set) is kept behind this mark, so it is never mistaken for a token.
-_ESCAPE = "enc0:"
-_MARKS = (PREFIX, _ESCAPE)
+ESCAPE = "enc0:"
+_MARKS = (PREFIX, ESCAPE)
 # Values this ring sealed or opened lately, so a dialog's answers written in one turn are not
 # decrypted again in the next (a Fernet round trip costs about 45 µs; a turn a few hundred).
 # The plain text is in this process's memory anyway, and so is the key.
@@ -170,7 +168,7 @@ def seal(plaintext: str) -> str:
     if not plaintext:
         return plaintext
     if ring is None:
-        return _ESCAPE + plaintext if plaintext.startswith(_MARKS) else plaintext
+        return ESCAPE + plaintext if plaintext.startswith(_MARKS) else plaintext
     return ring.seal(plaintext)
 
 
@@ -184,8 +182,8 @@ def reveal(stored: str) -> str:
             raise UnreadableSecret(
                 f"the database holds encrypted answers, but {KEY_VARIABLE} is not set")
         return ring.open(stored)
-    if stored.startswith(_ESCAPE):
-        return stored[len(_ESCAPE):]
+    if stored.startswith(ESCAPE):
+        return stored[len(ESCAPE):]
     return stored
 
 
@@ -216,7 +214,7 @@ class SecretJSON(TypeDecorator[Any]):
         ring = _ring
         if ring is None or value is None or value == {} or value == []:
             return value
-        return ring.seal(_dumps(value))
+        return ring.seal(dumps_json(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if isinstance(value, str) and value.startswith(PREFIX):
@@ -224,123 +222,6 @@ class SecretJSON(TypeDecorator[Any]):
         return value
 
 
-def _dumps(value: Any) -> str:
+def dumps_json(value: Any) -> str:
+    """JSON as the secret columns store it: compact, and readable text (no \\u escapes)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# -- the schema's secret columns, checked at start and rotated -----------------------------
-
-
-def secret_columns(metadata: MetaData | None = None) -> list[tuple[Table, list[Column[Any]]]]:
-    """Every table with columns marked free_text() or sealed() (which makes them SecretText
-    / SecretJSON), with those columns."""
-    # here: the models and their marks import this module's types
-    from bot.storage.privacy_marks import marked_columns
-
-    if metadata is None:
-        from bot.storage.models import Base
-
-        metadata = Base.metadata
-    found = []
-    for table in metadata.sorted_tables:
-        columns = marked_columns(table, "free_text", "sealed")
-        if columns:
-            if "id" not in table.c:
-                raise TypeError(f"{table.name} has secret columns but no id column")
-            found.append((table, columns))
-    return found
-
-
-def verify_readable(database: Engine) -> None:
-    """Fail at start, not in the middle of someone's conversation: the newest row of every
-    table with secret columns must read with the configured keys (no key, wrong key)."""
-    with database.connect() as connection:
-        for table, columns in secret_columns():
-            connection.execute(
-                select(*columns).order_by(table.c.id.desc()).limit(1)).first()
-
-
-@dataclass(frozen=True, slots=True)
-class Rotation:
-    """What `rotate_key` did, counted in values (one column of one row each)."""
-
-    plain: int = 0  # were stored in plain text, now sealed
-    older: int = 0  # were sealed under an older key, now under the newest
-    current: int = 0  # were under the newest key already: left alone
-
-    @property
-    def reencrypted(self) -> int:
-        return self.plain + self.older
-
-
-def rotate_key(database: Engine, keys: Sequence[str] | KeyRing, *,
-               batch_size: int = 500) -> Rotation:
-    """Seal every secret value of every row under the newest of `keys` (newest first; the
-    others are the keys values may still be under).
-
-    Rows go in batches of `batch_size`, each batch in its own transaction with its rows
-    locked (PostgreSQL; SQLite writes one transaction at a time anyway), so a running
-    coach is not blocked for long and an interrupted rotation is simply run again: values
-    already under the newest key are left as they are. The stored form is read and written
-    as it is (never through the process's ring), so the setting plays no part.
-    """
-    ring = keys if isinstance(keys, KeyRing) else KeyRing(list(keys))
-    plain = older = current = 0
-    for table, columns in secret_columns():
-        ident = table.c.id
-        raw = [cast(column, Text).label(column.name) for column in columns]
-        last: Any = None
-        while True:
-            with database.begin() as connection:
-                query = select(ident, *raw).order_by(ident).limit(batch_size)
-                if last is not None:
-                    query = query.where(ident > last)
-                rows = connection.execute(query.with_for_update()).all()
-                if not rows:
-                    break
-                changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-                for row in rows:
-                    values: dict[str, Any] = {}
-                    for column in columns:
-                        is_json = isinstance(column.type, SecretJSON)
-                        outcome, new = _rekeyed(getattr(row, column.name), is_json, ring)
-                        if outcome == "current":
-                            current += 1
-                        elif outcome is not None:
-                            plain += outcome == "plain"
-                            older += outcome == "older"
-                            values[column.name] = new
-                    if values:
-                        changes.setdefault(tuple(sorted(values)), []).append(
-                            {"row_id": row.id, **{f"v_{k}": v for k, v in values.items()}})
-                for names, params in changes.items():
-                    connection.execute(
-                        sql_update(table).where(ident == bindparam("row_id")).values({
-                            name: bindparam(f"v_{name}", type_=(
-                                JSON() if isinstance(table.c[name].type, SecretJSON)
-                                else Text()))
-                            for name in names}),
-                        params)
-                last = rows[-1].id
-    return Rotation(plain, older, current)
-
-
-def _rekeyed(raw: str | None, is_json: bool, ring: KeyRing) -> tuple[str | None, Any]:
-    """What becomes of one stored value: (outcome, the new stored value). The outcome is
-    None (nothing stored), "current", "older" or "plain"."""
-    if raw is None or raw == "":
-        return None, None
-    if is_json:
-        stored = json.loads(raw)
-        if stored is None or stored == {} or stored == []:
-            return None, None
-        if not (isinstance(stored, str) and stored.startswith(PREFIX)):
-            return "plain", ring.seal(_dumps(stored))
-    else:
-        stored = raw
-        if not stored.startswith(PREFIX):
-            text = stored[len(_ESCAPE):] if stored.startswith(_ESCAPE) else stored
-            return "plain", ring.seal(text)
-    if ring.is_newest(stored):
-        return "current", None
-    return "older", ring.rotate(stored)

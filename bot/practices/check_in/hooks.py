@@ -14,7 +14,7 @@ from bot.core.date_phrases import PauseEnd, parse_pause_end
 from bot.core.messages import Message
 from bot.core.registry import Completion, PracticeHooks, TurnApi
 from bot.due import schedule_store
-from bot.practices.pause.hooks import problem_text, start_pause
+from bot.people.pausing import problem_text, start_pause
 
 hooks = PracticeHooks("check_in")
 

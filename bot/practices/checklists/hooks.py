@@ -23,9 +23,9 @@ from bot.core.flows import ChoiceDef
 from bot.core.messages import Message, Text
 from bot.core.registry import ActionCall, ChoiceQuery, Completion, PracticeHooks, Start
 from bot.due import schedule_store
+from bot.learning_record import diary
 from bot.practices.checklists import records as checklists
 from bot.practices.checklists.records import Run
-from bot.practices.diary import records as diary
 from bot.storage.turn_store import DialogState
 
 hooks = PracticeHooks("checklists")

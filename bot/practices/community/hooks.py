@@ -3,7 +3,7 @@
 `sessies` / `sessions` lists the organisation's upcoming sessions, each with the buttons
 "Ik doe mee" (or "Ik kan toch niet") and "Casus inbrengen". The same buttons come with a
 session announced in a channel (`sessie aankondigen 3`, facilitators) and with the monthly
-reflection's pointer to the next session (bot/practices/month/hooks.py calls `offer_signup`).
+reflection's pointer to the next session (bot/practices/month/hooks.py offers it).
 The buttons carry the ref "cs:<session id>" and work wherever they are pressed; the answer
 goes to the person alone. Words do the same: `aanmelden sessie 3`, `afmelden sessie 3`.
 
@@ -18,51 +18,23 @@ command itself stays with facilitators.
 from __future__ import annotations
 
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 from bot.core.messages import Address, Choice, Message, Notice, Outbound, Question, Text
 from bot.core.registry import ActionCall, ChannelEvent, PracticeHooks, TurnApi
-from bot.people.directory import dm_address
+from bot.organisation import community_sessions as community
+from bot.organisation.community_sessions import (
+    CANCEL,
+    CASE,
+    PREFIX,
+    SIGNUP,
+    session_question,
+    session_when,
+)
 from bot.people.roles import may_facilitate
-from bot.practices.community import records as community
 
 hooks = PracticeHooks("community")
 
-PREFIX = "cs"  # a session's buttons: "cs:<session id>"
-SIGNUP, CANCEL, CASE = "signup", "cancel", "case"
 SHOWN = 5
-
-
-def _when(turn: TurnApi, session: community.Session) -> str:
-    local = session.starts_at.astimezone(_zone(turn.person.timezone))
-    return turn.text("community.when", date=local.date(), time=local.strftime("%H:%M"))
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("Europe/Amsterdam")
-
-
-def session_question(turn: TurnApi, session: community.Session, key: str = "community.line",
-                     ) -> Question:
-    """A session with its sign-up buttons, as the person sees it."""
-    mine = community.signed_up(turn.connection, session.id, turn.person.id)
-    text = turn.text(key, title=session.title, when=_when(turn, session),
-                     location=session.location, count=session.signups, mine=mine)
-    first = Choice(CANCEL, turn.text("community.button_cancel")) if mine else Choice(
-        SIGNUP, turn.text("community.button_signup"))
-    return Question(text=text, ref=f"{PREFIX}:{session.id}",
-                    choices=(first, Choice(CASE, turn.text("community.button_case"))))
-
-
-def offer_signup(turn: TurnApi, session_id: int) -> None:
-    """The sign-up buttons after a text that points to a session (the monthly reflection),
-    in the person's DM."""
-    session = community.find(turn.connection, session_id, turn.person.organisation_id)
-    if session is not None:
-        turn.post(dm_address(turn.person), session_question(turn, session, "community.offer"))
 
 
 # -- listing and signing up ---------------------------------------------------------------------
@@ -112,7 +84,7 @@ def _sign_up(turn: TurnApi, session: community.Session) -> Message:
         return Notice(turn.text("community.past"))
     new = community.sign_up(turn.connection, session.id, turn.person.id, turn.now)
     return Text(turn.text("community.signed_up" if new else "community.already",
-                          title=session.title, when=_when(turn, session), id=session.id))
+                          title=session.title, when=session_when(turn, session), id=session.id))
 
 
 def _cancel_for(turn: TurnApi, session: community.Session) -> Message:
@@ -168,7 +140,7 @@ def _announce(call: ActionCall) -> list[Message] | None:
         return [Notice(turn.text("community.past"))]
     community.announce(turn.connection, session.id, channel, turn.now)
     text = turn.text("community.announcement", title=session.title,
-                     when=_when(turn, session), location=session.location)
+                     when=session_when(turn, session), location=session.location)
     turn.post(Address(channel.platform, channel.tenant, "", channel.conversation),
               Question(text=text, ref=f"{PREFIX}:{session.id}", choices=(
                   Choice(SIGNUP, turn.text("community.button_signup")),

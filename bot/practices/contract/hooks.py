@@ -31,6 +31,7 @@ from sqlalchemy.engine import Row
 
 from bot.core.flows import ChoiceDef
 from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Review, Start
+from bot.learning_record.periods import quarter_of
 from bot.organisation.goals import active_goals, goal_title, team_ids_of
 from bot.storage.models import Competence, ContractResponse, LearningContract, Person, table_of
 
@@ -53,11 +54,6 @@ _PERSON_COLUMNS = [
 
 
 # -- quarters --------------------------------------------------------------------------------
-
-
-def quarter_of(day: date) -> str:
-    """The quarter of a local date as contracts store it: '2026-Q4'."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def quarter_label(quarter: str) -> str:

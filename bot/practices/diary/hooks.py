@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.core.registry import Completion, PracticeHooks, Start
 from bot.due import schedule_store
-from bot.practices.diary import records as diary
-from bot.practices.weekly_plan.hooks import record_check
+from bot.learning_record import diary
+from bot.learning_record.plans import record_check
 
 hooks = PracticeHooks("diary")
 

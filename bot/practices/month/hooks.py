@@ -16,22 +16,26 @@ computed when the flow starts and shown in its intro.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy import Connection, func, insert, select
 
-from bot.core.registry import Completion, PracticeHooks, Start
-from bot.practices.community.hooks import offer_signup
-from bot.practices.focus.hooks import catalog, competence_names
+from bot.core.date_phrases import month_label
+from bot.core.registry import Completion, PracticeHooks, Start, TurnApi
+from bot.core.text_input import short
+from bot.learning_record.contracts import latest_contract
+from bot.learning_record.focus import focus_of
+from bot.learning_record.periods import first_of_month, next_month, previous_month, quarter_of
+from bot.learning_record.plans import weeks_between
+from bot.organisation import community_sessions
+from bot.organisation.competences import catalog, competence_names
+from bot.people.directory import dm_address
 from bot.storage.models import (
     CommunitySession,
     DiaryEntry,
-    LearningContract,
     MonthlyReflection,
     WeeklyPlan,
     table_of,
@@ -42,22 +46,9 @@ hooks = PracticeHooks("month")
 LOOK_AHEAD_DAYS = 7  # within this many days of a month's end, the focus is for the next month
 MAX_LESSONS = 5
 MAX_PLANS = 6
-SHORT = 140
 
 
-# -- small shared helpers (also used by the yearly review and the overview) ------------------
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def previous_month(month: date) -> date:
-    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+# -- the months reflected on ----------------------------------------------------------------
 
 
 def reflection_months(local_date: date) -> tuple[date, date]:
@@ -67,42 +58,6 @@ def reflection_months(local_date: date) -> tuple[date, date]:
     if (following - local_date).days <= LOOK_AHEAD_DAYS:
         return this_month, following
     return previous_month(this_month), this_month
-
-
-def quarter_of(day: date) -> str:
-    """The quarter as learning contracts store it: '2026-Q2'."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def short(text: str | None, limit: int = SHORT) -> str:
-    """A text cut at a word to at most `limit` characters, for digests."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
-    return cut.rstrip(",.;:") + "…"
-
-
-def month_label(month: date, locale: str) -> str:
-    """'maart' / 'March', in the person's language."""
-    return str(format_date(month, "LLLL", locale=locale))
-
-
-def latest_contract(
-    connection: Connection, person_id: int, quarters: Sequence[str]
-) -> tuple[str, str] | None:
-    """(quarter, goal) of the latest version of the first of `quarters` with a contract."""
-    table = table_of(LearningContract)
-    for quarter in quarters:
-        row = connection.execute(
-            select(table.c.goal)
-            .where(table.c.person_id == person_id, table.c.quarter == quarter)
-            .order_by(table.c.version.desc(), table.c.id.desc())
-            .limit(1)
-        ).first()
-        if row is not None:
-            return quarter, row.goal or ""
-    return None
 
 
 def local_datetime(moment: datetime, timezone: str) -> datetime:
@@ -145,43 +100,6 @@ def month_digest(
         "lessons": lessons,
         "plans": _plans(connection, person_id, organisation_id, month, end, locale),
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Week:
-    """One week's plan: its latest row (a revision adds a row), and the diary's check
-    counts over every row of that week."""
-
-    plan: Any
-    ids: tuple[int, ...]
-    practised: int
-    checked: int
-
-
-def weeks_between(connection: Connection, person_id: int, since: date, until: date) -> list[Week]:
-    """The weekly plans with `since <= week_start < until`, one per week, oldest first."""
-    plans = table_of(WeeklyPlan)
-    rows = connection.execute(
-        select(plans)
-        .where(
-            plans.c.person_id == person_id,
-            plans.c.week_start >= since,
-            plans.c.week_start < until,
-        )
-        .order_by(plans.c.week_start, plans.c.id)
-    ).all()
-    by_week: dict[date, list[Any]] = {}
-    for row in rows:
-        by_week.setdefault(row.week_start, []).append(row)
-    return [
-        Week(
-            plan=week[-1],
-            ids=tuple(row.id for row in week),
-            practised=sum(int(row.practised or 0) for row in week),
-            checked=sum(int(row.checked or 0) for row in week),
-        )
-        for week in by_week.values()
-    ]
 
 
 def _plans(
@@ -246,6 +164,15 @@ def next_community_session(
             "location": row.location or ""}
 
 
+def offer_signup(turn: TurnApi, session_id: int) -> None:
+    """The sign-up buttons after a text that points to a session (the monthly reflection),
+    in the person's DM."""
+    session = community_sessions.find(turn.connection, session_id, turn.person.organisation_id)
+    if session is not None:
+        question = community_sessions.session_question(turn, session, "community.offer")
+        turn.post(dm_address(turn.person), question)
+
+
 # -- hooks -----------------------------------------------------------------------------------
 
 
@@ -277,22 +204,6 @@ def _digest(start: Start) -> dict[str, Any]:
         # What the person worked on last month comes first in the list, to continue with.
         "competences_first": _worked_on(start.connection, person.id, month, month_focus),
     }
-
-
-def focus_of(connection: Connection, person_id: int, month: date) -> list[str]:
-    """The competence codes chosen for `month`: those of the latest reflection that chose
-    any (a reflection stopped before its focus does not undo an earlier choice)."""
-    reflections = table_of(MonthlyReflection)
-    rows = connection.execute(
-        select(reflections.c.focus)
-        .where(reflections.c.person_id == person_id, reflections.c.focus_month == month)
-        .order_by(reflections.c.id.desc())
-    ).all()
-    for row in rows:
-        codes = [code for code in (row.focus or []) if isinstance(code, str) and code]
-        if codes:
-            return codes
-    return []
 
 
 def _worked_on(connection: Connection, person_id: int, month: date, focus: list[str]) -> list[str]:

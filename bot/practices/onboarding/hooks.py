@@ -1,5 +1,5 @@
 """First contact: the rhythm explained, and the preferences it depends on (applied as they
-are answered); at the end, the steady colleague named is looked up (see settings.py)."""
+are answered); at the end, the steady colleague named is looked up (bot/people/colleagues.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ from typing import Any
 from bot.core.flows import ChoiceDef
 from bot.core.registry import ChoiceQuery, Completion, PracticeHooks
 from bot.due.weekdays import WEEKDAYS
-from bot.practices.preferences.hooks import (
-    COLLEAGUE_COMMAND,
-    NO_ONE,
-    answer_without_command,
-    normalised,
-    rhythm_variables,
-    set_colleague,
-)
+from bot.people.colleagues import COLLEAGUE_COMMAND, NO_ONE, set_colleague
+from bot.people.preferences import answer_without_command, normalised, rhythm_variables
 
 hooks = PracticeHooks("onboarding")
 

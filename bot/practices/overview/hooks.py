@@ -15,25 +15,19 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bot.core.date_phrases import long_date, month_label
 from bot.core.messages import Choice, Home, HomeSection, Message, Text
 from bot.core.prompts import PromptError
 from bot.core.registry import ActionCall, PracticeHooks, TurnApi
-from bot.practices.diary import records as diary
-from bot.practices.focus.hooks import competence_names
-from bot.practices.month.hooks import (
-    Week,
-    first_of_month,
-    focus_of,
-    latest_contract,
-    month_label,
-    next_month,
-    quarter_of,
-    short,
-    weeks_between,
-)
-from bot.practices.pairing.rounds import latest_partners
-from bot.practices.pause.hooks import OPTED_OUT, is_paused
-from bot.practices.preferences.hooks import long_date
+from bot.core.text_input import short
+from bot.learning_record import diary
+from bot.learning_record.contracts import latest_contract
+from bot.learning_record.focus import focus_of
+from bot.learning_record.periods import first_of_month, next_month, quarter_of
+from bot.learning_record.plans import Week, weeks_between
+from bot.organisation.cohorts import latest_partners
+from bot.organisation.competences import competence_names
+from bot.people.pausing import OPTED_OUT, is_paused
 from bot.storage.models import (
     DiaryEntry,
     LearningContract,

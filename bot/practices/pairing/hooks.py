@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.date_phrases import long_date
 from bot.core.messages import Message, Text
 from bot.core.registry import ActionCall, ChannelMembership, Completion, PracticeHooks, Start
 from bot.due.weekdays import WEEKDAYS
+from bot.organisation import cohorts as enrolment
 from bot.practices.pairing import rounds
-from bot.practices.preferences.hooks import long_date
 from bot.storage.models import Cohort, table_of
 
 hooks = PracticeHooks("pairing")
@@ -55,8 +56,8 @@ def _met(done: Completion) -> dict[str, Any]:
     if met:
         return {"outcome": "met", "then": True}
     if answers.get("pause") is True:
-        for cohort_id, _ in rounds.membership(done.connection, done.person.id):
-            rounds.leave(done.connection, cohort_id, done.person.id, done.now)
+        for cohort_id, _ in enrolment.membership(done.connection, done.person.id):
+            enrolment.leave(done.connection, cohort_id, done.person.id, done.now)
         return {"outcome": "paused", "then": False}
     return {"outcome": "not_met", "then": False}
 
@@ -72,7 +73,7 @@ def _cohort(start: Start) -> dict[str, Any]:
 def _stay(done: Completion) -> dict[str, Any]:
     cohort_id = done.dialog.context.get("cohort_id")
     if done.dialog.answers.get("stay") is False and isinstance(cohort_id, int):
-        rounds.leave(done.connection, cohort_id, done.person.id, done.now)
+        enrolment.leave(done.connection, cohort_id, done.person.id, done.now)
         return {"outcome": "left"}
     return {"outcome": "stays"}
 
@@ -99,14 +100,14 @@ def _pair_me(call: ActionCall) -> list[Message] | None:
         names = ", ".join(name for _, name in choices)
         return [Text(turn.text("pairing.which", names=names))]
     cohort_id, name = choices[0]
-    joined = rounds.join(turn.connection, cohort_id, turn.person.id, turn.now)
+    joined = enrolment.join(turn.connection, cohort_id, turn.person.id, turn.now)
     return [Text(turn.text("pairing.joined" if joined else "pairing.already", cohort=name))]
 
 
 def _for_each_cohort(call: ActionCall, change: Callable[[int], object], key: str) -> list[Message]:
     """Apply `change` to every cohort the person takes part in, then say `key`."""
     turn = call.turn
-    cohorts = rounds.membership(turn.connection, turn.person.id)
+    cohorts = enrolment.membership(turn.connection, turn.person.id)
     if not cohorts:
         return [Text(turn.text("pairing.not_member"))]
     for cohort_id, _ in cohorts:
@@ -118,7 +119,7 @@ def _for_each_cohort(call: ActionCall, change: Callable[[int], object], key: str
 def _stop_pairing(call: ActionCall) -> list[Message] | None:
     turn = call.turn
     return _for_each_cohort(
-        call, lambda cohort_id: rounds.leave(turn.connection, cohort_id, turn.person.id,
+        call, lambda cohort_id: enrolment.leave(turn.connection, cohort_id, turn.person.id,
                                              turn.now),
         "pairing.left")
 
@@ -138,8 +139,8 @@ def _cohort_membership(change: ChannelMembership) -> int:
     cohort's welcome); leaving it takes them out."""
     address = change.event.address
     connection, now = change.turn.connection, change.turn.now
-    cohorts = rounds.cohorts_of_channel(
-        connection, rounds.channel_key(address.platform, address.tenant, address.conversation))
+    cohorts = enrolment.cohorts_of_channel(
+        connection, enrolment.channel_key(address.platform, address.tenant, address.conversation))
     if not cohorts:
         return 0
     person_id = change.member()
@@ -147,9 +148,9 @@ def _cohort_membership(change: ChannelMembership) -> int:
         return 0
     changed = 0
     for cohort_id in cohorts:
-        if change.joined and rounds.join(connection, cohort_id, person_id, now):
-            rounds.queue_welcome(connection, cohort_id, person_id, now)
+        if change.joined and enrolment.join(connection, cohort_id, person_id, now):
+            enrolment.queue_welcome(connection, cohort_id, person_id, now)
             changed += 1
-        elif not change.joined and rounds.leave(connection, cohort_id, person_id, now):
+        elif not change.joined and enrolment.leave(connection, cohort_id, person_id, now):
             changed += 1
     return changed

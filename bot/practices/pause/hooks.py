@@ -3,50 +3,38 @@
 `pauze tot 1 december`, `pause for 2 weeks`, `vakantie` (asks when the person is back),
 `hervat` / `resume`, and `stop met coachen` / `opt out` (after a confirmation). A pause is
 `Person.status = "paused"` with `paused_until` the last day of the pause in the person's
-local calendar; no nudges go out until then (the scheduler asks `receives_nudges`). The first
-message after the pause, or `hervat`, brings a short welcome back and the status "active".
+local calendar; no nudges go out until then (the scheduler asks `receives_nudges`, in
+bot/people/pausing.py). The first message after the pause, or `hervat`, brings a short
+welcome back and the status "active".
 Dates are read by bot/core/date_phrases.py; what it cannot read gets a question back, never a guess.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from bot.core.date_phrases import DateProblem, PauseEnd, parse_pause_end, without_connector
+from bot.core.date_phrases import PauseEnd, parse_pause_end
 from bot.core.messages import Message, Text
 from bot.core.registry import ActionCall, Completion, PracticeHooks, Start, TurnApi
-from bot.practices.preferences.hooks import answer_without_command, long_date, rhythm_variables
+from bot.people.pausing import (
+    ACTIVE,
+    OPTED_OUT,
+    PAUSED,
+    pause_is_over,
+    problem_text,
+    start_pause,
+)
+from bot.people.preferences import answer_without_command, rhythm_variables
 from bot.storage.turn_store import PersonState
 
 hooks = PracticeHooks("pause")
 
 PAUSE_FLOW = "pause"
-ACTIVE, PAUSED, OPTED_OUT = "active", "paused", "opted_out"
 MAX_ATTEMPTS = 3  # after this many unreadable dates in a row, stop asking
 NOT_A_DATE = ("empty", "unclear")
 
 # The turn's note that the welcome back was said already (so `hervat` adds no second text).
 WELCOMED = "pause.welcomed"
-
-
-def is_paused(person: PersonState, local_today: date) -> bool:
-    """Paused on `local_today`: the status says so and the last day has not passed."""
-    return person.status == PAUSED and (
-        person.paused_until is None or local_today <= person.paused_until
-    )
-
-
-def receives_nudges(person: PersonState, local_today: date) -> bool:
-    """What the scheduler asks before it nudges someone: not opted out, not paused today.
-    (A pause that has ended counts as over even before the person writes again.)"""
-    return person.status != OPTED_OUT and not is_paused(person, local_today)
-
-
-def pause_is_over(person: PersonState, local_today: date) -> bool:
-    return person.status == PAUSED and (
-        person.paused_until is not None and local_today > person.paused_until
-    )
 
 
 def _activate(person: PersonState) -> None:
@@ -71,35 +59,6 @@ def _pause_over(turn: TurnApi) -> list[Message]:
 
 
 # -- pause -------------------------------------------------------------------------------------
-
-
-def start_pause(turn: TurnApi, end: PauseEnd, *, vacation: bool, open_question: bool) -> str:
-    """Pause the person until `end` (inclusive); the sentence that confirms it."""
-    person = turn.person
-    person.status = PAUSED
-    person.paused_until = end.last_day
-    today = turn.local_today()
-    return turn.text(
-        "pause.paused",
-        last_day=long_date(end.last_day, turn.locale, today),
-        back_on=long_date(end.back_on, turn.locale, today),
-        vacation=vacation,
-        open_question=open_question,
-    )
-
-
-def problem_text(turn: TurnApi, problem: DateProblem, said: str) -> str:
-    """Why the date could not be used, in the person's language (a question follows)."""
-    today = turn.local_today()
-    return turn.text(
-        f"pause.problem_{problem.reason}",
-        said=without_connector(said),
-        day=long_date(problem.day, turn.locale, today) if problem.day else "",
-        alternative=long_date(problem.alternative, turn.locale, today)
-        if problem.alternative
-        else "",
-        is_today=problem.day == today,
-    )
 
 
 def _pause_command(call: ActionCall, *, vacation: bool) -> list[Message] | None:

@@ -36,7 +36,8 @@ on the row they were made for.
 
 Check. When the person has a plan this week, the diary asks (once a day) whether they got
 to practise it (`when = { context = "weekly_plan" }` in `diary.toml`); the answer is kept in
-the diary entry and counted on the plan (`checked`, `practised`), see `record_check`.
+the diary entry and counted on the plan (`checked`, `practised`), see
+bot/learning_record/plans.py.
 """
 
 from __future__ import annotations
@@ -46,23 +47,18 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from bot.core.registry import Completion, PracticeHooks, Review, Start
-from bot.practices.focus.hooks import (
-    FIRST_KEY,
-    competence_name,
-    competence_names,
-    focus_competences,
-)
+from bot.learning_record.focus import focus_competences
+from bot.learning_record.plans import CHECK_STEP
+from bot.organisation.competences import FIRST_KEY, competence_name, competence_names
 from bot.storage.models import DiaryEntry, WeeklyPlan, table_of
-from bot.storage.turn_store import DialogState
 
 hooks = PracticeHooks("weekly_plan")
 
 FLOW_ID = "weekplan"
 LOOKBACK_WEEKS = 6
-CHECK_STEP = "plan_check"
 PLAN_TEXT_LIMIT = 90
 PLAN_STEPS = ("competence", "situation", "approach", "moment")
 
@@ -189,11 +185,11 @@ def _week_counts(connection: Connection, person_id: int, monday: date) -> tuple[
     """(practised, checked) over every row of a week, revisions included."""
     row = connection.execute(
         select(
-            func.coalesce(func.sum(_plans.c.practised), 0).label("practised"),
-            func.coalesce(func.sum(_plans.c.checked), 0).label("checked"),
+            func.coalesce(func.sum(_plans.c.practised), 0),
+            func.coalesce(func.sum(_plans.c.checked), 0),
         ).where(_plans.c.person_id == person_id, _plans.c.week_start == monday)
     ).first()
-    return (int(row.practised), int(row.checked)) if row else (0, 0)
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def _plan_context(
@@ -383,18 +379,3 @@ def _plan_for_diary(start: Start) -> dict[str, Any]:
     return {"weekly_plan": int(plan.id), "plan_text": text}
 
 
-def record_check(connection: Connection, person_id: int, dialog: DialogState) -> bool:
-    """Count the diary's answer on the plan it asked about; True when there was one."""
-    answer = dialog.answers.get(CHECK_STEP)
-    plan_id = dialog.context.get("weekly_plan")
-    if not isinstance(answer, bool) or not isinstance(plan_id, int):
-        return False
-    result = connection.execute(
-        update(_plans)
-        .where(_plans.c.id == plan_id, _plans.c.person_id == person_id)
-        .values(
-            checked=_plans.c.checked + 1,
-            practised=_plans.c.practised + (1 if answer else 0),
-        )
-    )
-    return bool(result.rowcount)

@@ -32,9 +32,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.core.messages import Address
 from bot.due.items import DueItems
 from bot.due.rules import resolve_local
+from bot.organisation.cohorts import channel_key, split_channel
 from bot.outbox import deliveries
 from bot.outbox.deliveries import TEXT_FLOW
-from bot.practices.pairing.rounds import channel_key, split_channel
 from bot.storage.models import (
     AgendaItem,
     AgendaVote,
@@ -130,7 +130,7 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def parse_channel(text: str) -> tuple[str, str, str]:
-    """PLATFORM:WORKSPACE:CHANNEL (rounds.split_channel), as a work-session error."""
+    """PLATFORM:WORKSPACE:CHANNEL (bot/organisation/cohorts.py), as a work-session error."""
     try:
         return split_channel(text)
     except ValueError as exc:

@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from bot.core.registry import Completion, PracticeHooks, Start
-from bot.practices.focus.hooks import competence_names
-from bot.practices.month.hooks import short, weeks_between
+from bot.core.text_input import short
+from bot.learning_record.plans import weeks_between
+from bot.organisation.competences import competence_names
 from bot.storage.models import (
     DiaryEntry,
     LearningContract,

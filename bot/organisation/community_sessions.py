@@ -1,12 +1,12 @@
 """Community of practice sessions (seed 003, the SOL meetings of seed 004): who signed up,
-where a session was announced, and the cases brought to it.
+where a session was announced, the cases brought to it, and a session as a person sees it in
+chat (with its sign-up buttons, which the community practice answers).
 
-The sessions themselves are planned with `leercoach community add` (bot/organisation/goals.py).
-A case
-brought to a session goes through the intervision intake, started with `session_id` in its
-context and posted in the channel where the session was announced; the sign-up keeps the
-intake's dialog, whose answers (and context) say what the case is. The chat side is
-bot/practices/community/hooks.py.
+The sessions themselves are planned with `leercoach community add`
+(bot/organisation/goals.py). A case brought to a session goes through the intervision
+intake, started with `session_id` in its context and posted in the channel where the session
+was announced; the sign-up keeps the intake's dialog, whose answers (and context) say what
+the case is. The chat side is bot/practices/community/hooks.py.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select, update
 
-from bot.core.messages import Address
+from bot.core.messages import Address, Choice, Question
+from bot.core.registry import TurnApi
 from bot.storage.models import (
     CommunityChannel,
     CommunitySession,
@@ -157,3 +159,34 @@ def participants(connection: Connection, session_id: int) -> list[Participant]:
             question = str(case.get("question") or "") or None
         found.append(Participant(row.display_name or f"#{row.id}", question))
     return found
+
+
+# -- a session as a person sees it in chat ---------------------------------------------------
+
+
+PREFIX = "cs"  # a session's buttons: "cs:<session id>"
+SIGNUP, CANCEL, CASE = "signup", "cancel", "case"
+
+
+def session_when(turn: TurnApi, session: Session) -> str:
+    local = session.starts_at.astimezone(_zone(turn.person.timezone))
+    return turn.text("community.when", date=local.date(), time=local.strftime("%H:%M"))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("Europe/Amsterdam")
+
+
+def session_question(turn: TurnApi, session: Session, key: str = "community.line",
+                     ) -> Question:
+    """A session with its sign-up buttons, as the person sees it."""
+    mine = signed_up(turn.connection, session.id, turn.person.id)
+    text = turn.text(key, title=session.title, when=session_when(turn, session),
+                     location=session.location, count=session.signups, mine=mine)
+    first = Choice(CANCEL, turn.text("community.button_cancel")) if mine else Choice(
+        SIGNUP, turn.text("community.button_signup"))
+    return Question(text=text, ref=f"{PREFIX}:{session.id}",
+                    choices=(first, Choice(CASE, turn.text("community.button_case"))))

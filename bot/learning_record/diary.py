@@ -1,4 +1,5 @@
-"""The daily learning diary's records: one entry per reflection, on the person's local date."""
+"""The daily learning diary's records: one entry per reflection, on the person's local date
+(written by the diary and the checklists; read by the overview, the nudges and the dashboard)."""
 
 from __future__ import annotations
 
