@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from adapters.platform import PlatformAdapter
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import (
     Address,
     File,

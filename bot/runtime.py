@@ -16,10 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
+from bot.conversation.services import Services
 from bot.core.prompts import PromptLibrary
 from bot.core.registry import Registry
-from bot.core.services import Services
 from bot.practices import build_registry
 from bot.storage import encryption, key_rotation, migrate
 from bot.storage.database import create_db_engine, make_session_factory

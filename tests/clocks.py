@@ -1,4 +1,4 @@
-"""The tests' side of the product's clock (bot/core/clock.py): one pinned moment for the suite, and
+"""The tests' side of the product's clock (bot/clock.py): one pinned moment for the suite, and
 one helper that puts every subprocess a test starts on the same clock.
 
 The suite runs at PINNED_NOW unless whoever runs it sets LEERCOACH_NOW or
@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from bot.core import clock
+from bot import clock
 
 # A Wednesday afternoon in Amsterdam (16:00 CET): a workday, no public holiday, outside the
 # default quiet hours; the `Clock` fixture starts here too.

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from bot import clock as product_clock
 from bot.config import Settings
-from bot.core import clock as product_clock
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
+from bot.conversation.services import Services
 from bot.core.messages import Address, InboundEvent, Message, Outbound
 from bot.core.registry import Registry
-from bot.core.services import Services
 from bot.practices import build_registry
 from bot.runtime import Runtime, open_runtime
 from bot.storage import migrate

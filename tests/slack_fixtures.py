@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.slack.blocks import COMMAND, FORM_SUBMIT
-from bot.core import clock
+from bot import clock
 
 TEAM = "T0LEERCO"
 ENTERPRISE = "E0LEERORG"

@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.http_server import create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
-from bot.core import clock
+from bot import clock
 from bot.runtime import Runtime
 from tests.loopback import serving
 from tests.slack_mock import Call, MockSlackApi
@@ -41,7 +41,7 @@ def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[
 
 
 def _platform_time() -> float:
-    """Slack's time of an event, agreeing with the product's clock (bot/core/clock.py)."""
+    """Slack's time of an event, agreeing with the product's clock (bot/clock.py)."""
     return clock.now().timestamp()
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question, Scale, Text
 from bot.core.prompts import WORD_JOINER, defuse_mentions
 from bot.privacy.export import find_person

@@ -63,8 +63,8 @@ import yaml
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.core.messages import Address, InboundEvent, Message, Outbound
 from bot.runtime import Runtime, open_runtime
 from bot.storage import migrate

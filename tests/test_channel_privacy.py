@@ -1,5 +1,6 @@
 """A mention of the coach in a Slack channel shows no personal dialog either: the engine
-answers a channel-origin event with what belongs in the channel only (bot/core/turn.py), so the
+answers a channel-origin event with what belongs in the channel only (bot/conversation/turn.py),
+so the
 rule holds for every platform. (Teams: tests/test_teams_platform.py.)"""
 
 from __future__ import annotations

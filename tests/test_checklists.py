@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from adapters.cli.main import main
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Message, Notice, Question
 from bot.people.directory import default_organisation
 from bot.practices.checklists.records import ChecklistSpec, import_checklists

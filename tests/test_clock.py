@@ -1,4 +1,4 @@
-"""The product's one clock (bot/core/clock.py): LEERCOACH_NOW and LEERCOACH_CLOCK_OFFSET, what
+"""The product's one clock (bot/clock.py): LEERCOACH_NOW and LEERCOACH_CLOCK_OFFSET, what
 they refuse, the parts that follow it (engine, ticks, stored rows, subprocesses), and a guard
 that keeps it the only place that reads the time."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.runtime import open_runtime
 from bot.storage.models import utcnow
 from scheduler.ticks import TickReport, Ticks
@@ -214,7 +214,7 @@ def test_an_unreadable_clock_setting_is_a_usage_error(
 def test_tick_now_sets_the_clock_of_the_whole_command(
         sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--now` and LEERCOACH_NOW agree: while `tick --now` runs, the product's clock (rows'
-    created_at, anything that asks bot.core.clock) shows its moment, not another."""
+    created_at, anything that asks bot.clock) shows its moment, not another."""
     from adapters.cli.main import main
 
     seen: list[datetime] = []
@@ -233,7 +233,7 @@ def test_tick_now_sets_the_clock_of_the_whole_command(
 # -- the guard: no other reading of the time --------------------------------------------------
 
 PRODUCT = ("bot", "adapters", "scheduler")
-CLOCK_MODULE = Path("bot/core/clock.py")
+CLOCK_MODULE = Path("bot/clock.py")
 # time.time() measures a socket here, not a date: Slack's Socket Mode SDK stamps its last
 # ping-pong with time.time(), and the watchdog compares with that.
 REAL_TIME_ALLOWED = {Path("adapters/slack/socket_mode.py")}
@@ -319,7 +319,7 @@ def test_the_product_reads_the_time_only_through_its_clock() -> None:
                      if not (relative in REAL_TIME_ALLOWED and call.endswith("time()"))]
             if reads:
                 found[str(relative)] = reads
-    assert found == {}, ("read the time with bot.core.clock.now() (or a clock passed in), not "
+    assert found == {}, ("read the time with bot.clock.now() (or a clock passed in), not "
                          f"the system clock: {found}")
 
 

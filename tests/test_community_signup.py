@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
 from bot.organisation import community_sessions as community
 from bot.people import roles

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.terminal import TerminalChat
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Question
 from bot.core.registry import ChoiceQuery
 from bot.learning_record.focus import focus_competences

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.terminal import TerminalChat
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound, Question
 from bot.learning_record.periods import quarter_of
 from bot.practices.contract.hooks import smart_check

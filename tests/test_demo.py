@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from adapters.cli.main import main
-from bot import demo
-from bot.core import clock
+from bot import clock, demo
 from bot.due import schedule_store
 from bot.practices.pairing import rounds
 from bot.practices.work_sessions import records as ws

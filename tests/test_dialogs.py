@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import InboundEvent, Message, Notice, Question, Scale, Text
 from bot.privacy.export import find_person
 from bot.runtime import build_coach

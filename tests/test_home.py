@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, Home, InboundEvent
 from bot.organisation import cohorts
 from bot.practices.pairing import rounds

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Outbound, Question
 from bot.people import roles
 from bot.practices.intervision import hooks as intervision

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from adapters.cli.main import main
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Form, Message, Question, Scale
 from bot.practices.learning_conversation.hooks import canvases_of
 from bot.privacy.export import export_person, find_person

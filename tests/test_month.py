@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question
 from bot.practices.month.hooks import reflection_months
 from bot.privacy.export import find_person

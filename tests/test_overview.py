@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Text
 from bot.privacy.export import find_person
 from bot.storage.models import (

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question, Scale
 from bot.privacy.export import export_person, find_person
 from bot.runtime import build_coach

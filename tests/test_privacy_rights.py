@@ -25,7 +25,7 @@ from adapters.slack.blocks import turn_blocks
 from adapters.teams.cards import activities
 from adapters.terminal import render
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import File, Message, Question
 from bot.privacy.erasure import (
     PERSON_REFERENCES,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.coach import Coach, TurnFailed
+from bot.conversation.coach import Coach, TurnFailed
+from bot.conversation.services import check_references
 from bot.core.messages import Address, Text
 from bot.core.prompts import PromptError, PromptLibrary
 from bot.core.registry import ActionCall, PracticeHooks, Registry
-from bot.core.services import check_references
 from bot.practices import build_registry
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Outbound, Question, Text
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox import deliveries as outbox

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question
 from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, Person

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from adapters.http_server import create_app
 from adapters.teams.app import TeamsAdapter, build_teams
 from adapters.teams.config import TeamsConfig
-from bot.core import clock
+from bot import clock
 from bot.core.messages import Address, Outbound, Text
 from bot.outbox.sender import DeliveryFailed
 from bot.runtime import Runtime

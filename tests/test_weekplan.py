@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question
 from bot.core.prompts import PromptLibrary
 from bot.practices.weekly_plan.hooks import has_moment, is_observable, week_start

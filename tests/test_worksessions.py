@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question
 from bot.people import roles
 from bot.practices.work_sessions import records as ws

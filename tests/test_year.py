@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import InboundEvent, Message, Outbound, Question, Scale
 from bot.practices.year.hooks import review_year
 from bot.privacy.export import find_person

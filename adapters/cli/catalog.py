@@ -17,8 +17,8 @@ from adapters.cli.common import (
     organisation_option,
     runtime_of,
 )
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.organisation import goals
 from bot.organisation.catalog import (
     MAX_REPORTED,

@@ -16,9 +16,8 @@ from adapters.cli.common import (
     organisation_option,
     runtime_of,
 )
-from bot import demo
+from bot import clock, demo
 from bot.config import Settings
-from bot.core import clock
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.organisation import goals
 from bot.reports import dashboard

@@ -30,8 +30,8 @@ from adapters.cli import (
     work_sessions,
 )
 from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, UnknownOrganisation
+from bot import clock
 from bot.config import ConfigError, Settings
-from bot.core import clock
 from bot.core.prompts import PromptError
 from bot.due.calendar import CalendarError
 from bot.organisation import goals

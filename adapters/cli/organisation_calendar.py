@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from adapters.cli.common import find_organisation, organisation_option, runtime_of
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.due.calendar import check_country, parse_quiet_hours
 from bot.runtime import Runtime
 from bot.storage.models import DayOff

@@ -17,8 +17,8 @@ from adapters.cli.common import (
     runtime_of,
     utc,
 )
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import cohorts
 from bot.practices.pairing import rounds

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from adapters.cli import encryption
 from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.privacy.erasure import Deletion, counts, delete_person
 from bot.privacy.export import UnknownPerson, export_person, find_person
 from bot.runtime import Runtime, open_runtime

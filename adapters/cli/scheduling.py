@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from adapters.cli.common import runtime_of, utc
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.runtime import Runtime, open_runtime
 from scheduler.ticks import Ticks
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from alembic.util.exc import CommandError as AlembicError
 
 from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, runtime_of
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.core.prompts import PromptLibrary
 from bot.privacy.export import UnknownPerson, find_person
 from bot.runtime import Runtime

@@ -17,8 +17,8 @@ from adapters.cli.common import (
     organisation_option,
     runtime_of,
 )
+from bot import clock
 from bot.config import Settings
-from bot.core import clock
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import community_sessions as community
 from bot.people.roles import may_facilitate

@@ -21,7 +21,7 @@ from adapters.slack.clients import SlackClients
 from adapters.slack.mrkdwn import fallback
 from adapters.slack.sender import PERMANENT, error_code, post, retry_after
 from adapters.turn_runner import Batch, TurnRunner, grouped, taken
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound
 
 log = logging.getLogger("leercoach.slack")

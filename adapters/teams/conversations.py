@@ -22,7 +22,7 @@ from adapters.teams import cards, inbound
 from adapters.teams.sdk import INVOKE_CARD, INVOKE_MESSAGE, ConnectorFailed, TeamsTurn
 from adapters.teams.sender import TeamsSender
 from adapters.turn_runner import Batch, TurnRunner, grouped, taken
-from bot.core.coach import Coach, storable
+from bot.conversation.coach import Coach, storable
 from bot.core.messages import Address, Form, InboundEvent, Outbound
 from bot.outbox.sender import DeliveryFailed
 from bot.storage import references

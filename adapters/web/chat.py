@@ -43,7 +43,7 @@ from adapters.web.site import (
     viewer_of,
     viewer_required,
 )
-from bot.core.coach import Coach
+from bot.conversation.coach import Coach
 from bot.core.messages import (
     Address,
     InboundEvent,

@@ -1,2 +1,2 @@
-"""The engine's core: the message model, the Coach and its turns, dialogs, flows, prompts,
-reading answers, and the registry through which practices plug in."""
+"""The kernel every layer shares: the message model, flows and prompts as data, reading
+answers, and the hook API (bot.core.registry) through which practices plug in."""

@@ -49,7 +49,7 @@ from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
 from bot.storage.models import Identity, Person, table_of
 
 if TYPE_CHECKING:
-    from bot.core.coach import Coach
+    from bot.conversation.coach import Coach
 
 log = logging.getLogger("leercoach.outbox")
 UNREACHABLE = "unreachable"

@@ -2,7 +2,7 @@
 
 On SQLite every transaction starts with BEGIN IMMEDIATE, so two turns never both read a
 dialog and then race to write it; PostgreSQL gets the same guarantee from a row lock on the
-person (see bot.core.coach). Both keep different people's turns independent.
+person (see bot.conversation.coach). Both keep different people's turns independent.
 """
 
 from __future__ import annotations

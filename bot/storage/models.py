@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.core import clock
+from bot import clock
 from bot.storage.privacy_marks import free_text, mention, owner, privacy, sealed, table_mark
 
 NAMING_CONVENTION = {
@@ -99,7 +99,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    """The default of every `created_at`-like column: the product's clock (bot.core.clock)."""
+    """The default of every `created_at`-like column: the product's clock (bot.clock)."""
     return clock.now()
 
 

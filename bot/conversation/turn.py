@@ -1,6 +1,7 @@
 """One turn of the coach: what a person's message means for their dialog, and the reply.
 
-A Turn lives inside one transaction (see bot.core.coach). It loads the person and their active
+A Turn lives inside one transaction (see bot.conversation.coach).
+It loads the person and their active
 dialog, decides (command, answer, or something else), changes the dialog and the person in
 memory, and `save()` writes those changes before the transaction commits.
 """
@@ -16,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.conversation.dialogs import StepRenderer, first_step, next_step, position, step_ref
+from bot.conversation.services import Services
 from bot.core.answers import Rejected, Reply, parse_answer, parse_confirm
-from bot.core.dialogs import StepRenderer, first_step, next_step, position, step_ref
 from bot.core.flows import Flow, FlowError, Step
 from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
@@ -29,7 +31,6 @@ from bot.core.registry import (
     Completion,
     Start,
 )
-from bot.core.services import Services
 from bot.core.text_input import clean_text
 from bot.people import directory as people
 from bot.people.directory import OrganisationDefaults

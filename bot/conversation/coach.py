@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversation.services import Services
+from bot.conversation.turn import Turn
 from bot.core.messages import Address, Home, InboundEvent, Message, Outbound, Text
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.core.registry import Registry
-from bot.core.services import Services
-from bot.core.turn import Turn
 from bot.due.organisation_calendar import CalendarCache
 from bot.people.directory import OrganisationDefaults
 from bot.storage.database import ThreadConnections

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from bot import clock as wall_clock
 from bot.config import Settings
-from bot.core import clock as wall_clock
 from bot.core.prompts import BUILTIN_DIR, PromptError, PromptLibrary
 from bot.core.registry import Registry
 from bot.core.validators import VALIDATORS
