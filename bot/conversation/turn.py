@@ -1,9 +1,8 @@
 """One turn of the coach: what a person's message means for their dialog, and the reply.
 
-A Turn lives inside one transaction (see bot.conversation.coach).
-It loads the person and their active
-dialog, decides (command, answer, or something else), changes the dialog and the person in
-memory, and `save()` writes those changes before the transaction commits.
+A Turn lives inside one transaction (see bot.conversation.coach). It loads the person and
+their active dialog, decides (command, answer, or something else), changes the dialog and
+the person in memory, and `save()` writes those changes before the transaction commits.
 """
 
 from __future__ import annotations
