@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment, meta
+from sqlalchemy import Engine
 
+from bot.config import Settings
+from bot.conversation.coach import Coach
+from bot.conversation.services import Services
 from bot.core.flows import Condition, FlowError, parse_flow
+from bot.core.messages import Question
 from bot.core.prompts import BUILTIN_DIR, LOCALES, PromptError, PromptLibrary
-from bot.core.registry import ChoiceQuery
+from bot.core.registry import ChoiceQuery, Registry
 from bot.practices import build_registry
+from tests.conftest import Chat, Clock, joined
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -50,13 +56,17 @@ def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def builtin_texts(locale: str) -> dict[str, str]:
-    """Every built-in text of a locale: texts/<locale>.toml and texts/<locale>/*.toml."""
+    """Every built-in text of a locale: texts/<locale>.toml, texts/<locale>/*.toml and the
+    [texts.<locale>] of each flow file."""
     texts: dict[str, str] = {}
     paths = [BUILTIN_DIR / "texts" / f"{locale}.toml"]
     paths += sorted((BUILTIN_DIR / "texts" / locale).glob("*.toml"))
     for path in paths:
         with path.open("rb") as handle:
             texts.update(flatten(tomllib.load(handle)))
+    for path in sorted((BUILTIN_DIR / "flows").glob("*.toml")):  # a flow's own texts
+        with path.open("rb") as handle:
+            texts.update(flatten(tomllib.load(handle).get("texts", {}).get(locale, {})))
     return texts
 
 
@@ -634,6 +644,137 @@ def test_override_command_word_clash_fails(tmp_path: Path) -> None:
     write(tmp_path / "commands.toml", '[snooze]\nwords = ["later", "stop"]\n')
     with pytest.raises(PromptError, match="'stop' belongs to both"):
         PromptLibrary.with_override(tmp_path)
+
+
+# -- a flow's own command words and texts -------------------------------------------------
+
+GRATITUDE_FLOW = """
+id = "gratitude"
+title = "gratitude.title"
+intro = "gratitude.intro"
+outro = "gratitude.outro"
+words = ["dankbaar", "gratitude", "grateful"]
+
+[[steps]]
+id = "thanks"
+kind = "text"
+prompt = "gratitude.thanks"
+
+[texts.nl.gratitude]
+title = "je dankbaarheid"
+intro = "Even stilstaan bij wat goed ging."
+thanks = "Waar ben je vandaag dankbaar voor?"
+outro = "Dank je, {{ name or 'collega' }}."
+
+[texts.en.gratitude]
+title = "your gratitude"
+intro = "A moment for what went well."
+thanks = "What are you grateful for today?"
+outro = "Thank you, {{ name or 'colleague' }}."
+"""
+
+
+def test_a_flow_file_with_its_own_words_and_texts_loads(tmp_path: Path) -> None:
+    """`words` make a command named after the flow that starts it; `[texts.<locale>]` are
+    text keys like those of texts/<locale>/."""
+    write(tmp_path / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    library = PromptLibrary([BUILTIN_DIR, tmp_path])
+
+    command = library.command("gratitude")
+    assert command is not None and command.flow == "gratitude" and command.action is None
+    for word in ("dankbaar", "Grateful!", "/gratitude"):
+        found = library.command_for(word)
+        assert found is not None and found.command.name == "gratitude", word
+    assert library.render("gratitude.thanks", "nl") == "Waar ben je vandaag dankbaar voor?"
+    assert library.render("gratitude.outro", "en", name="Anouk") == "Thank you, Anouk."
+    assert library.flow("gratitude").steps[0].prompt == "gratitude.thanks"
+    assert library.command("diary") is not None, "the commands files still load"
+
+
+def test_a_flow_files_command_starts_the_flow_in_a_chat(
+    tmp_path: Path, database: Engine, sqlite_url: str, clock: Clock, registry: Registry,
+    no_failed_turns: None,
+) -> None:
+    """Through an organisation's prompts folder, the flow's own word starts it and its own
+    texts are what the person reads, in the person's language."""
+    write(tmp_path / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    settings = Settings(database_url=sqlite_url, prompts_dir=tmp_path)
+    chat = Chat(Coach(database, Services(settings, registry, clock=clock)))
+
+    first = chat.say("dankbaar")
+    assert "Even stilstaan bij wat goed ging." in joined(first)
+    [question] = [m for m in first if isinstance(m, Question)]
+    assert question.text == "Waar ben je vandaag dankbaar voor?"
+    assert "Dank je" in joined(chat.say("Een goed gesprek met Ilse."))
+    again = chat.say("grateful")  # the English word works too; the flow had ended
+    assert [m.text for m in again if isinstance(m, Question)] == [question.text]
+
+
+def test_an_organisation_replaces_a_flows_own_text_key_by_key(tmp_path: Path) -> None:
+    ours, org = tmp_path / "ours", tmp_path / "org"
+    write(ours / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    write(org / "texts" / "nl.toml", '[gratitude]\nthanks = "Wat gaf je energie?"\n')
+    library = PromptLibrary([BUILTIN_DIR, ours, org])
+    assert library.render("gratitude.thanks", "nl") == "Wat gaf je energie?"
+    assert library.render("gratitude.thanks", "en") == "What are you grateful for today?"
+    assert library.render("gratitude.intro", "nl") == "Even stilstaan bij wat goed ging."
+
+
+def test_an_organisation_replaces_a_flows_own_command_by_name(tmp_path: Path) -> None:
+    ours, org = tmp_path / "ours", tmp_path / "org"
+    write(ours / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    write(org / "commands.toml", '[gratitude]\nwords = ["dank"]\nflow = "gratitude"\n')
+    library = PromptLibrary([BUILTIN_DIR, ours, org])
+    found = library.command_for("dank")
+    assert found is not None and found.command.name == "gratitude"
+    assert library.command_for("dankbaar") is None
+
+
+def test_a_flows_word_that_another_command_has_fails(tmp_path: Path) -> None:
+    write(tmp_path / "flows" / "gratitude.toml",
+          GRATITUDE_FLOW.replace('"grateful"]', '"grateful", "dagboek"]'))
+    with pytest.raises(PromptError, match="'dagboek' belongs to both"):
+        PromptLibrary([BUILTIN_DIR, tmp_path])
+
+
+def test_a_flows_command_also_in_a_commands_file_fails(tmp_path: Path) -> None:
+    write(tmp_path / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    write(tmp_path / "commands" / "extra.toml",
+          '[gratitude]\nwords = ["dank"]\nflow = "gratitude"\n')
+    with pytest.raises(PromptError, match="command 'gratitude' is also defined by its flow"):
+        PromptLibrary([BUILTIN_DIR, tmp_path])
+
+
+def test_a_flows_text_key_also_in_a_texts_file_fails(tmp_path: Path) -> None:
+    write(tmp_path / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    write(tmp_path / "texts" / "nl" / "gratitude.toml", '[gratitude]\nintro = "Hallo"\n')
+    with pytest.raises(PromptError, match=r"gratitude\.intro.*defined twice"):
+        PromptLibrary([BUILTIN_DIR, tmp_path])
+
+
+def test_a_text_key_in_two_flow_files_fails(tmp_path: Path) -> None:
+    write(tmp_path / "flows" / "gratitude.toml", GRATITUDE_FLOW)
+    other = GRATITUDE_FLOW.replace('id = "gratitude"', 'id = "thanks"')
+    write(tmp_path / "flows" / "thanks.toml", other.replace("words = [", "# words = ["))
+    with pytest.raises(PromptError, match=r"thanks\.toml: texts \['gratitude\.intro'"):
+        PromptLibrary([BUILTIN_DIR, tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s[: s.index("[texts.en.gratitude]")], r"missing \['en'\]"),
+        (lambda s: s.replace('thanks = "What are you grateful for today?"\n', ""),
+         r"\['gratitude\.thanks'\] missing for en"),
+        (lambda s: s + '\n[texts.de.gratitude]\nintro = "Hallo"\n', r"unknown \['de'\]"),
+    ],
+)
+def test_a_flows_texts_need_both_locales_with_the_same_keys(
+    tmp_path: Path, change: Callable[[str], str], message: str
+) -> None:
+    write(tmp_path / "flows" / "gratitude.toml", change(GRATITUDE_FLOW))
+    with pytest.raises(PromptError, match=message):
+        PromptLibrary([BUILTIN_DIR, tmp_path])
 
 
 # -- format_date -------------------------------------------------------------------------

@@ -4,6 +4,13 @@ Texts are Jinja2 templates per locale, rendered in a sandbox; what a person type
 ever passed in as a variable, never compiled as a template, so `{{ 7*7 }}` in an answer stays
 `{{ 7*7 }}`. An organisation points `prompts_dir` (or LEERCOACH_PROMPTS_DIR) at a folder with
 the same layout: its texts replace ours key by key, its flows replace ours by id.
+
+A flow's own command words and texts may live in its file, so a small practice keeps its
+flow in one place: `words = [...]` defines a command named after the flow that starts it,
+and `[texts.nl]` / `[texts.en]` (both, with the same keys) hold texts exactly as a
+`texts/<locale>/` file would. Shared texts stay in `texts/<locale>/`. Within one folder a
+command or text key is defined once: a flow's file and a commands or texts file that both
+define it fail at load. An override folder still replaces them by name and key.
 """
 
 from __future__ import annotations
@@ -135,6 +142,31 @@ def normalise_command_text(text: str) -> str:
     return " ".join((words.rstrip("!.?") or words).split())
 
 
+def _flow_texts(raw: Any, source: str) -> dict[str, dict[str, str]]:
+    """A flow's own `[texts.<locale>]`: every locale, each with the same keys, so a text
+    that exists in one language only fails at load like one missing from texts/<locale>/."""
+    if not isinstance(raw, Mapping):
+        raise PromptError(f"{source}: texts must be a table per locale")
+    unknown = set(raw) - set(LOCALES)
+    missing = set(LOCALES) - set(raw)
+    if unknown or missing:
+        raise PromptError(
+            f"{source}: texts need exactly the locales {', '.join(LOCALES)}"
+            f" (missing {sorted(missing)}, unknown {sorted(unknown)})"
+        )
+    flat: dict[str, dict[str, str]] = {}
+    for locale in LOCALES:
+        if not isinstance(raw[locale], Mapping):
+            raise PromptError(f"{source}: texts.{locale} must be a table")
+        flat[locale] = _flatten(raw[locale])
+    for locale in LOCALES:
+        for other in LOCALES:
+            absent = sorted(set(flat[other]) - set(flat[locale]))
+            if absent:
+                raise PromptError(f"{source}: texts {absent} missing for {locale}")
+    return flat
+
+
 class PromptLibrary:
     """All flows, texts and commands of one prompts folder (plus the built-in ones)."""
 
@@ -169,25 +201,51 @@ class PromptLibrary:
         return cls([BUILTIN_DIR, folder])
 
     def _load_folder(self, folder: Path) -> None:
+        texts: dict[str, dict[str, str]] = {locale: {} for locale in LOCALES}
         for locale in LOCALES:
             # texts/<locale>.toml, then texts/<locale>/*.toml (one file per practice)
             paths = [folder / "texts" / f"{locale}.toml"]
             paths += sorted((folder / "texts" / locale).glob("*.toml"))
             for path in paths:
                 if path.exists():
-                    self._texts[locale].update(_flatten(_read_toml(path)))
+                    texts[locale].update(_flatten(_read_toml(path)))
+        flow_commands: dict[str, Command] = {}
         flows_dir = folder / "flows"
         for path in sorted(flows_dir.glob("*.toml")) if flows_dir.is_dir() else ():
+            raw = _read_toml(path)
+            words, own_texts = raw.pop("words", None), raw.pop("texts", None)
             try:
-                flow = parse_flow(_read_toml(path), source=str(path.name))
+                flow = parse_flow(raw, source=str(path.name))
             except FlowError as exc:
                 raise PromptError(str(exc)) from exc
             self._flows[flow.id] = flow
+            if words is not None:
+                if flow.id in flow_commands:
+                    raise PromptError(f"{path.name}: command {flow.id!r} is defined twice")
+                flow_commands[flow.id] = _parse_command(flow.id, {"words": words, "flow": flow.id})
+            if own_texts is not None:
+                for locale, flat in _flow_texts(own_texts, path.name).items():
+                    twice = sorted(set(flat) & set(texts[locale]))
+                    if twice:
+                        raise PromptError(
+                            f"{path.name}: texts {twice} ({locale}) are defined twice,"
+                            " here and in a texts file or another flow's file"
+                        )
+                    texts[locale].update(flat)
+        commands: dict[str, Command] = {}
         command_files = [folder / "commands.toml", *sorted(folder.glob("commands/*.toml"))]
         for path in command_files:
             if path.exists():
-                for name, raw in _read_toml(path).items():
-                    self._commands[name] = _parse_command(name, raw)
+                for name, raw_command in _read_toml(path).items():
+                    if name in flow_commands:
+                        raise PromptError(
+                            f"{path.name}: command {name!r} is also defined by its flow's file"
+                        )
+                    commands[name] = _parse_command(name, raw_command)
+        for locale in LOCALES:
+            self._texts[locale].update(texts[locale])
+        self._commands.update(commands)
+        self._commands.update(flow_commands)
 
     def _index_commands(self) -> dict[str, Command]:
         index: dict[str, Command] = {}
