@@ -78,6 +78,10 @@ def sealed(**options: Any) -> MappedColumn[Any]:
 
 M = TypeVar("M")
 
+# Kept beside the tables rather than in Table.info: Alembic's autogenerate writes a table's
+# info into a new migration, and a migration must not depend on these classes.
+_TABLE_MARKS: dict[str, TableMark] = {}
+
 
 def privacy(erasure: Erasure, *, purge_by: str | None = None,
             purge_finished_only: bool = False,
@@ -87,7 +91,7 @@ def privacy(erasure: Erasure, *, purge_by: str | None = None,
 
     def apply(model: M) -> M:
         table: Table = model.__table__  # type: ignore[attr-defined]
-        table.info[KEY] = mark
+        _TABLE_MARKS[table.fullname] = mark
         return model
 
     return apply
@@ -97,8 +101,7 @@ def privacy(erasure: Erasure, *, purge_by: str | None = None,
 
 
 def table_mark(table: Table) -> TableMark | None:
-    mark = table.info.get(KEY)
-    return mark if isinstance(mark, TableMark) else None
+    return _TABLE_MARKS.get(table.fullname)
 
 
 def column_mark(column: Column[Any]) -> ColumnMark | None:
