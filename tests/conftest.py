@@ -24,9 +24,9 @@ from bot.core.messages import Address, InboundEvent, Message, Outbound
 from bot.core.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
-from tests import slack_mock
-from tests.browser import chromium  # noqa: F401  (the headless Chromium fixture)
-from tests.clocks import PINNED_NOW, pin_for_the_session
+from tests.rigs import slack_mock
+from tests.rigs.browser import chromium  # noqa: F401  (the headless Chromium fixture)
+from tests.rigs.clocks import PINNED_NOW, pin_for_the_session
 
 PG_URL = os.environ.get("LEERCOACH_TEST_DATABASE_URL", "").strip()
 _CLOCK_HEADER = pin_for_the_session()  # before any test module is imported
@@ -131,11 +131,16 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def no_failed_turns(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def no_failed_turns(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
     """A test whose turns must all succeed: any turn the engine logged as failed fails it
-    (the engine answers a crash politely, which would otherwise hide it)."""
+    (the engine answers a crash politely, which would otherwise hide it). A test marked
+    xfail documents a known crash, so its crash is not reported twice."""
     caplog.set_level(logging.INFO, logger="leercoach.engine")
     yield
+    if request.node.get_closest_marker("xfail"):
+        return
     crashes = [
         r for r in caplog.records if r.name == "leercoach.engine" and r.levelno >= logging.ERROR
     ]
@@ -257,7 +262,7 @@ def teams_contracts() -> Iterator[None]:
     """Every activity any test sends to the fake Bot Connector meets Teams' contract (the
     Adaptive Cards schema and Teams' limits, tests/contracts/adaptive_cards.py): a
     violation no test took with `FakeConnector.take_violations()` fails the test."""
-    from tests.teams_connector import unclaimed_violations
+    from tests.rigs.teams_connector import unclaimed_violations
 
     unclaimed_violations()
     yield
