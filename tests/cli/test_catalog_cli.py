@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from adapters.cli import main
 from bot.storage.database import create_db_engine
 from bot.storage.models import CommunitySession, Competence, Goal, Organisation, Team
+from tests.rigs.cli import invoke
 
 STARTER_SIZE = 20
 
@@ -32,12 +33,6 @@ def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     url = f"sqlite:///{tmp_path / 'leercoach.db'}"
     monkeypatch.setenv("LEERCOACH_DATABASE_URL", url)
     yield url
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def competences(url: str, slug: str = "default") -> dict[str, Competence]:
@@ -81,7 +76,7 @@ def test_yaml_round_trip_updates_by_code_and_adds_new_ones(
     database_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exported = tmp_path / "catalog.yaml"
-    code, out, _ = run(capsys, "catalog", "export", str(exported))
+    code, out, _ = invoke(capsys, "catalog", "export", str(exported))
     assert code == 0 and f"exported {STARTER_SIZE} competences" in out
     data = yaml.safe_load(exported.read_text(encoding="utf-8"))
     assert len(data["competences"]) == STARTER_SIZE
@@ -91,7 +86,7 @@ def test_yaml_round_trip_updates_by_code_and_adds_new_ones(
     data["competences"].append(NEW)
     changed = tmp_path / "changed.yml"
     changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    code, out, err = run(capsys, "catalog", "import", str(changed))
+    code, out, err = invoke(capsys, "catalog", "import", str(changed))
     assert (code, err) == (0, "")
     assert "1 added, 1 updated, 19 unchanged" in out
 
@@ -101,11 +96,11 @@ def test_yaml_round_trip_updates_by_code_and_adds_new_ones(
     assert stored["gesprekken-leiden"].description_en == NEW["description_en"]
 
     again = tmp_path / "again.yaml"
-    run(capsys, "catalog", "export", str(again))
+    invoke(capsys, "catalog", "export", str(again))
     assert yaml.safe_load(again.read_text(encoding="utf-8")) == {
         "competences": data["competences"]
     }
-    code, out, _ = run(capsys, "catalog", "import", str(again))
+    code, out, _ = invoke(capsys, "catalog", "import", str(again))
     assert f"0 added, 0 updated, {STARTER_SIZE + 1} unchanged" in out
 
 
@@ -118,22 +113,22 @@ def test_csv_round_trip_with_newlines_quotes_and_excel_semicolons(
         writer = csv.DictWriter(handle, fieldnames=list(NEW), delimiter=";")
         writer.writeheader()
         writer.writerow({**NEW, "name_nl": 'Gesprekken "echt" leiden; met structuur'})
-    code, out, err = run(capsys, "catalog", "import", str(source))
+    code, out, err = invoke(capsys, "catalog", "import", str(source))
     assert (code, err) == (0, "")
     assert "1 added, 0 updated, 0 unchanged" in out
 
     exported = tmp_path / "catalog.csv"
-    assert run(capsys, "catalog", "export", str(exported))[0] == 0
+    assert invoke(capsys, "catalog", "export", str(exported))[0] == 0
     with exported.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == STARTER_SIZE + 1
     assert rows[-1] == {**NEW, "name_nl": 'Gesprekken "echt" leiden; met structuur'}
-    code, out, _ = run(capsys, "catalog", "import", str(exported))
+    code, out, _ = invoke(capsys, "catalog", "import", str(exported))
     assert f"0 added, 0 updated, {STARTER_SIZE + 1} unchanged" in out
 
     # The same catalog through YAML and CSV is the same catalog.
     as_yaml = tmp_path / "catalog.yaml"
-    run(capsys, "catalog", "export", str(as_yaml))
+    invoke(capsys, "catalog", "export", str(as_yaml))
     assert yaml.safe_load(as_yaml.read_text(encoding="utf-8"))["competences"] == rows
 
 
@@ -177,7 +172,7 @@ def test_a_bad_file_is_refused_with_its_line_and_nothing_is_imported(
     content: str,
     message: str,
 ) -> None:
-    run(capsys, "catalog", "export", str(tmp_path / "before.yaml"))  # the starter catalog
+    invoke(capsys, "catalog", "export", str(tmp_path / "before.yaml"))  # the starter catalog
     before = count_competences(database_file)
     path = tmp_path / name
     # A good new competence before the bad part: it must not be imported either.
@@ -191,7 +186,7 @@ def test_a_bad_file_is_refused_with_its_line_and_nothing_is_imported(
             "line 6:", "line 7:"
         )
     path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "catalog", "import", str(path))
+    code, out, err = invoke(capsys, "catalog", "import", str(path))
     assert code == 2
     assert out == ""
     assert message in err
@@ -202,11 +197,11 @@ def test_a_bad_file_is_refused_with_its_line_and_nothing_is_imported(
 def test_a_missing_file_and_an_unknown_organisation_are_clear_errors(
     database_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "catalog", "import", str(tmp_path / "nowhere.csv"))
+    code, _, err = invoke(capsys, "catalog", "import", str(tmp_path / "nowhere.csv"))
     assert code == 2 and "cannot read the file" in err
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump([NEW]), encoding="utf-8")
-    code, _, err = run(capsys, "catalog", "import", str(good), "--organisation", "acme")
+    code, _, err = invoke(capsys, "catalog", "import", str(good), "--organisation", "acme")
     assert code == 2 and "there is no organisation 'acme'" in err
 
 
@@ -215,7 +210,7 @@ def test_import_into_a_fresh_database_creates_the_default_organisation(
 ) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump({"competences": [NEW]}), encoding="utf-8")
-    code, out, _ = run(capsys, "catalog", "import", str(good))
+    code, out, _ = invoke(capsys, "catalog", "import", str(good))
     assert code == 0 and "into organisation 'default': 1 added" in out
     assert len(competences(database_file)) == STARTER_SIZE + 1  # with the starter catalog
 
@@ -223,7 +218,7 @@ def test_import_into_a_fresh_database_creates_the_default_organisation(
 def test_each_organisation_has_its_own_catalog(
     database_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "catalog", "export", str(tmp_path / "default.yaml"))
+    invoke(capsys, "catalog", "export", str(tmp_path / "default.yaml"))
     database = create_db_engine(database_file)
     with Session(database) as session, session.begin():
         session.add(Organisation(slug="acme", name="Acme"))
@@ -233,7 +228,7 @@ def test_each_organisation_has_its_own_catalog(
         writer = csv.DictWriter(handle, fieldnames=list(NEW))
         writer.writeheader()
         writer.writerow(NEW)
-    code, out, _ = run(capsys, "catalog", "import", str(good), "--organisation", "acme")
+    code, out, _ = invoke(capsys, "catalog", "import", str(good), "--organisation", "acme")
     assert code == 0 and "into organisation 'acme'" in out
     assert list(competences(database_file, "acme")) == ["gesprekken-leiden"]
     assert "gesprekken-leiden" not in competences(database_file)
@@ -259,15 +254,15 @@ def goals_in(url: str) -> list[tuple[str, str, str | None, str, bool]]:
 def test_goals_on_three_levels_per_team_and_period(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "goals", "add", "--level", "business",
+    code, out, _ = invoke(capsys, "goals", "add", "--level", "business",
                        "--title", "Minder klachten", "--period", "2026")
     assert code == 0 and "added goal #1 (business)" in out
-    code, out, _ = run(capsys, "goals", "add", "--level", "team", "--title",
+    code, out, _ = invoke(capsys, "goals", "add", "--level", "team", "--title",
                        "Klanttevredenheid naar een 8", "--team", "Servicedesk",
                        "--period", "2026-q4", "--description", "Gemeten per kwartaal")
     assert code == 0
     assert "created team 'Servicedesk'" in out and "added goal #2 (team)" in out
-    code, out, _ = run(capsys, "goals", "add", "--level", "personal", "--title",
+    code, out, _ = invoke(capsys, "goals", "add", "--level", "personal", "--title",
                        "Iedereen een leercontract", "--team", "Servicedesk")
     assert code == 0 and "created team" not in out
 
@@ -276,20 +271,20 @@ def test_goals_on_three_levels_per_team_and_period(
         ("team", "Klanttevredenheid naar een 8", "Servicedesk", "2026-Q4", True),
         ("personal", "Iedereen een leercontract", "Servicedesk", "", True),
     ]
-    code, out, _ = run(capsys, "goals", "list")
+    code, out, _ = invoke(capsys, "goals", "list")
     assert code == 0
     lines = out.strip().splitlines()
     assert len(lines) == 3
     assert "#1" in lines[0] and "business" in lines[0] and "(organisation)" in lines[0]
     assert "Servicedesk" in lines[1] and "2026-Q4" in lines[1]
-    code, out, _ = run(capsys, "goals", "list", "--team", "Servicedesk")
+    code, out, _ = invoke(capsys, "goals", "list", "--team", "Servicedesk")
     assert len(out.strip().splitlines()) == 2
 
-    code, out, _ = run(capsys, "goals", "archive", "1")
+    code, out, _ = invoke(capsys, "goals", "archive", "1")
     assert code == 0 and "archived goal #1: Minder klachten" in out
-    _, out, _ = run(capsys, "goals", "list")
+    _, out, _ = invoke(capsys, "goals", "list")
     assert "Minder klachten" not in out
-    _, out, _ = run(capsys, "goals", "list", "--all")
+    _, out, _ = invoke(capsys, "goals", "list", "--all")
     assert "Minder klachten  [archived]" in out
     assert goals_in(database_file)[0][4] is False
 
@@ -297,21 +292,21 @@ def test_goals_on_three_levels_per_team_and_period(
 def test_goal_mistakes_are_refused_clearly(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "goals", "add", "--level", "team", "--title", "X",
+    code, _, err = invoke(capsys, "goals", "add", "--level", "team", "--title", "X",
                        "--period", "Q4")
     assert code == 2 and "period must look like 2026 or 2026-Q4" in err
-    code, _, err = run(capsys, "goals", "archive", "99")
+    code, _, err = invoke(capsys, "goals", "archive", "99")
     assert code == 2 and "has no goal 99" in err
-    code, _, err = run(capsys, "goals", "list", "--team", "Nobody")
+    code, _, err = invoke(capsys, "goals", "list", "--team", "Nobody")
     assert code == 2 and "has no team 'Nobody'" in err
-    code, _, err = run(capsys, "goals", "add", "--level", "team", "--title", "   ")
+    code, _, err = invoke(capsys, "goals", "add", "--level", "team", "--title", "   ")
     assert code == 2 and "a goal needs a title" in err
     with pytest.raises(SystemExit) as exit_info:
         main(["goals", "add", "--level", "world", "--title", "X"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'world'" in capsys.readouterr().err
     assert goals_in(database_file) == []
-    _, out, _ = run(capsys, "goals", "list")
+    _, out, _ = invoke(capsys, "goals", "list")
     assert "has no active goals" in out
 
 
@@ -321,12 +316,12 @@ def test_goal_mistakes_are_refused_clearly(
 def test_community_sessions_in_the_organisations_time_zone(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "community", "add", "--title", "SOL: leren van fouten",
+    code, out, _ = invoke(capsys, "community", "add", "--title", "SOL: leren van fouten",
                        "--starts", "2099-12-10T15:00", "--location", "Utrecht, zaal 2")
     assert code == 0
     assert "added community session #1 on 2099-12-10 15:00 (Europe/Amsterdam)" in out
-    run(capsys, "community", "add", "--title", "Lang geleden", "--starts", "2001-06-01 10:00")
-    run(capsys, "community", "add", "--title", "Zomer", "--starts", "2099-07-01T10:00+02:00")
+    invoke(capsys, "community", "add", "--title", "Lang geleden", "--starts", "2001-06-01 10:00")
+    invoke(capsys, "community", "add", "--title", "Zomer", "--starts", "2099-07-01T10:00+02:00")
 
     database = create_db_engine(database_file)
     with Session(database) as session:
@@ -335,23 +330,23 @@ def test_community_sessions_in_the_organisations_time_zone(
     assert stored["SOL: leren van fouten"] == datetime(2099, 12, 10, 14, 0, tzinfo=UTC)
     assert stored["Zomer"] == datetime(2099, 7, 1, 8, 0, tzinfo=UTC)
 
-    code, out, _ = run(capsys, "community", "list")
+    code, out, _ = invoke(capsys, "community", "list")
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0] == "times in Europe/Amsterdam"
     assert "2099-07-01 10:00  Zomer" in lines[1]
     assert "2099-12-10 15:00  SOL: leren van fouten  @ Utrecht, zaal 2" in lines[2]
     assert "Lang geleden" not in out
-    _, out, _ = run(capsys, "community", "list", "--all")
+    _, out, _ = invoke(capsys, "community", "list", "--all")
     assert "2001-06-01 10:00  Lang geleden" in out
 
 
 def test_community_mistakes_are_refused_clearly(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "community", "add", "--title", "SOL", "--starts", "morgen")
+    code, _, err = invoke(capsys, "community", "add", "--title", "SOL", "--starts", "morgen")
     assert code == 2 and "like 2026-12-10T15:00" in err
-    code, _, err = run(capsys, "community", "add", "--title", "SOL", "--starts", "2099-12-10")
+    code, _, err = invoke(capsys, "community", "add", "--title", "SOL", "--starts", "2099-12-10")
     assert code == 2 and "needs a time as well" in err
-    _, out, _ = run(capsys, "community", "list")
+    _, out, _ = invoke(capsys, "community", "list")
     assert "has no upcoming community sessions" in out

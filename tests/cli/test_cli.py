@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import queue
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,64 +26,18 @@ from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.runtime import Runtime
 from bot.storage.database import create_db_engine, make_session_factory
-from tests.conftest import PG_URL, _drop_schema, _postgres_schema_url
-from tests.rigs.clocks import with_clock
+from tests.rigs.cli import (
+    EN_QUESTIONS,
+    NL_QUESTIONS,
+    TIMEOUT,
+    clean_env,
+    free_port,
+    leercoach_command,
+    run,
+)
+from tests.rigs.databases import PG_URL, drop_schema, postgres_schema_url
 
-TIMEOUT = 60
-NL_QUESTIONS = (
-    "Welke leermomenten waren er vandaag?",
-    "Hoe ben je daarmee omgegaan?",
-    "Wat neem je hiervan mee? Vat je les van vandaag samen in één zin.",
-    "Hoe leerzaam was je dag?",
-)
-EN_QUESTIONS = (
-    "Which learning moments were there today?",
-    "How did you deal with them?",
-    "What will you take away from this? Sum up today's lesson in one sentence.",
-    "How much did you learn today?",
-)
 RESUME_NL = "Zullen we verdergaan? We waren bij deze vraag:"
-
-
-def leercoach_command() -> list[str]:
-    """The installed console script, next to this interpreter or on PATH."""
-    beside = Path(sys.executable).with_name("leercoach")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("leercoach")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "adapters.cli"]
-
-
-def clean_env(*, now: datetime | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a `leercoach` subprocess: no LEERCOACH_* settings of ours, and the
-    test's clock (LEERCOACH_NOW: `now`, or what the product's clock shows in this process)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERCOACH_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.pop("PYTHONSTARTUP", None)
-    env = with_clock(env, now)
-    env.update(extra)
-    return env
-
-
-def run(
-    cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-    now: datetime | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """`leercoach ARGS` in `cwd`; at `now` when given (LEERCOACH_NOW), else on the test's
-    clock."""
-    return subprocess.run(
-        [*leercoach_command(), *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env or clean_env(now=now),
-        timeout=TIMEOUT,
-        check=False,
-    )
 
 
 def export(cwd: Path, user: str) -> dict[str, Any]:
@@ -96,12 +45,6 @@ def export(cwd: Path, user: str) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- help ------------------------------------------------------------------------------
@@ -359,11 +302,11 @@ def postgres_url() -> Iterator[str]:
     """A fresh, empty (unmigrated) PostgreSQL schema, when one is configured."""
     if not PG_URL:
         pytest.skip("LEERCOACH_TEST_DATABASE_URL is not set")
-    url, schema = _postgres_schema_url(PG_URL)
+    url, schema = postgres_schema_url(PG_URL)
     try:
         yield url
     finally:
-        _drop_schema(PG_URL, schema)
+        drop_schema(PG_URL, schema)
 
 
 def test_postgres_is_migrated_deliberately(tmp_path: Path, postgres_url: str):

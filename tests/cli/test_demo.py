@@ -4,7 +4,6 @@ management team suppressed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +21,6 @@ from bot.practices.pairing import rounds
 from bot.practices.work_sessions import records as ws
 from bot.reports import dashboard
 from bot.reports.dashboard import SUPPRESSED, Suppressed, Term
-from bot.storage.database import create_db_engine
 from bot.storage.models import (
     Base,
     DiaryEntry,
@@ -37,13 +35,6 @@ from bot.storage.models import (
 NOW = clock.now().replace(microsecond=0)  # the suite's clock (tests/rigs/clocks.py)
 TODAY = NOW.astimezone(ZoneInfo(demo.TIMEZONE)).date()
 JOINED = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Engine]:
-    database = create_db_engine(database_url)
-    yield database
-    database.dispose()
 
 
 def add(connection: Connection, model: Any, **values: Any) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_cli import run
+from tests.rigs.cli import run
 
 
 def chat(tmp_path: Path, user: str) -> None:

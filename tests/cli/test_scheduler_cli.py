@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.core.runtime import open_runtime
 from scheduler.runner import build_scheduler
 from scheduler.ticks import Ticks
-from tests.cli.test_cli import TIMEOUT, clean_env, leercoach_command, run
+from tests.rigs.cli import TIMEOUT, clean_env, leercoach_command, run
 
 # A Monday, a Dutch workday; the diary is due at 16:30 in Amsterdam (15:30 UTC). Every
 # command of a test runs at one of these moments (LEERCOACH_NOW, or `tick --now`), so the

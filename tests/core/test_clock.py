@@ -17,7 +17,7 @@ from bot.core import clock
 from bot.core.runtime import open_runtime
 from bot.storage.models import utcnow
 from scheduler.ticks import TickReport, Ticks
-from tests.cli.test_cli import clean_env, run
+from tests.rigs.cli import clean_env, run
 from tests.rigs.clocks import PINNED_NOW, with_clock
 
 ROOT = Path(__file__).resolve().parents[2]

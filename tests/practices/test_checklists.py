@@ -16,7 +16,6 @@ import yaml
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
 from bot.config import Settings
 from bot.core.coach import Coach
 from bot.core.messages import Message, Notice, Question
@@ -26,6 +25,7 @@ from bot.privacy.export import export_person, find_person
 from bot.storage.database import create_db_engine
 from bot.storage.models import Checklist, ChecklistItem, ChecklistRun, Dialog, DiaryEntry
 from tests.conftest import Chat, Clock, joined
+from tests.rigs.cli import invoke
 
 HANDOVER: dict[str, Any] = {
     "code": "overdracht",
@@ -62,12 +62,6 @@ def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     yield url
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def stored(url: str) -> dict[str, tuple[Checklist, list[tuple[str, str]]]]:
     """Every checklist by code, with its items (nl, en) in order."""
     database = create_db_engine(url)
@@ -101,7 +95,7 @@ def test_yaml_import_list_and_reimport_updates_by_code(
     source = tmp_path / "checklists.yaml"
     source.write_text(yaml.safe_dump({"checklists": [HANDOVER, INCIDENT]}, allow_unicode=True),
                       encoding="utf-8")
-    code, out, err = run(capsys, "checklists", "import", str(source))
+    code, out, err = invoke(capsys, "checklists", "import", str(source))
     assert (code, err) == (0, "")
     assert "imported 2 checklists into organisation 'default': 2 added" in out
 
@@ -112,7 +106,7 @@ def test_yaml_import_list_and_reimport_updates_by_code(
     assert items[1] == ("Allergieën nagevraagd", "Allergies asked")
     assert len(checklists["incident"][1]) == 2
 
-    code, out, _ = run(capsys, "checklists", "list")
+    code, out, _ = invoke(capsys, "checklists", "list")
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("overdracht")
@@ -126,7 +120,7 @@ def test_yaml_import_list_and_reimport_updates_by_code(
                          {"item_nl": "Medicatie gecontroleerd", "item_en": "Medication checked"},
                          {"item_nl": "Vragen gesteld", "item_en": "Questions asked"}]}
     source.write_text(yaml.safe_dump([changed, INCIDENT], allow_unicode=True), encoding="utf-8")
-    code, out, _ = run(capsys, "checklists", "import", str(source))
+    code, out, _ = invoke(capsys, "checklists", "import", str(source))
     assert code == 0 and "0 added, 1 updated, 1 unchanged" in out
     row, items = stored(database_file)["overdracht"]
     assert row.name_nl == "Overdracht"
@@ -136,19 +130,19 @@ def test_yaml_import_list_and_reimport_updates_by_code(
     # ... and a shorter list drops the items beyond it.
     source.write_text(yaml.safe_dump([{**HANDOVER, "items": HANDOVER["items"][:1]}]),
                       encoding="utf-8")
-    assert run(capsys, "checklists", "import", str(source))[0] == 0
+    assert invoke(capsys, "checklists", "import", str(source))[0] == 0
     assert len(stored(database_file)["overdracht"][1]) == 1
 
     # Archived checklists are listed only with --all, and can be offered again.
-    code, out, _ = run(capsys, "checklists", "archive", "incident")
+    code, out, _ = invoke(capsys, "checklists", "archive", "incident")
     assert code == 0 and "archived checklist 'incident': Incident melden" in out
-    _, out, _ = run(capsys, "checklists", "list")
+    _, out, _ = invoke(capsys, "checklists", "list")
     assert "incident" not in out
-    _, out, _ = run(capsys, "checklists", "list", "--all")
+    _, out, _ = invoke(capsys, "checklists", "list", "--all")
     assert "incident" in out and "[archived]" in out
-    assert run(capsys, "checklists", "archive", "incident", "--undo")[0] == 0
+    assert invoke(capsys, "checklists", "archive", "incident", "--undo")[0] == 0
     assert not stored(database_file)["incident"][0].archived
-    code, _, err = run(capsys, "checklists", "archive", "nope")
+    code, _, err = invoke(capsys, "checklists", "archive", "nope")
     assert code == 2 and "has no checklist 'nope'" in err
 
 
@@ -168,7 +162,7 @@ def test_csv_import_with_excel_semicolons_and_one_row_per_item(
         writer.writerow(["incident", INCIDENT["name_nl"], INCIDENT["name_en"], "", "",
                          "Situatie veilig; echt", "Situation safe"])
         writer.writerow(["", "", "", "", "", "Melding gedaan", "Report filed"])
-    code, out, err = run(capsys, "checklists", "import", str(source))
+    code, out, err = invoke(capsys, "checklists", "import", str(source))
     assert (code, err) == (0, "")
     assert "2 added, 0 updated, 0 unchanged" in out
 
@@ -183,7 +177,7 @@ def test_csv_import_with_excel_semicolons_and_one_row_per_item(
     incident = {**INCIDENT, "items": [{"item_nl": "Situatie veilig; echt",
                                        "item_en": "Situation safe"}, INCIDENT["items"][1]]}
     same.write_text(yaml.safe_dump([HANDOVER, incident], allow_unicode=True), encoding="utf-8")
-    code, out, _ = run(capsys, "checklists", "import", str(same))
+    code, out, _ = invoke(capsys, "checklists", "import", str(same))
     assert "0 added, 0 updated, 2 unchanged" in out
 
 
@@ -238,10 +232,10 @@ def test_a_bad_file_is_refused_with_every_problem_by_line_and_nothing_is_importe
     content: str,
     messages: list[str],
 ) -> None:
-    run(capsys, "checklists", "list")  # the database, migrated
+    invoke(capsys, "checklists", "list")  # the database, migrated
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "checklists", "import", str(path))
+    code, out, err = invoke(capsys, "checklists", "import", str(path))
     assert code == 2
     assert out == ""
     assert "nothing was imported" in err or "use a .yaml" in err
@@ -255,11 +249,11 @@ def test_a_name_another_checklist_has_is_refused(
 ) -> None:
     first = tmp_path / "first.yaml"
     first.write_text(yaml.safe_dump([INCIDENT]), encoding="utf-8")
-    assert run(capsys, "checklists", "import", str(first))[0] == 0
+    assert invoke(capsys, "checklists", "import", str(first))[0] == 0
     second = tmp_path / "second.yaml"
     second.write_text(yaml.safe_dump([HANDOVER, {**INCIDENT, "code": "melden"}]),
                       encoding="utf-8")
-    code, out, err = run(capsys, "checklists", "import", str(second))
+    code, out, err = invoke(capsys, "checklists", "import", str(second))
     assert code == 2 and out == ""
     assert "checklist 'melden': the name 'Incident melden' is already the name of " \
         "checklist 'incident'" in err
@@ -269,9 +263,9 @@ def test_a_name_another_checklist_has_is_refused(
 def test_list_of_an_organisation_without_checklists(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "checklists", "list")
+    code, out, _ = invoke(capsys, "checklists", "list")
     assert code == 0 and "organisation 'default' has no active checklists" in out
-    code, _, err = run(capsys, "checklists", "list", "--organisation", "acme")
+    code, _, err = invoke(capsys, "checklists", "list", "--organisation", "acme")
     assert code == 2 and "there is no organisation 'acme'" in err
 
 

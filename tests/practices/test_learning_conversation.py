@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from adapters.cli import main
 from bot.core.coach import Coach
 from bot.core.messages import Form, Message, Question, Scale
 from bot.practices.learning_conversation.hooks import canvases_of
@@ -22,6 +21,7 @@ from bot.privacy.export import export_person, find_person
 from bot.storage.models import LearningCanvas
 from tests.conftest import Chat, Clock, joined
 from tests.practices.test_month import active_flow, meet
+from tests.rigs.cli import invoke
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 NOVEMBER = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -217,12 +217,6 @@ def database_file(
     yield sqlite_url
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 # -- the whole conversation ------------------------------------------------------------------
 
 
@@ -354,13 +348,13 @@ def test_canvas_export_writes_the_latest_canvas_as_markdown(
     clock.now = NOVEMBER
     meet(engine, chat, database, clock, locale, "Anouk de Boer")
 
-    code, out, err = cli(capsys, "canvas", "export", "--user", "alice")
+    code, out, err = invoke(capsys, "canvas", "export", "--user", "alice")
     assert code == 1 and out == "" and "no learning conversation canvas" in err
 
     through_the_conversation(chat, locale)
     fill(chat, the(Form, chat.say(YES[locale])), PLAN)
 
-    code, out, err = cli(capsys, "canvas", "export", "--user", "alice", "--platform", "test",
+    code, out, err = invoke(capsys, "canvas", "export", "--user", "alice", "--platform", "test",
                          "--tenant", "acme")
     assert code == 0, err
     lines = out.splitlines()
@@ -383,7 +377,7 @@ def test_canvas_export_writes_the_latest_canvas_as_markdown(
     chat.say(NO[locale])
     chat.say("Eerste regel.\nTweede regel.")
     chat.say("stop")
-    code, out, _ = cli(capsys, "canvas", "export", "--user", "alice")
+    code, out, _ = invoke(capsys, "canvas", "export", "--user", "alice")
     assert code == 0
     assert says["corrected"] in out
     assert "> Eerste regel.\n> Tweede regel." in out
@@ -394,7 +388,7 @@ def test_canvas_export_writes_the_latest_canvas_as_markdown(
 def test_canvas_export_of_an_unknown_person_fails_politely(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = cli(capsys, "canvas", "export", "--user", "nobody")
+    code, out, err = invoke(capsys, "canvas", "export", "--user", "nobody")
     assert code == 1 and out == ""
     assert err.startswith("leercoach: ") and "Traceback" not in err
 
@@ -417,7 +411,7 @@ def test_the_data_export_includes_the_canvas(
     assert canvas["plan"] == PLAN
     assert "Zorggroep De Linde" in canvas["summary"]
 
-    code, out, _ = cli(capsys, "privacy", "export", "--user", "alice")
+    code, out, _ = invoke(capsys, "privacy", "export", "--user", "alice")
     assert code == 0
     assert json.loads(out)["learning_canvases"][0]["id"] == canvas["id"]
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.core.runtime import Runtime
-from tests.rigs.slack_rig import SlackRig, dm, mention
-from tests.slack.test_slack import run, text_of
+from tests.rigs.slack_rig import SlackRig, dm, mention, run, text_of
 
 
 def test_help_in_a_slack_channel_never_shows_the_personal_dialog(runtime: Runtime) -> None:

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +36,6 @@ from bot.privacy.erasure import (
     tallies,
 )
 from bot.privacy.export import UnknownPerson, export_person, find_person
-from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import (
     AgendaItem,
@@ -78,6 +76,7 @@ from bot.storage.models import (
 )
 from scheduler.ticks import Ticks
 from tests.conftest import Chat, Clock, joined
+from tests.rigs.cli import invoke
 
 SAYS = {
     "nl": {"mine": "mijn gegevens", "delete": "verwijder mijn gegevens",
@@ -480,22 +479,20 @@ def test_delete_person_is_the_engine_free_api(people: People, database: Engine,
 
 
 @pytest.fixture
-def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'leercoach.db'}"
+def cli_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    url = sqlite_url
     for name in ("LEERCOACH_PROMPTS_DIR", "LEERCOACH_DEFAULT_LOCALE",
                  "LEERCOACH_ENCRYPTION_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEERCOACH_DATABASE_URL", url)
     database = create_db_engine(url)
-    migrate.upgrade(database)
     yield database
     database.dispose()
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["privacy", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    """`leercoach privacy ARGS` in-process."""
+    return invoke(capsys, "privacy", *args)
 
 
 def two_people(database: Engine) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from bot.organisation.catalog import load_catalog
 from bot.practices.contract.hooks import smart_check
 from bot.reports import dashboard
 from bot.reports.dashboard import MIN_GROUP, SUPPRESSED, Suppressed, Term
-from bot.storage.database import create_db_engine
 from bot.storage.models import (
     AgendaItem,
     CaseContribution,
@@ -49,13 +47,6 @@ JOINED = datetime(2026, 1, 1, 9, tzinfo=UTC)
 SECRET = "GEHEIM"  # in every text a person or facilitator wrote that is no title
 S = SUPPRESSED
 NAMES = {entry["code"]: entry["name_nl"] for entry in load_catalog()}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Engine]:
-    database = create_db_engine(database_url)
-    yield database
-    database.dispose()
 
 
 # -- building data ---------------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Leercoach's HTTP server with the Slack adapter on loopback, a mock Web API behind it, and
 Slack's request shapes, signed like Slack signs them.
 
-Shared by tests/test_slack*.py and bench/slack_load.py, so both send what Slack sends.
-Free of pytest.
+Shared by the tests that go through Slack and by bench/slack_load.py, so both send what
+Slack sends. Free of pytest.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -200,3 +201,30 @@ async def slack_rig(runtime: Runtime, config: SlackConfig | None = None,
             yield SlackRig(api, http, url, adapter)
     finally:
         await api.stop()
+
+
+ANNA: dict[str, Any] = {"U1": {"real_name": "Anna de Vries", "profile": {"display_name": "Anna"}}}
+
+
+def run(runtime: Runtime, scenario: Callable[[SlackRig], Awaitable[None]],
+        api: MockSlackApi | None = None, config: SlackConfig | None = None, *,
+        users: Mapping[str, Any] | None = None) -> None:
+    """Play `scenario` against the app on loopback: with `api`, or a fresh mock Web API that
+    knows `users` (Anna as U1 when not given)."""
+    async def main() -> None:
+        mock = api or MockSlackApi(users=dict(ANNA if users is None else users))
+        async with slack_rig(runtime, config, api=mock) as rig:
+            await scenario(rig)
+
+    asyncio.run(main())
+
+
+def text_of(params: dict[str, Any]) -> str:
+    """What a posted message says, from its blocks (escaped mrkdwn, as Slack gets it)."""
+    parts = []
+    for block in params.get("blocks") or []:
+        if block.get("type") == "section":
+            parts.append(block["text"]["text"])
+        elif block.get("type") == "context":
+            parts += [element["text"] for element in block["elements"]]
+    return "\n".join(parts)

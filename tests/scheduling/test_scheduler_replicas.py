@@ -45,11 +45,12 @@ from bot.storage import migrate
 from bot.storage.database import create_db_engine
 from bot.storage.models import Identity, Organisation, Person, table_of
 from scheduler.ticks import Ticks
-from tests.conftest import PG_URL, _drop_schema, _postgres_schema_url
 from tests.rigs.clocks import with_clock
+from tests.rigs.databases import PG_URL, drop_schema, postgres_schema_url
 from tests.rigs.replica_worker import PLATFORM, create_harness_tables
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="LEERCOACH_TEST_DATABASE_URL is not set")
+pytestmark = [pytest.mark.postgres, pytest.mark.slow,
+              pytest.mark.skipif(not PG_URL, reason="LEERCOACH_TEST_DATABASE_URL is not set")]
 
 WORKER = Path(__file__).resolve().parents[1] / "rigs" / "replica_worker.py"
 PEOPLE = 300
@@ -165,7 +166,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cluster]
     """A fresh, migrated PostgreSQL schema with PEOPLE due people (or `request.param`)."""
     count = getattr(request, "param", PEOPLE)
     assert NOW.date() not in holidays.country_holidays("NL", years=NOW.year)
-    url, schema = _postgres_schema_url(PG_URL)
+    url, schema = postgres_schema_url(PG_URL)
     database = create_db_engine(url)
     migrate.upgrade(database)
     with database.begin() as connection:
@@ -188,7 +189,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cluster]
                 replica.process.kill()
                 replica.process.wait()
         database.dispose()
-        _drop_schema(PG_URL, schema)
+        drop_schema(PG_URL, schema)
 
 
 def _receipts(cluster: Cluster) -> dict[str, list[tuple[str, str | None, str]]]:

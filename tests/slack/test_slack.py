@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -26,34 +25,14 @@ from tests.rigs.slack_rig import (
     home_opened,
     mention,
     press,
+    run,
     slack_rig,
+    text_of,
     view_submission,
 )
 
 DIARY = ("Welke leermomenten waren er vandaag?", "Hoe ben je daarmee omgegaan?",
          "Wat neem je hiervan mee?", "Hoe leerzaam was je dag?")
-
-
-def run(runtime: Runtime, scenario: Callable[[SlackRig], Awaitable[None]],
-        api: MockSlackApi | None = None) -> None:
-    async def main() -> None:
-        mock = api or MockSlackApi(users={"U1": {"real_name": "Anna de Vries",
-                                                 "profile": {"display_name": "Anna"}}})
-        async with slack_rig(runtime, api=mock) as rig:
-            await scenario(rig)
-
-    asyncio.run(main())
-
-
-def text_of(params: dict[str, Any]) -> str:
-    """What a posted message says, from its blocks (escaped mrkdwn, as Slack gets it)."""
-    parts = []
-    for block in params.get("blocks") or []:
-        if block.get("type") == "section":
-            parts.append(block["text"]["text"])
-        elif block.get("type") == "context":
-            parts += [element["text"] for element in block["elements"]]
-    return "\n".join(parts)
 
 
 def count(runtime: Runtime, model: type, **where: Any) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from functools import partial
 
 from sqlalchemy import func, select
 
@@ -20,21 +20,15 @@ from bot.core.runtime import Runtime
 from bot.storage.models import DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members
 from tests.rigs import slack_fixtures as fx
-from tests.rigs.slack_mock import MockSlackApi
-from tests.rigs.slack_rig import SlackRig, press, slack_rig
+from tests.rigs.slack_rig import SlackRig, press
+from tests.rigs.slack_rig import run as play
 from tests.slack.test_slack_installs import GRID, OAUTH, ORG, api_for, install
 
 USERS = {u: {"profile": {"display_name": n}} for u, n in
          (("U1", "Anna"), ("U2", "Bram"), ("U3", "Cas"), ("W1", "Wim"))}
 
 
-def run(runtime: Runtime, scenario: Any, api: MockSlackApi | None = None,
-        config: Any = None) -> None:
-    async def main() -> None:
-        async with slack_rig(runtime, config, api=api or MockSlackApi(users=USERS)) as rig:
-            await scenario(rig)
-
-    asyncio.run(main())
+run = partial(play, users=USERS)  # every scenario here meets these four people
 
 
 def count(runtime: Runtime, model: type) -> int:

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 
 from bot.core.runtime import Runtime
 from tests.rigs import slack_fixtures as fx
-from tests.rigs.slack_mock import MockSlackApi
-from tests.rigs.slack_rig import SlackRig, slack_rig
+from tests.rigs.slack_rig import SlackRig
+from tests.rigs.slack_rig import run as play
 
-
-def run(runtime: Runtime, scenario: object) -> None:
-    async def main() -> None:
-        api = MockSlackApi(users={"U1": {"real_name": "Anna", "locale": "nl-NL"}})
-        async with slack_rig(runtime, api=api) as rig:
-            await scenario(rig)  # type: ignore[operator]
-
-    asyncio.run(main())
+run = partial(play, users={"U1": {"real_name": "Anna", "locale": "nl-NL"}})
 
 
 def test_an_old_button_in_a_message_says_its_question_has_passed(runtime: Runtime) -> None:

@@ -33,8 +33,7 @@ from tests.practices.test_learning_conversation import (
     SAYS,
 )
 from tests.rigs.slack_mock import Call, MockSlackApi
-from tests.rigs.slack_rig import SlackRig, dm, press, sign, slack_rig, view_submission
-from tests.slack.test_slack import text_of
+from tests.rigs.slack_rig import SlackRig, dm, press, sign, slack_rig, text_of, view_submission
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 NL = SAYS["nl"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -16,20 +17,14 @@ from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
 from bot.storage.models import Delivery, table_of
 from tests.rigs.loopback import until
-from tests.rigs.slack_mock import MockSlackApi
-from tests.rigs.slack_rig import SlackRig, dm, slack_rig
+from tests.rigs.slack_rig import SlackRig, dm
+from tests.rigs.slack_rig import run as play
 
 FIRST_QUESTION = "Welke leermomenten"
 _deliveries = table_of(Delivery)
 
 
-def run(runtime: Runtime, scenario: Any) -> None:
-    async def main() -> None:
-        api = MockSlackApi(users={"U1": {"real_name": "Anna"}})
-        async with slack_rig(runtime, api=api) as rig:
-            await scenario(rig)
-
-    asyncio.run(main())
+run = partial(play, users={"U1": {"real_name": "Anna"}})
 
 
 def said(rig: SlackRig) -> list[str]:

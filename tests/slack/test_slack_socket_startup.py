@@ -28,7 +28,7 @@ from adapters.http_server import SHUTDOWN_KEY, create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
 from bot.core.runtime import Runtime
-from tests.cli.test_cli import clean_env, free_port, leercoach_command
+from tests.rigs.cli import clean_env, free_port, leercoach_command
 from tests.rigs.loopback import serving, until
 from tests.rigs.slack_mock import MockSlackApi
 from tests.rigs.slack_rig import BOT_TOKEN

@@ -5,14 +5,12 @@ after errors too, and the pooled connection must be an ordinary one again afterw
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.storage import migrate
 from bot.storage.database import ThreadConnections, create_db_engine
 from bot.storage.models import Organisation, table_of
 
@@ -20,9 +18,8 @@ organisations = table_of(Organisation)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'l.db'}")
-    migrate.upgrade(engine)
+def database(sqlite_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(sqlite_url)
     with engine.begin() as connection:
         connection.execute(text(
             "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"))

@@ -19,7 +19,7 @@ from botbuilder.schema import (
 from adapters.teams.app import build_teams
 from adapters.teams.config import TeamsConfig
 from bot.core.runtime import Runtime
-from tests.cli.test_cli import EN_QUESTIONS, NL_QUESTIONS
+from tests.rigs.cli import EN_QUESTIONS, NL_QUESTIONS
 
 NL, EN = NL_QUESTIONS, EN_QUESTIONS
 

@@ -25,8 +25,8 @@ from bot.core.messages import Address, Outbound, Text
 from bot.core.runtime import Runtime
 from bot.outbox.sender import DeliveryFailed
 from bot.storage.models import ConversationReference, DiaryEntry, Person
-from tests.cli.test_cli import NL_QUESTIONS
 from tests.conftest import channel_cohort, cohort_members, queue_nudge
+from tests.rigs.cli import NL_QUESTIONS
 from tests.rigs.loopback import serving
 from tests.rigs.teams_connector import FakeConnector
 
@@ -341,7 +341,7 @@ def test_the_coach_posts_into_a_channel_and_greets_partners_with_a_chat_link(
 def test_serve_refuses_unauthenticated_teams_on_a_public_interface(tmp_path: Any) -> None:
     import subprocess
 
-    from tests.cli.test_cli import clean_env, leercoach_command
+    from tests.rigs.cli import clean_env, leercoach_command
 
     result = subprocess.run([*leercoach_command(), "serve", "--host", "0.0.0.0",
                              "--port", "0"], cwd=tmp_path, env=clean_env(),

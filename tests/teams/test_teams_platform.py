@@ -15,8 +15,8 @@ from sqlalchemy import select
 from bot.core.runtime import Runtime
 from bot.outbox.dispatch import Dispatcher
 from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
-from tests.cli.test_cli import NL_QUESTIONS
 from tests.contracts.adaptive_cards import check_card
+from tests.rigs.cli import NL_QUESTIONS
 from tests.teams.test_teams_http import (
     TENANT,
     TeamsRig,

@@ -25,7 +25,7 @@ from bot.outbox.sender import DeliveryFailed
 from bot.people import web_access as access
 from bot.people.roles import set_role
 from bot.storage.models import DiaryEntry, Identity, Person
-from tests.cli.test_cli import NL_QUESTIONS
+from tests.rigs.cli import NL_QUESTIONS
 from tests.rigs.loopback import serving
 
 STATIC = Path(chat.__file__).parent / "static"

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.core.messages import Address, InboundEvent
 from bot.core.runtime import Runtime, open_runtime
-from tests.core.test_bad_inputs import (
+from tests.bad_input.test_corpus import (
     FAILURE,
     LEAKS,
     SLACK_SECRET,

@@ -1,4 +1,4 @@
-"""The bad input corpus: every case in tests/bad_inputs/*.yaml against its entry point.
+"""The bad input corpus: every case in tests/bad_input/corpus/*.yaml against its entry point.
 
 One YAML file per entry point (the engine, the `leercoach` command, Slack's
 `/slack/events`, Teams' `/api/messages`, the web pages) lists cases: a name, what is sent
@@ -70,7 +70,7 @@ from bot.core.runtime import Runtime, open_runtime
 from bot.storage import migrate
 from bot.storage.database import create_db_engine
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_inputs"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 ENTRY_POINTS = ("engine", "cli", "slack", "teams", "web")
 EXPECTATIONS = ("4xx", "reply", "ignored")
 MINIMUM_CASES = 200
