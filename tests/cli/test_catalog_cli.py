@@ -251,6 +251,7 @@ def goals_in(url: str) -> list[tuple[str, str, str | None, str, bool]]:
         database.dispose()
 
 
+@pytest.mark.slow
 def test_goals_on_three_levels_per_team_and_period(
     database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -82,6 +82,7 @@ BOB = (
 )
 
 
+@pytest.mark.slow
 def test_full_diary_in_dutch_and_english_then_export(tmp_path: Path):
     piped = "dagboek\n" + "".join(f"{a}\n" for a in ALICE) + "4\n"
     dutch = run(tmp_path, "chat", "--user", "alice", stdin=piped)
@@ -194,6 +195,7 @@ class Lines:
                 return
 
 
+@pytest.mark.slow
 def test_killed_mid_dialog_resumes_at_the_same_question(tmp_path: Path):
     first, second = "Een vergadering die uitliep", "Ik heb om een pauze gevraagd"
     process = subprocess.Popen(
@@ -309,6 +311,7 @@ def postgres_url() -> Iterator[str]:
         drop_schema(PG_URL, schema)
 
 
+@pytest.mark.slow
 def test_postgres_is_migrated_deliberately(tmp_path: Path, postgres_url: str):
     env = clean_env(LEERCOACH_DATABASE_URL=postgres_url)
     refused = run(tmp_path, "chat", "--user", "dave", stdin="dagboek\n", env=env)

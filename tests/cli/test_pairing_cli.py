@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.rigs.cli import run
 
 
@@ -11,6 +13,7 @@ def chat(tmp_path: Path, user: str) -> None:
     assert run(tmp_path, "chat", "--user", user, stdin="hallo\nstop\n").returncode == 0
 
 
+@pytest.mark.slow
 def test_a_cohort_from_creation_to_its_current_pairs(tmp_path: Path) -> None:
     for user in ("anna", "bram", "cees", "dirk", "eva"):
         chat(tmp_path, user)
@@ -60,6 +63,7 @@ def test_unknown_cohorts_and_people_are_usage_errors(tmp_path: Path) -> None:
 
 
 
+@pytest.mark.slow
 def test_cohort_add_ties_a_cohort_to_a_channel(tmp_path: Path) -> None:
     added = run(tmp_path, "cohort", "add", "Peer review", "--channel", "slack:T1:C1")
     assert added.returncode == 0, added.stderr

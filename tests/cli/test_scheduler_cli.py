@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -28,6 +29,7 @@ MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DIARY_DUE = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 
 
+@pytest.mark.slow
 def test_tick_registers_nudges_and_the_chat_shows_the_question(tmp_path: Path) -> None:
     chatted = run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n", now=MORNING)
     assert chatted.returncode == 0, chatted.stderr
@@ -57,6 +59,7 @@ def test_tick_with_an_unreadable_moment_is_a_usage_error(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_calendar_set_and_days_off(tmp_path: Path) -> None:
     shown = run(tmp_path, "calendar", "show")
     assert "public holidays: NL" in shown.stdout and "quiet hours: 21:00-07:00" in shown.stdout
@@ -79,6 +82,7 @@ def test_calendar_refuses_what_it_cannot_use(tmp_path: Path) -> None:
     assert day.returncode == 2 and "Traceback" not in day.stderr
 
 
+@pytest.mark.slow
 def test_a_calendar_change_moves_the_next_nudge(tmp_path: Path) -> None:
     run(tmp_path, "chat", "--user", "alice", stdin="hallo\nstop\n", now=MORNING)
     run(tmp_path, "tick", "--now", "2026-11-23T09:00:00Z")

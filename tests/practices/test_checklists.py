@@ -89,6 +89,7 @@ def count_checklists(url: str) -> int:
         database.dispose()
 
 
+@pytest.mark.slow
 def test_yaml_import_list_and_reimport_updates_by_code(
     database_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,6 +77,7 @@ def test_serve_stops_with_one_clear_line_when_slack_refuses_the_app_token(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_serve_answers_while_slack_is_unreachable_and_says_so(tmp_path: Path) -> None:
     port = free_port()
     unreachable = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
