@@ -189,6 +189,7 @@ def test_ticks_follow_an_engine_given_its_own_clock(sqlite_url: str) -> None:
 # -- the command line: every process follows it ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_subprocess_follows_leercoach_now_and_the_offset(tmp_path: Path) -> None:
     at = run(tmp_path, "tick", now=datetime(2031, 5, 5, 10, 0, tzinfo=UTC))
     assert at.returncode == 0, at.stderr

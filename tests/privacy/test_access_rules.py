@@ -422,6 +422,7 @@ def _count_columns(runtime: Runtime, organisation: int) -> dict[str, list[int]]:
                         if column.kind in ("count", "rate")] for table in tables}
 
 
+@pytest.mark.slow
 def test_the_dashboard_shows_groups_of_five_or_more_and_no_free_text(
         runtime: Runtime, cli: Cli, tmp_path: Path) -> None:
     log: list[Outbound] = []
@@ -540,6 +541,7 @@ def _library(cli: Cli, search: str = "") -> str:
 
 
 @pytest.mark.parametrize("consent", ["ja", "nee"])
+@pytest.mark.slow
 def test_an_intervision_case_stays_in_its_channel_and_the_library_follows_consent(
         runtime: Runtime, cli: Cli, consent: str) -> None:
     log: list[Outbound] = []
