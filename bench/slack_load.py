@@ -37,9 +37,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.clocks import with_clock  # noqa: E402
-from tests.slack_mock import Call, MockSlackApi  # noqa: E402
-from tests.slack_rig import BOT_TOKEN, SECRET, dm, press, sign  # noqa: E402
+from tests.rigs.clocks import with_clock  # noqa: E402
+from tests.rigs.slack_mock import Call, MockSlackApi  # noqa: E402
+from tests.rigs.slack_rig import BOT_TOKEN, SECRET, dm, press, sign  # noqa: E402
 
 ANSWERS = ("Een klant vroeg iets lastigs over de planning.", "Ik vroeg eerst door.",
            "Eerst vragen, dan adviseren.")

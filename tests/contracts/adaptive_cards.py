@@ -2,7 +2,7 @@
 against the official Adaptive Cards 1.5 JSON Schema plus the limits Teams documents.
 
 Why: our own mocks accept anything, so a card Teams would refuse or render wrongly passed
-every test. The fake Bot Connector (tests/teams_connector.py) runs `check_activity` on every
+every test. The fake Bot Connector (tests/rigs/teams_connector.py) runs `check_activity` on every
 activity it is sent or asked to update, so every test of the suite is checked.
 
 Rules, each with the page it comes from:

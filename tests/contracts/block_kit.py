@@ -16,7 +16,7 @@ each cited where it is encoded:
 
 Every check returns a list of `Violation`s that name the rule and the JSON pointer of what
 broke it, the way Slack's own answer does (`… [json-pointer:/blocks/1/text/text]`), never a
-bare bool, so a failing test says what to fix. Free of pytest: tests/slack_mock.py and
+bare bool, so a failing test says what to fix. Free of pytest: tests/rigs/slack_mock.py and
 bench/ import it.
 """
 
