@@ -55,7 +55,8 @@ def _due_query(rhythm: str) -> Prepared:
     column = _schedules.c[store.due_column(rhythm)]
     return Prepared(
         select(
-            _schedules.c.person_id, column, _schedules.c.missed, _schedules.c.held,
+            _schedules.c.person_id, column.label("due_at"), _schedules.c.missed,
+            _schedules.c.held,
             _people.c.organisation_id, _people.c.timezone, _people.c.workdays,
             _people.c.diary_time, _people.c.status, _people.c.paused_until,
         )
@@ -76,6 +77,10 @@ def _move_sql(rhythm: Rhythm) -> str:
 
 
 _DUE = {rhythm.name: _due_query(rhythm.name) for rhythm in DECLARED}
+# Every rhythm's query lists the same columns under the same names: one pair of readers.
+_scheduled = _DUE[DECLARED[0].name].reader("person_id", "due_at", "missed", "held")
+_calendar = _DUE[DECLARED[0].name].reader(  # PersonCalendar's fields after the id
+    "organisation_id", "timezone", "workdays", "diary_time", "status", "paused_until")
 _MOVE_SQL = {rhythm.name: _move_sql(rhythm) for rhythm in DECLARED}
 
 
@@ -133,12 +138,13 @@ class _RhythmSweep:
     def run(self, declared: Rhythm, rows: list[tuple[Any, ...]]) -> None:
         now, grace, outbox, report = self.now, self.grace, self.outbox, self.report
         rhythm, flow, catch_up = declared.name, declared.flow, declared.catch_up
-        found = self.calendars.get(self.connection, {row[4] for row in rows})
+        calendars = [_calendar(row) for row in rows]
+        found = self.calendars.get(self.connection, {calendar[0] for calendar in calendars})
         instant = outbox.instant
         moves: list[tuple[object, ...]] = []
-        for row in rows:
-            person_id, due_at, missed, held, org_id = row[:5]
-            rules_key = row[4:]
+        for row, rules_key in zip(rows, calendars, strict=True):
+            person_id, due_at, missed, held = _scheduled(row)
+            org_id = rules_key[0]
             rules = self.rules_of.get(rules_key)
             if rules is None:
                 person = store.PersonCalendar(person_id, *rules_key)
