@@ -149,6 +149,26 @@ def runtime(sqlite_url: str) -> Iterator[Runtime]:
     opened.close()
 
 
+@pytest.fixture
+def clocked_runtime(sqlite_url: str, clock: Clock) -> Iterator[Runtime]:
+    """The wiring on the test's own clock (the `runtime` fixture reads the product's clock)."""
+    opened = open_runtime(Settings(database_url=sqlite_url), clock=clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new, empty SQLite file named for `leercoach` by LEERCOACH_DATABASE_URL, with none of
+    the developer's own settings in the way."""
+    for name in ("LEERCOACH_PROMPTS_DIR", "LEERCOACH_DEFAULT_LOCALE",
+                 "LEERCOACH_DEFAULT_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    url = f"sqlite:///{tmp_path / 'leercoach.db'}"
+    monkeypatch.setenv("LEERCOACH_DATABASE_URL", url)
+    yield url
+
+
 def queue_nudge(runtime: Runtime, person_id: int) -> None:
     """A diary nudge due now in the outbox, as the sweep would queue it."""
     from bot.storage.models import Delivery

@@ -8,7 +8,6 @@ LEERCOACH_DATABASE_URL, the way an administrator runs it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,16 +22,6 @@ from bot.storage.models import CommunitySession, Competence, Goal, Organisation,
 from tests.rigs.cli import invoke
 
 STARTER_SIZE = 20
-
-
-@pytest.fixture
-def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in ("LEERCOACH_PROMPTS_DIR", "LEERCOACH_DEFAULT_LOCALE",
-                 "LEERCOACH_DEFAULT_TIMEZONE"):
-        monkeypatch.delenv(name, raising=False)
-    url = f"sqlite:///{tmp_path / 'leercoach.db'}"
-    monkeypatch.setenv("LEERCOACH_DATABASE_URL", url)
-    yield url
 
 
 def competences(url: str, slug: str = "default") -> dict[str, Competence]:

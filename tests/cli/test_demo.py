@@ -30,30 +30,25 @@ from bot.storage.models import (
     TeamMember,
     table_of,
 )
+from tests.rigs.records import insert_row
 
 NOW = clock.now().replace(microsecond=0)  # the suite's clock (tests/rigs/clocks.py)
 TODAY = NOW.astimezone(ZoneInfo(demo.TIMEZONE)).date()
 JOINED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def add(connection: Connection, model: Any, **values: Any) -> int:
-    table = table_of(model)
-    return int(connection.execute(insert(table).values(**values).returning(table.c.id))
-               .scalar_one())
-
-
 def other_organisation(connection: Connection, slug: str = "acme", name: str = "Acme") -> int:
-    org = add(connection, Organisation, slug=slug, name=name, created_at=JOINED)
-    team = add(connection, Team, organisation_id=org, name="Servicedesk", created_at=JOINED)
-    person = add(connection, Person, organisation_id=org, display_name="Echte Mens",
+    org = insert_row(connection, Organisation, slug=slug, name=name, created_at=JOINED)
+    team = insert_row(connection, Team, organisation_id=org, name="Servicedesk", created_at=JOINED)
+    person = insert_row(connection, Person, organisation_id=org, display_name="Echte Mens",
                  locale="nl", timezone="Europe/Amsterdam", workdays="mon,tue,wed,thu,fri",
                  diary_time=time(16, 30), status="active", role="participant",
                  created_at=JOINED)
     connection.execute(insert(table_of(TeamMember)).values(team_id=team, person_id=person,
                                                            joined_at=JOINED))
-    add(connection, DiaryEntry, person_id=person, local_date=TODAY, learning="echt", extra={},
-        complete=True, created_at=JOINED)
-    add(connection, Goal, organisation_id=org, team_id=team, level="team", title="Echt doel",
+    insert_row(connection, DiaryEntry, person_id=person, local_date=TODAY, learning="echt",
+               extra={}, complete=True, created_at=JOINED)
+    insert_row(connection, Goal, organisation_id=org, team_id=team, level="team", title="Echt doel",
         description="", period="", active=True, created_at=JOINED)
     return org
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,16 +49,6 @@ INCIDENT: dict[str, Any] = {
 
 
 # -- the command line ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in ("LEERCOACH_PROMPTS_DIR", "LEERCOACH_DEFAULT_LOCALE",
-                 "LEERCOACH_DEFAULT_TIMEZONE"):
-        monkeypatch.delenv(name, raising=False)
-    url = f"sqlite:///{tmp_path / 'leercoach.db'}"
-    monkeypatch.setenv("LEERCOACH_DATABASE_URL", url)
-    yield url
 
 
 def stored(url: str) -> dict[str, tuple[Checklist, list[tuple[str, str]]]]:

@@ -26,7 +26,8 @@ from bot.storage.models import (
     Organisation,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import FIRST_WORKDAY, add, meet, organisation_of
+from tests.practices.test_month import FIRST_WORKDAY, meet, organisation_of
+from tests.rigs.records import add_records
 from tests.rigs.slack_mock import MockSlackApi
 from tests.rigs.slack_rig import SlackRig, dm, press, slack_rig
 
@@ -73,7 +74,7 @@ def plan_sessions(database: Engine, year: int = 2026) -> tuple[int, int]:
     """Two sessions in `year` (a later year for what runs on the wall clock)."""
     with database.connect() as connection:
         organisation = connection.execute(select(Organisation.id)).scalar_one()
-    first, second = add(
+    first, second = add_records(
         database,
         CommunitySession(organisation_id=organisation, title="SOL: leren van fouten",
                          starts_at=STARTS.replace(year=year), location="Utrecht, zaal 2"),

@@ -206,7 +206,7 @@ def fill(chat: Chat, form: Form, values: dict[str, str]) -> list[Message]:
 
 
 @pytest.fixture
-def database_file(
+def migrated_database_file(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The engine's SQLite file, named for `leercoach` by LEERCOACH_DATABASE_URL."""
@@ -342,7 +342,7 @@ def test_what_was_typed_is_shown_as_typed(
 @LOCALES
 def test_canvas_export_writes_the_latest_canvas_as_markdown(
     locale: str, engine: Coach, chat: Chat, clock: Clock, database: Engine,
-    database_file: str, capsys: pytest.CaptureFixture[str],
+    migrated_database_file: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
     says = SAYS[locale]
     clock.now = NOVEMBER
@@ -386,7 +386,7 @@ def test_canvas_export_writes_the_latest_canvas_as_markdown(
 
 
 def test_canvas_export_of_an_unknown_person_fails_politely(
-    database_file: str, capsys: pytest.CaptureFixture[str]
+    migrated_database_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = invoke(capsys, "canvas", "export", "--user", "nobody")
     assert code == 1 and out == ""
@@ -394,7 +394,7 @@ def test_canvas_export_of_an_unknown_person_fails_politely(
 
 
 def test_the_data_export_includes_the_canvas(
-    engine: Coach, chat: Chat, clock: Clock, database: Engine, database_file: str,
+    engine: Coach, chat: Chat, clock: Clock, database: Engine, migrated_database_file: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     clock.now = NOVEMBER

@@ -4,7 +4,6 @@ past, the questions, the focus of one (at most two) competences and the SOL sess
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -24,6 +23,7 @@ from bot.storage.models import (
     WeeklyPlan,
 )
 from tests.conftest import Chat, Clock, joined
+from tests.rigs.records import add_records
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 MONTH_WORD = {"nl": "maand", "en": "month"}
@@ -102,13 +102,6 @@ def meet(
         return person.id
 
 
-def add(database: Engine, *records: Any) -> list[int]:
-    with Session(database) as session, session.begin():
-        session.add_all(records)
-        session.flush()
-        return [record.id for record in records]
-
-
 def organisation_of(database: Engine, person_id: int) -> int:
     with Session(database) as session:
         person = session.get(Person, person_id)
@@ -139,7 +132,7 @@ def seed_march(database: Engine, person_id: int) -> None:
     def entry(day: date, learning: str | None) -> DiaryEntry:
         return DiaryEntry(person_id=person_id, local_date=day, moments="m", learning=learning)
 
-    add(
+    add_records(
         database,
         entry(date(2026, 2, 27), "Een les uit februari."),
         entry(date(2026, 3, 3), "Eerst luisteren, dan pas antwoorden."),
@@ -155,27 +148,27 @@ def seed_march(database: Engine, person_id: int) -> None:
         LearningContract(person_id=person_id, quarter="2026-Q1", version=2,
                          goal="Elke week feedback vragen."),
     )
-    [first] = add(database, WeeklyPlan(
+    [first] = add_records(database, WeeklyPlan(
         person_id=person_id, week_start=date(2026, 3, 2), competence_code="feedback",
         situation="In het teamoverleg", practised=2, checked=3,
     ))
     # A revision of that week's plan: the latest row is the plan, the counts add up.
-    add(database, WeeklyPlan(
+    add_records(database, WeeklyPlan(
         person_id=person_id, week_start=date(2026, 3, 2), competence_code="feedback",
         situation="In het klantoverleg", practised=1, checked=1,
     ))
-    [second] = add(database, WeeklyPlan(
+    [second] = add_records(database, WeeklyPlan(
         person_id=person_id, week_start=date(2026, 3, 9), competence_code="samenwerken",
         previous_id=first, follows="adjust", learned="Korter en concreter.",
     ))
-    add(database, WeeklyPlan(
+    add_records(database, WeeklyPlan(
         person_id=person_id, week_start=date(2026, 3, 16), competence_code="samenwerken",
         previous_id=second, follows="done", learned="",
     ))
 
 
 def plan_session(database: Engine, organisation_id: int) -> None:
-    add(
+    add_records(
         database,
         CommunitySession(organisation_id=organisation_id, title="Voorbij",
                          starts_at=datetime(2026, 3, 20, 14, 0, tzinfo=UTC)),
@@ -381,7 +374,7 @@ def test_only_sessions_of_the_persons_own_organisation_are_shown(
 
     clock.now = FIRST_WORKDAY
     meet(engine, chat, database, clock)
-    [other] = add(database, Organisation(slug="elders", name="Elders"))
+    [other] = add_records(database, Organisation(slug="elders", name="Elders"))
     plan_session(database, other)
     chat.say("maand")
     for answer in ("Goed.", "Beter.", "Concreet."):

@@ -20,7 +20,8 @@ from bot.storage.models import (
     WeeklyPlan,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import active_flow, add, meet
+from tests.practices.test_month import active_flow, meet
+from tests.rigs.records import add_records
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 OVERVIEW_WORD = {"nl": "overzicht", "en": "overview"}
@@ -72,7 +73,7 @@ pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 def seed(database: Engine, person_id: int, *, written_today: bool) -> None:
     days = [date(2026, 3, 10), date(2026, 3, 11)] + ([date(2026, 3, 12)] if written_today else [])
-    add(
+    add_records(
         database,
         *(DiaryEntry(person_id=person_id, local_date=day, learning="Les.") for day in days),
         DiaryEntry(person_id=person_id, local_date=date(2026, 3, 6), learning="Eerder."),

@@ -6,7 +6,6 @@ reflection, and who may do what."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -14,13 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.conversation.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import export_person, find_person
-from bot.runtime import Runtime, build_coach, open_runtime
+from bot.runtime import Runtime, build_coach
 from bot.storage.models import (
     AgendaItem,
     Delivery,
@@ -94,10 +92,9 @@ def vote_ref(outbounds: list[Outbound]) -> str:
 
 
 @pytest.fixture
-def runtime(sqlite_url: str, clock: Clock) -> Iterator[Runtime]:
-    opened = open_runtime(Settings(database_url=sqlite_url), clock=clock)
-    yield opened
-    opened.close()
+def runtime(clocked_runtime: Runtime) -> Runtime:
+    """Work sessions are planned and opened on the test's clock."""
+    return clocked_runtime
 
 
 @pytest.fixture

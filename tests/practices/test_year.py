@@ -24,7 +24,8 @@ from bot.storage.models import (
     YearlyReview,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import active_flow, add, meet
+from tests.practices.test_month import active_flow, meet
+from tests.rigs.records import add_records
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 YEAR_WORD = {"nl": "jaar", "en": "year"}
@@ -109,7 +110,7 @@ def set_role(database: Engine, user: str, role: str) -> None:
 
 
 def seed_year(database: Engine, person_id: int) -> None:
-    add(
+    add_records(
         database,
         DiaryEntry(person_id=person_id, local_date=date(2025, 12, 30), learning="Vorig jaar."),
         DiaryEntry(person_id=person_id, local_date=date(2026, 1, 5), learning="Een."),
@@ -320,8 +321,8 @@ def test_facilitators_of_another_organisation_are_not_asked(
     engine: Coach, chat: Chat, clock: Clock, database: Engine
 ) -> None:
     clock.now = DECEMBER
-    [other] = add(database, Organisation(slug="elders", name="Elders"))
-    add(database, Workspace(organisation_id=other, platform="test", tenant="elders"))
+    [other] = add_records(database, Organisation(slug="elders", name="Elders"))
+    add_records(database, Workspace(organisation_id=other, platform="test", tenant="elders"))
     outsider = Chat(engine, "erik")
     outsider.address = outsider.address.__class__("test", "elders", "erik", "dm-erik")
     meet(engine, outsider, database, clock)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, insert
@@ -40,6 +39,7 @@ from bot.storage.models import (
     WorkSessionSeries,
     table_of,
 )
+from tests.rigs.records import insert_row
 
 TODAY = date(2026, 3, 11)  # a Wednesday in ISO week 11
 W10, W11 = date(2026, 3, 2), date(2026, 3, 9)
@@ -52,16 +52,10 @@ NAMES = {entry["code"]: entry["name_nl"] for entry in load_catalog()}
 # -- building data ---------------------------------------------------------------------------
 
 
-def add(connection: Connection, model: Any, **values: Any) -> int:
-    table = table_of(model)
-    return int(connection.execute(insert(table).values(**values).returning(table.c.id))
-               .scalar_one())
-
-
 def organisation(connection: Connection, slug: str = "acme") -> int:
-    org = add(connection, Organisation, slug=slug, name=slug, created_at=JOINED)
+    org = insert_row(connection, Organisation, slug=slug, name=slug, created_at=JOINED)
     for entry in load_catalog():
-        add(connection, Competence, organisation_id=org, code=entry["code"],
+        insert_row(connection, Competence, organisation_id=org, code=entry["code"],
             discipline_nl=entry["discipline_nl"], discipline_en=entry["discipline_en"],
             name_nl=entry["name_nl"], name_en=entry["name_en"])
     return org
@@ -72,7 +66,7 @@ def people(connection: Connection, org: int, count: int, *, team: int | None = N
            created: datetime = JOINED) -> list[int]:
     found = []
     for _ in range(count):
-        person = add(connection, Person, organisation_id=org, display_name=f"{SECRET} naam",
+        person = insert_row(connection, Person, organisation_id=org, display_name=f"{SECRET} naam",
                      locale="nl", timezone="Europe/Amsterdam", workdays=workdays,
                      diary_time=time(16, 30), status=status, role="participant",
                      schedule_registered=True, created_at=created)
@@ -83,7 +77,7 @@ def people(connection: Connection, org: int, count: int, *, team: int | None = N
 
 
 def team(connection: Connection, org: int, name: str) -> int:
-    return add(connection, Team, organisation_id=org, name=name, created_at=JOINED)
+    return insert_row(connection, Team, organisation_id=org, name=name, created_at=JOINED)
 
 
 def join(connection: Connection, team_id: int, person: int) -> None:
@@ -93,21 +87,21 @@ def join(connection: Connection, team_id: int, person: int) -> None:
 
 def write(connection: Connection, person: int, *days: date) -> None:
     for day in days:
-        add(connection, DiaryEntry, person_id=person, local_date=day,
+        insert_row(connection, DiaryEntry, person_id=person, local_date=day,
             moments=f"{SECRET} moment", approach=f"{SECRET} aanpak", learning=f"{SECRET} les",
             value=4, extra={"note": SECRET}, complete=True, created_at=JOINED)
 
 
 def reflect(connection: Connection, person: int, focus: list[str],
             month: date = date(2026, 3, 1)) -> None:
-    add(connection, MonthlyReflection, person_id=person, month=date(2026, 2, 1),
+    insert_row(connection, MonthlyReflection, person_id=person, month=date(2026, 2, 1),
         went_well=f"{SECRET} goed", could_be_better=f"{SECRET} beter",
         concrete_next=f"{SECRET} volgende", focus=focus, focus_month=month, created_at=JOINED)
 
 
 def contract(connection: Connection, person: int, quarter: str, evidence: str,
              version: int = 1, goal_id: int | None = None) -> None:
-    add(connection, LearningContract, person_id=person, quarter=quarter, version=version,
+    insert_row(connection, LearningContract, person_id=person, quarter=quarter, version=version,
         goal=f"{SECRET} doel", approach=f"{SECRET} aanpak", evidence=evidence,
         why_business=f"{SECRET} waarom", competences=["feedback"], goal_id=goal_id,
         share_consent=False, created_at=JOINED)
@@ -271,13 +265,14 @@ def test_peer_reviews_per_round(db: Engine) -> None:
         group = people(c, org, 12)
         for person in group[:4]:
             join(c, small, person)
-        cohort = add(c, Cohort, organisation_id=org, name="Servicedesk", mode="steady",
+        cohort = insert_row(c, Cohort, organisation_id=org, name="Servicedesk", mode="steady",
                      cadence_weeks=1, weekday=0, repair_quarterly=False, created_at=JOINED)
 
         def round_(number: int, starts: date, answers: list[tuple[int, int, bool | None]]
                    ) -> None:
-            round_id = add(c, PairingRound, cohort_id=cohort, number=number, starts_on=starts,
-                           ends_on=starts + timedelta(days=6), created_at=JOINED)
+            round_id = insert_row(c, PairingRound, cohort_id=cohort, number=number,
+                                  starts_on=starts, ends_on=starts + timedelta(days=6),
+                                  created_at=JOINED)
             for group_number, person, met in answers:
                 c.execute(insert(table_of(PairMember)).values(
                     round_id=round_id, group_number=group_number, person_id=person, met=met))
@@ -379,27 +374,28 @@ def test_contracts_per_quarter_with_a_measurable_criterion(db: Engine) -> None:
 
 def case(c: Connection, org: int, owner: int, phase: str, closed: datetime | None,
          contributors: list[int]) -> None:
-    case_id = add(c, IntervisionCase, organisation_id=org, owner_id=owner, platform="test",
+    case_id = insert_row(c, IntervisionCase, organisation_id=org, owner_id=owner, platform="test",
                   tenant="acme", conversation="C1", phase=phase, story=f"{SECRET} verhaal",
                   stuck=f"{SECRET} vast", unsure=f"{SECRET} twijfel",
                   question=f"{SECRET} vraag", core_problem=f"{SECRET} kern",
                   commitment=f"{SECRET} voornemen", in_library=True, created_at=JOINED,
                   closed_at=closed)
     for person in contributors:
-        add(c, CaseContribution, case_id=case_id, person_id=person, phase="questions",
+        insert_row(c, CaseContribution, case_id=case_id, person_id=person, phase="questions",
             kind="question", text=f"{SECRET} bijdrage?", created_at=JOINED)
 
 
 def series(c: Connection, org: int, team_id: int, *starts: datetime) -> None:
-    series_id = add(c, WorkSessionSeries, organisation_id=org, team_id=team_id,
+    series_id = insert_row(c, WorkSessionSeries, organisation_id=org, team_id=team_id,
                     platform="test", tenant="acme", conversation=f"C{team_id}",
                     cadence_weeks=2, weekday=3, local_time=time(14), active=False,
                     created_at=JOINED)
     for moment in starts:
-        session = add(c, WorkSession, series_id=series_id, starts_at=moment, created_at=JOINED)
-        add(c, AgendaItem, session_id=session, kind="topic", text=f"{SECRET} agendapunt",
+        session = insert_row(c, WorkSession, series_id=series_id, starts_at=moment,
+                             created_at=JOINED)
+        insert_row(c, AgendaItem, session_id=session, kind="topic", text=f"{SECRET} agendapunt",
             created_at=JOINED)
-        add(c, WorkOutcome, session_id=session, kind="learning", text=f"{SECRET} geleerd",
+        insert_row(c, WorkOutcome, session_id=session, kind="learning", text=f"{SECRET} geleerd",
             status="open", note=f"{SECRET} notitie", created_at=JOINED)
 
 
@@ -437,16 +433,16 @@ def test_team_goals_with_targets_values_and_linked_contracts(db: Engine) -> None
         org = organisation(c)
         a, b = team(c, org, "Alfa"), team(c, org, "Bravo")
         alfa, bravo = people(c, org, 6, team=a), people(c, org, 5, team=b)
-        revenue = add(c, Goal, organisation_id=org, level="business", title="Omzet",
+        revenue = insert_row(c, Goal, organisation_id=org, level="business", title="Omzet",
                       description=f"{SECRET} uitleg", period="2026", active=True,
                       target=100.0, value=80.5, created_at=JOINED)
-        nps = add(c, Goal, organisation_id=org, team_id=a, level="team", title="NPS",
+        nps = insert_row(c, Goal, organisation_id=org, team_id=a, level="team", title="NPS",
                   description="", period="2026-Q1", active=True, target=40.0, value=35.0,
                   created_at=JOINED)
-        add(c, Goal, organisation_id=org, team_id=b, level="team", title="Bravo-doel",
+        insert_row(c, Goal, organisation_id=org, team_id=b, level="team", title="Bravo-doel",
             description="", period="", active=True, created_at=JOINED)
-        add(c, Goal, organisation_id=org, team_id=a, level="team", title="Oud", description="",
-            period="2025", active=False, created_at=JOINED)
+        insert_row(c, Goal, organisation_id=org, team_id=a, level="team", title="Oud",
+                   description="", period="2025", active=False, created_at=JOINED)
         for person in alfa[:5]:
             contract(c, person, "2026-Q1", MEASURABLE, goal_id=nps)
         for person in bravo[:2]:
@@ -499,19 +495,19 @@ def test_no_free_text_in_any_table_or_csv(db: Engine) -> None:
             write(c, person, W10, W11, TODAY)
             reflect(c, person, ["feedback"])
             contract(c, person, "2026-Q1", MEASURABLE)
-            add(c, WeeklyPlan, person_id=person, week_start=W11, competence_code="feedback",
+            insert_row(c, WeeklyPlan, person_id=person, week_start=W11, competence_code="feedback",
                 situation=f"{SECRET} situatie", approach=f"{SECRET} aanpak",
                 moment=f"{SECRET} moment", learned=f"{SECRET} geleerd", created_at=JOINED)
         case(c, org, group[0], "closed", datetime(2026, 3, 2, tzinfo=UTC), group[1:])
         series(c, org, a, datetime(2026, 3, 5, 13, tzinfo=UTC))
-        cohort = add(c, Cohort, organisation_id=org, name="Alle", mode="steady",
+        cohort = insert_row(c, Cohort, organisation_id=org, name="Alle", mode="steady",
                      cadence_weeks=1, weekday=0, repair_quarterly=False, created_at=JOINED)
-        round_id = add(c, PairingRound, cohort_id=cohort, number=1, starts_on=W11,
+        round_id = insert_row(c, PairingRound, cohort_id=cohort, number=1, starts_on=W11,
                        ends_on=W11 + timedelta(days=6), created_at=JOINED)
         for index, person in enumerate(group):
             c.execute(insert(table_of(PairMember)).values(
                 round_id=round_id, group_number=index // 2 + 1, person_id=person, met=True))
-        add(c, Goal, organisation_id=org, team_id=a, level="team", title="NPS",
+        insert_row(c, Goal, organisation_id=org, team_id=a, level="team", title="NPS",
             description=f"{SECRET} uitleg", period="2026-Q1", active=True, target=40.0,
             created_at=JOINED)
     with db.connect() as c:
@@ -535,7 +531,7 @@ def test_csv_leaves_suppressed_cells_empty_and_says_why(db: Engine) -> None:
         contract(c, signed[5], "2026-Q1", VAGUE)
         for person in signed[:3]:
             contract(c, person, "2025-Q4", MEASURABLE)
-        add(c, Goal, organisation_id=org, level="business", title="=HYPERLINK(\"x\")",
+        insert_row(c, Goal, organisation_id=org, level="business", title="=HYPERLINK(\"x\")",
             description="", period="", active=True, target=0.5, created_at=JOINED)
     with db.connect() as c:
         contracts = dashboard.contracts_per_quarter(c, org, today=TODAY, quarters=2)

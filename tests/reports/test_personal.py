@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
@@ -22,22 +21,16 @@ from bot.storage.models import (
     YearlyReview,
     table_of,
 )
+from tests.rigs.records import add_records
 
 AT = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
-
-
-def add(database: Engine, *records: Any) -> list[int]:
-    with Session(database) as session, session.begin():
-        session.add_all(records)
-        session.flush()
-        return [record.id for record in records]
 
 
 def people(database: Engine, settings: Settings, *names: str) -> list[int]:
     """People of the default organisation (its catalog seeded), in the order named."""
     with Session(database) as session, session.begin():
         organisation = default_organisation(session, settings).id
-    return add(database, *(
+    return add_records(database, *(
         Person(organisation_id=organisation, display_name=name, locale="nl",
                timezone="Europe/Amsterdam", workdays="mon,tue,wed,thu,fri",
                diary_time=datetime(2026, 1, 1, 16, 30).time())
@@ -47,7 +40,7 @@ def people(database: Engine, settings: Settings, *names: str) -> list[int]:
 def test_the_diary_newest_first_with_the_weeks_plan_it_asked_about(
         database: Engine, settings: Settings) -> None:
     anna, bob = people(database, settings, "Anna de Vries", "Bob Bakker")
-    add(database,
+    add_records(database,
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 9), competence_code="feedback",
                    situation="Teamoverleg", approach="Eerst vragen", practised=1, checked=2),
         DiaryEntry(person_id=anna, local_date=date(2026, 3, 9), moments="Maandag",
@@ -78,13 +71,13 @@ def test_the_diary_newest_first_with_the_weeks_plan_it_asked_about(
 
 def test_plans_with_what_became_of_them(database: Engine, settings: Settings) -> None:
     (anna,) = people(database, settings, "Anna")
-    first, revised = add(
+    first, revised = add_records(
         database,
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 2), competence_code="feedback",
                    situation="Eerst", practised=1, checked=1),
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 2), competence_code="feedback",
                    situation="Herzien", practised=1, checked=2))
-    add(database,
+    add_records(database,
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 9), competence_code="samenwerken",
                    previous_id=revised, follows="done", learned="Het werkte."),
         WeeklyPlan(person_id=anna, week_start=date(2026, 3, 16), competence_code="gone-code"))
@@ -101,7 +94,7 @@ def test_plans_with_what_became_of_them(database: Engine, settings: Settings) ->
 
 def test_focus_per_month_for_the_chart(database: Engine, settings: Settings) -> None:
     (anna,) = people(database, settings, "Anna")
-    add(database,
+    add_records(database,
         MonthlyReflection(person_id=anna, month=date(2026, 1, 1), focus_month=date(2026, 2, 1),
                           focus=["feedback"], went_well="Goed"),
         MonthlyReflection(person_id=anna, month=date(2026, 2, 1), focus_month=date(2026, 3, 1),
@@ -128,7 +121,7 @@ def test_focus_per_month_for_the_chart(database: Engine, settings: Settings) -> 
 def test_contracts_per_quarter_with_the_colleagues_response(
         database: Engine, settings: Settings) -> None:
     anna, bob = people(database, settings, "Anna de Vries", "Bob Bakker")
-    v1, v2, q4, bobs = add(
+    v1, v2, q4, bobs = add_records(
         database,
         LearningContract(person_id=anna, quarter="2026-Q1", version=1, goal="Eerste",
                          share_consent=True, shared_with_id=bob),
@@ -137,7 +130,7 @@ def test_contracts_per_quarter_with_the_colleagues_response(
         LearningContract(person_id=anna, quarter="2025-Q4", version=1, goal="Vorig",
                          share_consent=False, shared_with_id=bob),
         LearningContract(person_id=bob, quarter="2026-Q1", version=1, goal="Van Bob"))
-    add(database,
+    add_records(database,
         ContractResponse(contract_id=v1, responder_id=bob, response="Mooi begin",
                          created_at=AT),
         ContractResponse(contract_id=v2, responder_id=bob, response="Nog beter",
@@ -161,7 +154,7 @@ def test_contracts_per_quarter_with_the_colleagues_response(
 def test_reviews_canvases_and_an_empty_or_gone_person(
         database: Engine, settings: Settings) -> None:
     anna, new, gone = people(database, settings, "Anna", "Nieuw", "Weg")
-    add(database,
+    add_records(database,
         YearlyReview(person_id=anna, year=2025, challenging=4, inspiring=2, rewarding=5,
                      next_step="within_job", next_step_notes="Teamleider", proud_of="Het team"),
         LearningCanvas(person_id=anna, organisation_id=1, summary="Samenvatting",

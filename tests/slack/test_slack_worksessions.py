@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.storage.models import AgendaItem, AgendaVote, Delivery, Identity, Organisation, WorkOutcome
 from scheduler.ticks import Ticks
 from tests.conftest import Clock
@@ -38,11 +37,9 @@ NAMES = {"U1": "Anna", "U2": "Bram", "U3": "Cas"}
 
 
 @pytest.fixture
-def runtime(sqlite_url: str, clock: Clock) -> Iterator[Runtime]:
-    """The wiring on the test's clock (the conftest one reads the wall clock)."""
-    opened = open_runtime(Settings(database_url=sqlite_url), clock=clock)
-    yield opened
-    opened.close()
+def runtime(clocked_runtime: Runtime) -> Runtime:
+    """Work sessions are planned and opened on the test's clock."""
+    return clocked_runtime
 
 
 def stamp(moment: datetime) -> str:
