@@ -17,8 +17,8 @@ from bot.practices.pairing import rounds
 from bot.privacy.export import find_person
 from bot.storage.models import Cohort, Dialog, Identity, Organisation, Person
 from tests.conftest import Chat, Clock
-from tests.practices.test_month import active_flow, meet
-from tests.practices.test_overview import THURSDAY, seed
+from tests.rigs.overview import THURSDAY, seed
+from tests.rigs.records import active_flow, meet
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 ACTIONS = ("diary", "weekplan", "month", "contract", "year", "settings")

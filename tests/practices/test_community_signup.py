@@ -26,8 +26,7 @@ from bot.storage.models import (
     Organisation,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import FIRST_WORKDAY, meet, organisation_of
-from tests.rigs.records import add_records
+from tests.rigs.records import FIRST_WORKDAY, add_records, meet, organisation_of
 from tests.rigs.slack_mock import MockSlackApi
 from tests.rigs.slack_rig import SlackRig, dm, press, slack_rig
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,141 +19,17 @@ from bot.practices.learning_conversation.hooks import canvases_of
 from bot.privacy.export import export_person, find_person
 from bot.storage.models import LearningCanvas
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import active_flow, meet
 from tests.rigs.cli import invoke
+from tests.rigs.learning_conversation import CONVERSATION, NOVEMBER, PLAN, PREPARATION, SAYS
+from tests.rigs.records import active_flow, meet
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
-NOVEMBER = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WORD = {"nl": "leergesprek", "en": "learning conversation"}
 YES = {"nl": "ja", "en": "yes"}
 NO = {"nl": "nee", "en": "no"}
 
-SAYS: dict[str, dict[str, str]] = {
-    "nl": {
-        "intro": "Wat is bij jullie op leren?",
-        "parts": "de voorbereiding, het gesprek zelf, een terugkoppeling",
-        "organisation": "Deel 1, de voorbereiding. Over welke organisatie",
-        "role": "Welke rol heb jij daar?",
-        "seeking": "Wat hoop je uit dit gesprek te halen?",
-        "new_perspectives": "Nieuwe invalshoeken",
-        "occasion": "Wat is voor jou de aanleiding",
-        "involved": "Wie zijn erbij betrokken",
-        "customers": "Deel 2, het gesprek zelf: waarom leren als organisatie?",
-        "government": "En de overheid",
-        "employees": "Wat willen jullie medewerkers zelf leren",
-        "improvement": "Waarin wil jullie organisatie continu verbeteren?",
-        "vuca": "Hoe merken jullie dat de wereld om jullie heen steeds sneller verandert?",
-        "vuca_hint": "volatiel, onzeker, complex en ambigu",
-        "hard": "Eerst de harde kant",
-        "soft": "En de zachte kant",
-        "human": "En de menselijke kant",
-        "aligned": "in hoeverre zijn de harde, de zachte en de menselijke kant",
-        "feedback": "Deel 3, de terugkoppeling",
-        "heard": "Dit heb ik van je gehoord:",
-        "check": "Klopt dit beeld?",
-        "summary_preparation": "*1. Voorbereiding*",
-        "summary_organisation":
-            "• Organisatie of onderdeel: Zorggroep De Linde, afdeling thuiszorg",
-        "summary_seeking": "• Doel van het gesprek: Nieuwe invalshoeken",
-        "summary_customers": "• Klanten: Cliënten willen zorg op hun eigen tijden.",
-        "summary_aligned": "• In lijn: 2 van 5",
-        "correction": "Wat klopt er niet, of wat mis je nog?",
-        "plan": "Je plan van aanpak voor vijf jaar",
-        "plan_hint": "Deel 4, het plan van aanpak.",
-        "year_1": "Jaar 1: wat pak je als eerste op?",
-        "saved": "Je canvas van het open leergesprek is bewaard",
-        "with_correction": "met jouw correctie erbij",
-        "with_plan": "samen met je plan van aanpak voor vijf jaar",
-        "discuss": "Met wie bespreek je het plan als eerste",
-        "title": "# Canvas open leergesprek: Zorggroep De Linde, afdeling thuiszorg",
-        "byline": "_Anouk de Boer, 23 november 2026_",
-        "part_1": "## 1. Voorbereiding",
-        "part_2": "## 2. Het gesprek: waarom leren als organisatie?",
-        "sides": "### De harde, de zachte en de menselijke kant",
-        "part_3": "## 3. Terugkoppeling",
-        "part_4": "## 4. Plan van aanpak (vijf jaar)",
-        "md_organisation": "- **Organisatie of onderdeel:** Zorggroep De Linde, afdeling thuiszorg",
-        "md_vuca": "- **VUCA-wereld:** Personeelstekort en nieuwe technologie.",
-        "md_aligned": "- **In lijn:** 2 van 5",
-        "confirmed": "het beeld klopt.",
-        "corrected": "Bij de samenvatting van deel 1 en 2 kwam deze correctie:",
-        "year": "### Jaar {n}",
-    },
-    "en": {
-        "intro": "How does your organisation approach learning?",
-        "parts": "the preparation, the conversation itself, feedback",
-        "organisation": "Part 1, the preparation. Which organisation",
-        "role": "What is your role there?",
-        "seeking": "What do you hope to get out of this conversation?",
-        "new_perspectives": "New perspectives",
-        "occasion": "What prompts you to have this conversation right now?",
-        "involved": "Who is involved",
-        "customers": "Part 2, the conversation itself: why learn as an organisation?",
-        "government": "And the government",
-        "employees": "What do your employees themselves want to learn",
-        "improvement": "Where does your organisation want to improve continuously?",
-        "vuca": "How do you notice that the world around you is changing ever faster?",
-        "vuca_hint": "volatile, uncertain, complex and ambiguous",
-        "hard": "First the hard side",
-        "soft": "And the soft side",
-        "human": "And the human side",
-        "aligned": "how well are the hard, the soft and the human side aligned",
-        "feedback": "Part 3, the feedback",
-        "heard": "This is what I heard from you:",
-        "check": "Is this picture right?",
-        "summary_preparation": "*1. Preparation*",
-        "summary_organisation": "• Organisation or unit: Zorggroep De Linde, afdeling thuiszorg",
-        "summary_seeking": "• Aim of the conversation: New perspectives",
-        "summary_customers": "• Customers: Cliënten willen zorg op hun eigen tijden.",
-        "summary_aligned": "• Aligned: 2 out of 5",
-        "correction": "What isn't right, or what's missing?",
-        "plan": "Your plan of approach for five years",
-        "plan_hint": "Part 4, the plan of approach.",
-        "year_1": "Year 1: what will you tackle first?",
-        "saved": "Your open learning conversation canvas is saved",
-        "with_correction": "with your correction",
-        "with_plan": "together with your five-year plan of approach",
-        "discuss": "Who will you discuss the plan with first",
-        "title": "# Open learning conversation canvas: Zorggroep De Linde, afdeling thuiszorg",
-        "byline": "_Anouk de Boer, 23 November 2026_",
-        "part_1": "## 1. Preparation",
-        "part_2": "## 2. The conversation: why learn as an organisation?",
-        "sides": "### The hard, the soft and the human side",
-        "part_3": "## 3. Feedback",
-        "part_4": "## 4. Plan of approach (five years)",
-        "md_organisation": "- **Organisation or unit:** Zorggroep De Linde, afdeling thuiszorg",
-        "md_vuca": "- **VUCA world:** Personeelstekort en nieuwe technologie.",
-        "md_aligned": "- **Aligned:** 2 out of 5",
-        "confirmed": "the picture is right.",
-        "corrected": "The summary of parts 1 and 2 received this correction:",
-        "year": "### Year {n}",
-    },
-}
 
 # The person's answers to parts 1 and 2, in the order they are asked.
-PREPARATION = {
-    "organisation": "Zorggroep De Linde, afdeling thuiszorg",
-    "role": "Teamleider en lid van het MT.",
-    "occasion": "Veel losse trainingen, weinig zicht op wat ze opleveren.",
-    "involved": "HR, de teamleiders en twee wijkverpleegkundigen.",
-}
-CONVERSATION = {
-    "customers": "Cliënten willen zorg op hun eigen tijden.",
-    "government": "Nieuwe kwaliteitseisen en subsidie voor scholing.",
-    "employees": "Meer regie over hun eigen ontwikkeling.",
-    "improvement": "Minder uitval, betere overdrachten.",
-    "vuca": "Personeelstekort en nieuwe technologie.",
-    "hard": "Er is een opleidingsbudget, maar geen beleid.",
-    "soft": "Fouten worden nog weinig besproken.",
-    "human": "Tijd en vertrouwen om te oefenen.",
-}
-PLAN = {
-    "year_1": "Leerbeleid schrijven met HR en de teams.",
-    "year_2": "Dagelijkse reflectie in elk team.",
-    "year_3": "Intervisie in elk team.",
-    "year_4": "",
-    "year_5": "Een lerende organisatie: leren is gewoon werk.",
-}
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 

@@ -12,18 +12,15 @@ from sqlalchemy.orm import Session
 from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question
 from bot.practices.month.hooks import reflection_months
-from bot.privacy.export import find_person
 from bot.storage.models import (
     CommunitySession,
-    Dialog,
     DiaryEntry,
     LearningContract,
     MonthlyReflection,
-    Person,
     WeeklyPlan,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.rigs.records import add_records
+from tests.rigs.records import FIRST_WORKDAY, active_flow, add_records, meet, organisation_of
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 MONTH_WORD = {"nl": "maand", "en": "month"}
@@ -80,7 +77,6 @@ SAYS: dict[str, dict[str, str]] = {
 }
 
 # 1 April 2026 is a Wednesday, the first workday of the month: the scheduler's moment.
-FIRST_WORKDAY = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
 
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
@@ -89,35 +85,9 @@ pytestmark = pytest.mark.usefixtures("no_failed_turns")
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def meet(
-    engine: Coach, chat: Chat, database: Engine, clock: Clock, locale: str = "nl",
-    name: str = "Alice Jansen",
-) -> int:
-    """A person who already knows the coach (onboarded), in `locale`; returns their id."""
-    engine.set_locale(chat.address, locale)
-    with Session(database) as session, session.begin():
-        person = find_person(session, chat.address.person)
-        person.display_name = name
-        person.onboarded_at = person.onboarding_offered_at = clock.now
-        return person.id
-
-
-def organisation_of(database: Engine, person_id: int) -> int:
-    with Session(database) as session:
-        person = session.get(Person, person_id)
-        assert person is not None
-        return person.organisation_id
-
-
 def reflections(database: Engine) -> list[MonthlyReflection]:
     with Session(database) as session:
         return list(session.scalars(select(MonthlyReflection).order_by(MonthlyReflection.id)))
-
-
-def active_flow(database: Engine) -> str | None:
-    with Session(database) as session:
-        dialog = session.scalar(select(Dialog).where(Dialog.status == "active"))
-        return dialog.flow_id if dialog else None
 
 
 def question(messages: list[Message]) -> Question:

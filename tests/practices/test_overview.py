@@ -3,7 +3,7 @@ empty states that read well for someone new."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select
@@ -14,19 +14,14 @@ from bot.core.messages import Text
 from bot.privacy.export import find_person
 from bot.storage.models import (
     Dialog,
-    DiaryEntry,
-    LearningContract,
-    MonthlyReflection,
-    WeeklyPlan,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import active_flow, meet
-from tests.rigs.records import add_records
+from tests.rigs.overview import THURSDAY, seed
+from tests.rigs.records import active_flow, meet
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 OVERVIEW_WORD = {"nl": "overzicht", "en": "overview"}
 # Thursday 12 March 2026, afternoon in Amsterdam.
-THURSDAY = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
 SAYS: dict[str, dict[str, str]] = {
     "nl": {
@@ -71,30 +66,6 @@ SAYS: dict[str, dict[str, str]] = {
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 
 
-def seed(database: Engine, person_id: int, *, written_today: bool) -> None:
-    days = [date(2026, 3, 10), date(2026, 3, 11)] + ([date(2026, 3, 12)] if written_today else [])
-    add_records(
-        database,
-        *(DiaryEntry(person_id=person_id, local_date=day, learning="Les.") for day in days),
-        DiaryEntry(person_id=person_id, local_date=date(2026, 3, 6), learning="Eerder."),
-        # An older reflection for March, then a newer one that stopped before the focus.
-        MonthlyReflection(person_id=person_id, month=date(2026, 2, 1),
-                          focus_month=date(2026, 3, 1), focus=["feedback", "samenwerken"]),
-        MonthlyReflection(person_id=person_id, month=date(2026, 2, 1),
-                          focus_month=date(2026, 3, 1), focus=[], went_well="Half af."),
-        MonthlyReflection(person_id=person_id, month=date(2026, 3, 1),
-                          focus_month=date(2026, 4, 1), focus=["coachen"]),
-        WeeklyPlan(person_id=person_id, week_start=date(2026, 3, 2), competence_code="coachen"),
-        WeeklyPlan(person_id=person_id, week_start=date(2026, 3, 9), competence_code="feedback",
-                   situation="In het teamoverleg", moment="maandag", practised=2),
-        # The week's plan revised: the latest row is the plan, the practice adds up.
-        WeeklyPlan(person_id=person_id, week_start=date(2026, 3, 9), competence_code="feedback",
-                   situation="In het teamoverleg", moment="dinsdagochtend", practised=1),
-        LearningContract(person_id=person_id, quarter="2026-Q1", version=1, goal="Eerste."),
-        LearningContract(person_id=person_id, quarter="2026-Q1", version=2,
-                         goal="Elke week feedback vragen."),
-        LearningContract(person_id=person_id, quarter="2025-Q4", version=3, goal="Oud."),
-    )
 
 
 @LOCALES

@@ -21,7 +21,7 @@ from bot.storage.models import (
     PairMember,
 )
 from tests.conftest import Chat, joined
-from tests.scheduling.test_scheduler import MONDAY, Rig, open_rig
+from tests.rigs.scheduler_rig import MONDAY, Rig, open_rig
 
 ROUND_START = MONDAY.replace(hour=8, minute=30)  # 09:30 in Amsterdam
 

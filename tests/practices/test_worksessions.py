@@ -31,7 +31,7 @@ from bot.storage.models import (
 )
 from scheduler.ticks import Ticks
 from tests.conftest import Clock, joined
-from tests.scheduling.test_scheduler import FakePlatform
+from tests.rigs.scheduler_rig import FakePlatform
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 CHANNEL = "C-team"

@@ -24,8 +24,7 @@ from bot.storage.models import (
     YearlyReview,
 )
 from tests.conftest import Chat, Clock, joined
-from tests.practices.test_month import active_flow, meet
-from tests.rigs.records import add_records
+from tests.rigs.records import active_flow, add_records, meet
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 YEAR_WORD = {"nl": "jaar", "en": "year"}

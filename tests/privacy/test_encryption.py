@@ -25,7 +25,7 @@ from bot.storage.encryption import PREFIX, KeyRing, UnreadableSecret
 from bot.storage.key_rotation import rotate_key
 from bot.storage.models import CaseContribution, DiaryEntry, IntervisionCase, table_of
 from tests.conftest import Chat, Clock
-from tests.storage.test_persistence import onboard, write_diary
+from tests.rigs.diaries import onboard, write_diary
 
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()

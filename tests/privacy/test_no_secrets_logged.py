@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from tests.rigs import slack_rig
 from tests.rigs.browser import live_server, login_token
 from tests.rigs.slack_rig import BOT_TOKEN, SECRET, dm, sign
-from tests.teams.test_teams_http import APP_ID, teams_rig
+from tests.rigs.teams_rig import APP_ID, teams_rig
 
 TEAMS_PASSWORD = "teams-app-password-never-logged"
 

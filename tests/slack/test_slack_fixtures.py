@@ -20,9 +20,9 @@ from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Person
 from tests.conftest import channel_cohort, cohort_members
 from tests.rigs import slack_fixtures as fx
+from tests.rigs.slack_installs import GRID, OAUTH, ORG, api_for, install
 from tests.rigs.slack_rig import SlackRig, press
 from tests.rigs.slack_rig import run as play
-from tests.slack.test_slack_installs import GRID, OAUTH, ORG, api_for, install
 
 USERS = {u: {"profile": {"display_name": n}} for u, n in
          (("U1", "Anna"), ("U2", "Bram"), ("U3", "Cas"), ("W1", "Wim"))}

@@ -11,38 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from adapters.slack.config import SlackConfig
 from adapters.slack.installations import ThreadedInstallationStore
 from bot.core.messages import Address, Outbound, Text
 from bot.runtime import Runtime
-from tests.rigs.slack_mock import MockSlackApi, Workspace
-from tests.rigs.slack_rig import SECRET, SlackRig, dm, slack_rig
-
-OAUTH = SlackConfig(signing_secret=SECRET, client_id="111.222", client_secret="shh")
-GRID = Workspace(team_id="T0GRIDWS", team_name="Grid workspace", enterprise_id="E0GRID",
-                 enterprise_name="Grid Org")
-ORG = Workspace(team_id="T0ORGHOME", team_name="Org", enterprise_id="E0ORG",
-                enterprise_name="Whole Org", is_enterprise_install=True,
-                granted_teams=("T0ORGWS1", "T0ORGWS2"), bot_user_id="W0LEERBOT")
-
-
-async def install(rig: SlackRig) -> None:
-    """The OAuth flow as a browser runs it: /slack/install, then Slack's redirect."""
-    async with rig.http.get(f"{rig.url}/slack/install") as page:
-        html = await page.text()
-        cookie = "; ".join(f"{k}={v.value}" for k, v in page.cookies.items())
-    state = re.search(r"state=([^&\"']+)", html)
-    assert state is not None
-    async with rig.http.get(f"{rig.url}/slack/oauth_redirect",
-                            params={"code": "code-1", "state": state.group(1)},
-                            headers={"Cookie": cookie}) as done:
-        assert done.status == 200
+from tests.rigs.slack_installs import GRID, OAUTH, ORG, api_for, install
+from tests.rigs.slack_mock import Workspace
+from tests.rigs.slack_rig import SlackRig, dm, slack_rig
 
 
 def grid_event(body: dict[str, Any], ws: Workspace, team: str) -> dict[str, Any]:
@@ -77,10 +56,6 @@ def rows(store: ThreadedInstallationStore, table: str, **where: Any) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def api_for(ws: Workspace) -> MockSlackApi:
-    api = MockSlackApi(users={"U1": {"real_name": "Anna"}, "W1": {"real_name": "Wim"}})
-    api.oauth_workspace = ws
-    return api
 
 
 def test_an_install_in_a_grid_workspace_is_found_for_replies_and_nudges(

@@ -25,13 +25,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import LearningCanvas
 from tests.conftest import Clock
-from tests.practices.test_learning_conversation import (
-    CONVERSATION,
-    NOVEMBER,
-    PLAN,
-    PREPARATION,
-    SAYS,
-)
+from tests.rigs.learning_conversation import CONVERSATION, NOVEMBER, PLAN, PREPARATION, SAYS
 from tests.rigs.slack_mock import Call, MockSlackApi
 from tests.rigs.slack_rig import SlackRig, dm, press, sign, slack_rig, text_of, view_submission
 

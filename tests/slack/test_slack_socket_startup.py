@@ -32,7 +32,7 @@ from tests.rigs.cli import clean_env, free_port, leercoach_command
 from tests.rigs.loopback import serving, until
 from tests.rigs.slack_mock import MockSlackApi
 from tests.rigs.slack_rig import BOT_TOKEN
-from tests.slack.test_slack_socket_mode import FakeSocketSlack
+from tests.rigs.slack_socket import FakeSocketSlack
 
 APP_TOKEN = "xapp-1-test"
 TIMEOUT = 30

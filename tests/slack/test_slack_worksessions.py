@@ -26,8 +26,7 @@ from bot.storage.models import AgendaItem, AgendaVote, Delivery, Identity, Organ
 from scheduler.ticks import Ticks
 from tests.conftest import Clock
 from tests.rigs.slack_mock import Call, MockSlackApi
-from tests.rigs.slack_rig import SlackRig, command, dm, press, slack_rig
-from tests.slack.test_slack import text_of
+from tests.rigs.slack_rig import SlackRig, command, dm, press, slack_rig, text_of
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 TEAM = "T0LEERCO"

@@ -26,14 +26,10 @@ from bot.storage import migrate
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.models import Base, Dialog, DiaryEntry, Identity, Person
 from tests.conftest import Chat, Clock, joined
+from tests.rigs.cli import NL_QUESTIONS
+from tests.rigs.diaries import onboard, write_diary
 
 FIELDS = ("moments", "approach", "learning")
-NL_QUESTIONS = (
-    "Welke leermomenten waren er vandaag?",
-    "Hoe ben je daarmee omgegaan?",
-    "Wat neem je hiervan mee?",
-    "Hoe leerzaam was je dag?",
-)
 RESUME_NL = "Zullen we verdergaan? We waren bij deze vraag:"
 WORKERS = 8
 
@@ -96,19 +92,8 @@ def dialogs_of(database: Engine, user: str, flow_id: str = "diary") -> list[Dial
         )
 
 
-def onboard(chat: Chat) -> None:
-    """Go through the onboarding flow the way a new person would."""
-    assert "Welkom bij Leercoach" in chat.say_text("start")
-    for answer in ("1", "Europe/Amsterdam", "1, 2, 3, 4, 5", "16:30", "ja", "overslaan"):
-        reply = chat.say_text(answer)
-    assert "Klaar!" in reply
 
 
-def write_diary(chat: Chat, answers: tuple[str, str, str], value: str = "4") -> str:
-    assert NL_QUESTIONS[0] in chat.say_text("dagboek")
-    for index, answer in enumerate(answers):
-        assert NL_QUESTIONS[index + 1] in chat.say_text(answer)
-    return chat.say_text(value)
 
 
 # -- schema ----------------------------------------------------------------------------

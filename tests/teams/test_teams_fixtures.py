@@ -14,7 +14,7 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.contracts.adaptive_cards import check_card
-from tests.teams.test_teams_http import TeamsRig, run
+from tests.rigs.teams_rig import TeamsRig, run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "teams_activities"
 NAMES = sorted(path.stem for path in FIXTURES.glob("*.json"))

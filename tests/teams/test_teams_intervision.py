@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.people import roles
 from bot.runtime import Runtime
 from bot.storage.models import CaseContribution, Identity, IntervisionCase
-from tests.teams.test_teams_http import TeamsRig, buttons, run, text_of
+from tests.rigs.teams_rig import TeamsRig, buttons, run, text_of
 
 pytestmark = pytest.mark.usefixtures("no_failed_turns")
 CHANNEL = "19:team-service@thread.tacv2"

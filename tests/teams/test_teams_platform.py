@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.storage.models import ConversationReference, Delivery, Dialog, DiaryEntry, Person
 from tests.contracts.adaptive_cards import check_card
 from tests.rigs.cli import NL_QUESTIONS
-from tests.teams.test_teams_http import (
+from tests.rigs.teams_rig import (
     TENANT,
     TeamsRig,
     buttons,
