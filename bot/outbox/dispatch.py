@@ -35,7 +35,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 
-from bot.config import Settings
 from bot.core.messages import Address, Outbound
 from bot.due import schedule_store
 from bot.due.rhythms import DIARY
@@ -95,13 +94,6 @@ class _Recipient:
         return Address(self.platform, self.tenant, self.external_id, self.conversation)
 
 
-def limits_from(settings: Settings) -> dict[str, Limits]:
-    return {
-        "slack": Limits(settings.slack_channel_rate, settings.slack_workspace_rate),
-        "teams": Limits(settings.teams_conversation_rate, settings.teams_tenant_rate),
-    }
-
-
 class Dispatcher:
     """Sends due deliveries through the senders of the platforms this process serves."""
 
@@ -124,8 +116,9 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.monotonic = monotonic
         self.send_timeout = send_timeout
-        # the adapters' own pacing when given (adapters/platform.py), else the settings'
-        self.pacer = Pacer(dict(limits) if limits is not None else limits_from(self.settings))
+        # each platform's own pacing, as its adapter states it (adapters/platform.py);
+        # a platform without limits is not held back
+        self.pacer = Pacer(dict(limits or {}))
         self.concurrency = concurrency
 
     # -- the database side, run in a worker thread ---------------------------------------

@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from adapters.slack.app import slack_limits
 from bot.core.messages import Question, Text
 from bot.outbox import deliveries as outbox
+from bot.outbox.pacing import Pacer
 from bot.outbox.sender import DeliveryFailed
 from bot.storage.models import DayOff, Identity, Organisation, Person, Schedule
 from tests.conftest import Chat, joined
@@ -349,6 +351,7 @@ def test_pacing_defers_a_second_message_to_the_same_slack_channel(rig: Rig) -> N
     times = iter([0.0, 0.1])
     rig.dispatcher.monotonic = lambda: next(times)
     rig.dispatcher.senders["slack"] = rig.platform
+    rig.dispatcher.pacer = Pacer({"slack": slack_limits(rig.engine.settings)})  # Slack's own
     for user in ("u1", "u2"):
         chat = Chat(rig.engine, user, platform="slack")
         rig.clock.now = MONDAY.replace(hour=8)

@@ -384,7 +384,8 @@ def test_an_inactive_account_is_paused_by_the_outbox_not_retried(runtime: Runtim
         person_id = _person_id(runtime)
         queue_nudge(runtime, person_id)
         rig.api.fail_next("chat.postMessage", error="account_inactive")
-        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
+        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender},
+                                limits={"slack": rig.adapter.limits()}, worker="t")
         await dispatcher.dispatch(runtime.engine.clock() + timedelta(seconds=1))
 
     run(runtime, scenario)
@@ -493,11 +494,13 @@ def test_a_pairing_round_greets_both_partners_in_a_group_dm(runtime: Runtime) ->
             for person in connection.execute(select(Person.id)).scalars():
                 cohorts.join(connection, cohort, person, now)
             rounds.run_round(connection, cohort, now, runtime.settings.periodic_time)
-        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
+        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender},
+                                limits={"slack": rig.adapter.limits()}, worker="t")
         await dispatcher.dispatch(now)
         # The group message and U1's own are paced apart (Slack's rate per channel): a
         # later pass sends the rest.
-        later = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t2")
+        later = Dispatcher(runtime.engine, {"slack": rig.adapter.sender},
+                                limits={"slack": rig.adapter.limits()}, worker="t2")
         await later.dispatch(now + timedelta(seconds=5))
         opened = [c.params["users"] for c in rig.api.calls_to("conversations.open")]
         assert "U1,U2" in opened or "U2,U1" in opened

@@ -55,7 +55,8 @@ def test_a_reply_slack_holds_back_longer_is_delivered_by_the_outbox(runtime: Run
         assert row.next_attempt_at - row.created_at >= timedelta(seconds=120)
         assert said(rig) == []
 
-        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender}, worker="t")
+        dispatcher = Dispatcher(runtime.engine, {"slack": rig.adapter.sender},
+                                limits={"slack": rig.adapter.limits()}, worker="t")
         early = await dispatcher.dispatch(row.next_attempt_at - timedelta(seconds=1))
         assert early.outcomes == []  # not before Slack's Retry-After
         report = await dispatcher.dispatch(row.next_attempt_at + timedelta(seconds=1))

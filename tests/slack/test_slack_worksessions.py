@@ -122,6 +122,7 @@ class Slack:
         await asyncio.to_thread(ticks.open_work_sessions, at)
         seconds = itertools.count(0.0, 60.0)
         dispatcher = Dispatcher(runtime.engine, {"slack": self.rig.adapter.sender},
+                                limits={"slack": self.rig.adapter.limits()},
                                 worker="scheduler", monotonic=lambda: next(seconds))
         report = await dispatcher.dispatch(at)
         assert all(o.result == "sent" for o in report.outcomes), report.outcomes

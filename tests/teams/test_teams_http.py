@@ -177,7 +177,8 @@ def test_a_nudge_reaches_the_connector_through_the_stored_reference(runtime: Run
             person_id = connection.execute(select(Person.id)).scalar_one()
         queue_nudge(runtime, person_id)
         before = len(rig.connector.activities())
-        dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender}, worker="t")
+        dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender},
+                                limits={"teams": rig.teams.limits()}, worker="t")
         await dispatcher.dispatch(runtime.engine.clock() + timedelta(seconds=1))
         sent = rig.connector.activities()[before:]
         assert NL_QUESTIONS[0] in text_of(sent)

@@ -340,7 +340,8 @@ def test_replies_after_an_invoke_the_connector_holds_back_longer_go_to_the_outbo
         assert held is not None and held.kind == "reply" and held.state == "pending"
         assert held.next_attempt_at - held.created_at >= timedelta(seconds=120)
 
-        dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender}, worker="t")
+        dispatcher = Dispatcher(runtime.engine, {"teams": rig.teams.sender},
+                                limits={"teams": rig.teams.limits()}, worker="t")
         early = await dispatcher.dispatch(held.next_attempt_at - timedelta(seconds=1))
         assert early.outcomes == []  # not before the connector's Retry-After
         report = await dispatcher.dispatch(held.next_attempt_at + timedelta(seconds=1))
