@@ -25,6 +25,7 @@ from bot.storage.database import create_db_engine
 from bot.storage.models import Checklist, ChecklistItem, ChecklistRun, Dialog, DiaryEntry
 from tests.conftest import Chat, Clock, joined
 from tests.rigs.cli import invoke
+from tests.rigs.records import meet
 
 HANDOVER: dict[str, Any] = {
     "code": "overdracht",
@@ -309,17 +310,6 @@ def add_checklists(database: Engine, settings: Settings, *data: dict[str, Any]) 
     with Session(database) as session, session.begin():
         organisation = default_organisation(session, settings)
         import_checklists(session, organisation.id, [spec(d) for d in data])
-
-
-def meet(engine: Coach, chat: Chat, database: Engine, clock: Clock,
-         locale: str = "nl") -> int:
-    """Someone who knows the coach already (onboarded), in `locale`; returns their id."""
-    engine.set_locale(chat.address, locale)
-    with Session(database) as session, session.begin():
-        person = find_person(session, chat.address.person)
-        person.display_name = "Alice Jansen"
-        person.onboarded_at = person.onboarding_offered_at = clock.now
-        return person.id
 
 
 def question(messages: list[Message]) -> Question:

@@ -20,6 +20,7 @@ from bot.practices.contract.hooks import smart_check
 from bot.privacy.export import export_person, find_person
 from bot.storage.models import ContractResponse, Dialog, Goal, LearningContract, Team, TeamMember
 from tests.conftest import Clock, joined
+from tests.rigs.records import meet
 
 LOCALES = pytest.mark.parametrize("locale", ["nl", "en"])
 WORDS = {
@@ -140,19 +141,6 @@ class Person:
 
     def to(self, other: Person) -> list[Message]:
         return [o.message for o in self.others if o.address == other.address]
-
-
-def meet(
-    engine: Coach, person: Person, database: Engine, clock: Clock, locale: str,
-    name: str,
-) -> int:
-    """Someone who already knows the coach (onboarded), in `locale`; returns their id."""
-    engine.set_locale(person.address, locale)
-    with Session(database) as session, session.begin():
-        row = find_person(session, person.address.person)
-        row.display_name = name
-        row.onboarded_at = row.onboarding_offered_at = clock.now
-        return row.id
 
 
 def pair(database: Engine, author_id: int, colleague_id: int, mutual: bool = True) -> None:

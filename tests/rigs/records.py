@@ -4,15 +4,16 @@ and reading back what a conversation left: the person met, their organisation, t
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session
 
 from bot.conversation.coach import Coach
+from bot.core.messages import Address
 from bot.privacy.export import find_person
 from bot.storage.models import Dialog, Person, table_of
-from tests.conftest import Chat, Clock
+from tests.conftest import Clock
 
 FIRST_WORKDAY = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)  # a Wednesday
 
@@ -32,8 +33,15 @@ def add_records(database: Engine, *records: Any) -> list[int]:
         return [record.id for record in records]
 
 
+class Addressed(Protocol):
+    """Whoever talks to the coach in a test: a Chat, or a person of a multi-person test."""
+
+    @property
+    def address(self) -> Address: ...
+
+
 def meet(
-    engine: Coach, chat: Chat, database: Engine, clock: Clock, locale: str = "nl",
+    engine: Coach, chat: Addressed, database: Engine, clock: Clock, locale: str = "nl",
     name: str = "Alice Jansen",
 ) -> int:
     """A person who already knows the coach (onboarded), in `locale`; returns their id."""
