@@ -50,8 +50,9 @@ def cmd_canvas_export(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"leercoach: {args.user} has no learning conversation canvas yet",
                       file=sys.stderr)
                 return EXIT_FAILURE
-            organisation = runtime.engine.organisation(lambda: session, person.organisation_id)
-            prompts = runtime.engine.prompts_for(organisation)
+            services = runtime.engine.services
+            organisation = services.organisation(lambda: session, person.organisation_id)
+            prompts = services.prompts_for(organisation)
             text = canvas_markdown(canvas, prompts, person.locale, person.display_name)
     except UnknownPerson as exc:
         print(f"leercoach: {exc}", file=sys.stderr)

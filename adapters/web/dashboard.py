@@ -144,8 +144,8 @@ def today_of(scope: Scope, request: web.Request) -> date:
 
 def prompts_of(runtime: Runtime, session: Session, organisation_id: int) -> PromptLibrary:
     """The organisation's texts (its own folder over ours), as the coach speaks to it."""
-    return runtime.engine.prompts_for(runtime.engine.organisation(lambda: session,
-                                                                  organisation_id))
+    services = runtime.engine.services
+    return services.prompts_for(services.organisation(lambda: session, organisation_id))
 
 
 # -- what the charts get ---------------------------------------------------------------

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.services import Services
@@ -27,7 +26,6 @@ from bot.core.messages import Address, Home, InboundEvent, Message, Outbound, Te
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.core.registry import Registry
 from bot.due.organisation_calendar import CalendarCache
-from bot.people.directory import OrganisationDefaults
 from bot.storage.database import ThreadConnections
 from bot.storage.turn_store import Conflict, TurnStore
 
@@ -240,17 +238,6 @@ class Coach:
     def close(self) -> None:
         """Close the connections the engine keeps open per thread."""
         self.connections.close()
-
-    # -- what the CLI and the dashboard look up -------------------------------------------
-
-    def organisation(
-        self, session: Callable[[], Session], organisation_id: int
-    ) -> OrganisationDefaults:
-        return self.services.organisation(session, organisation_id)
-
-    def prompts_for(self, organisation: OrganisationDefaults) -> PromptLibrary:
-        """The organisation's prompts: its override folder over ours."""
-        return self.services.prompts_for(organisation)
 
     # -- running turns -----------------------------------------------------------------
 
