@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, insert, select
 
+from bot.due.weekdays import WEEKDAYS
 from bot.learning_record.periods import quarter_of
 from bot.organisation.catalog import load_catalog
 from bot.storage.models import (
@@ -270,7 +271,7 @@ def _clear(connection: Connection, organisation_id: int) -> None:
 
 
 def _workdays(day: date, workdays: str) -> bool:
-    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()] in workdays
+    return WEEKDAYS[day.weekday()] in workdays
 
 
 def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:

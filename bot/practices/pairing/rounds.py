@@ -49,7 +49,6 @@ HISTORY_ROUNDS = 26  # how far back a repeat counts, and how much history is loa
 MISSED_ROUNDS_BEFORE_ASKING = 3
 STEADY, ROTATING, MENTORING = "steady", "rotating", "mentoring"
 MODES = (STEADY, ROTATING, MENTORING)
-RHYTHM = PAIRING_RHYTHM
 _cohorts = table_of(Cohort)
 _members = table_of(CohortMember)
 _rounds = table_of(PairingRound)
@@ -266,7 +265,7 @@ def _queue_messages(
             who: str | None = None) -> deliveries.NewDelivery:
         return deliveries.NewDelivery(
             deliveries.key(kind, who or person, cohort.id, result.number), person, kind,
-            RHYTHM, flow, result.starts_on, send_at, round_end, context)
+            PAIRING_RHYTHM, flow, result.starts_on, send_at, round_end, context)
 
     # A mentor with several mentees is in several groups: one message names them all.
     partners_of: dict[int, list[int]] = defaultdict(list)
