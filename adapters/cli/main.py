@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.cli import (
+    backup,
     cases,
     catalog,
     chat,
@@ -39,6 +40,7 @@ from bot.organisation.catalog import CatalogError
 from bot.practices.checklists.records import ChecklistError
 from bot.privacy.export import UnknownPerson
 from bot.runtime import SchemaOutOfDate
+from bot.storage.backup import BackupError
 
 if TYPE_CHECKING:
     from adapters.cli.common import Commands
@@ -50,6 +52,7 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
     serve.add_serve,
     serve.add_login_link,
     serve.add_db,
+    backup.add_backup_restore,
     privacy.add_privacy,
     people.add_canvas,
     scheduling.add_tick,
@@ -80,6 +83,7 @@ REFUSALS: tuple[type[Exception], ...] = (
     CalendarError,
     pairing.UnknownCohort,
     UnknownPerson,
+    BackupError,
 )
 
 
