@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from adapters.cli import (
     cases,
     catalog,
     chat,
+    config_check,
     dashboard,
     organisation_calendar,
     pairing,
@@ -32,7 +34,7 @@ from adapters.cli import (
 )
 from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, UnknownOrganisation
 from bot import clock
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, secrets_from_files
 from bot.core.prompts import PromptError
 from bot.due.calendar import CalendarError
 from bot.organisation import goals
@@ -53,6 +55,7 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
     serve.add_login_link,
     serve.add_db,
     backup.add_backup_restore,
+    config_check.add_config,
     privacy.add_privacy,
     people.add_canvas,
     scheduling.add_tick,
@@ -115,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         clock.configure()  # an unreadable LEERCOACH_NOW / LEERCOACH_CLOCK_OFFSET stops here
+        # NAME_FILE stands for NAME (Docker/Kubernetes secrets), for every reader alike
+        os.environ.update(secrets_from_files(os.environ))
         settings = Settings.from_env()
         return int(args.handler(args, settings))
     except REFUSALS as exc:
