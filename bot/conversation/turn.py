@@ -267,10 +267,10 @@ class Turn:
         if dialog is not None:
             if dialog.flow_id == flow_id and repeat:
                 _, step = self._position(dialog)
-                if step is not None:  # already open (a retried delivery): ask it again
-                    out = [Text(self._text(lead))] if lead else []
+                if step is not None:  # already open (a retried or taken-over delivery)
+                    greeting = self._text(lead) if lead else self._greeting_again(dialog)
                     return [Outbound(address, message)
-                            for message in [*out, self._step_message(dialog, step)]]
+                            for message in [Text(greeting), self._step_message(dialog, step)]]
             if dialog.flow_id == flow_id or not interrupt:
                 return []
             out += self._interrupt(dialog)
@@ -278,6 +278,13 @@ class Turn:
             out.append(Text(self._text(lead)))
         out += self._start(flow_id, context, address, is_new=False)
         return [Outbound(address, message) for message in out]
+
+    def _greeting_again(self, dialog: DialogState) -> str:
+        """The flow's intro for an invitation sent again, with a word on why: the first send
+        may never have arrived, so the person would otherwise get a bare question."""
+        flow = self._flow(dialog.flow_id)
+        intro = self._text(flow.intro, **dialog.context) if flow and flow.intro else ""
+        return self._text("resend.greeting", intro=intro.strip())
 
     def set_locale(self, address: Address, locale: str) -> None:
         person, _, _ = self._load(InboundEvent(address, locale=locale))

@@ -400,3 +400,21 @@ def test_delivery_keys_keep_the_form_rows_already_stored_have(rig: Rig) -> None:
         f"nudge:{person}:diary:2026-11-23", f"reminder:{person}:diary:2026-11-23"]
     assert outbox.key("ws_exp", 7, "") == "ws_exp:7:"  # a prefix that withdraw() takes back
     assert outbox.key("group", "3-4", 2, 5) == "group:3-4:2:5"
+
+
+def test_a_nudge_sent_again_keeps_its_greeting(make_rig: Callable[..., Rig]) -> None:
+    """A retried or taken-over nudge finds the diary already open: the person still gets the
+    diary's greeting and a word on why it comes again, not a bare question."""
+    rig = make_rig(retry_base_seconds=60)
+    rig.person()
+    rig.sweep(MONDAY.replace(hour=9))
+    rig.platform.failures = [DeliveryFailed("HTTP 500")]
+    assert [o.result for o in rig.tick(DIARY_DUE)[1].outcomes] == ["retry"]
+    retry_at = rig.deliveries()[0].next_attempt_at
+    assert rig.dispatch(retry_at).count("sent") == 1
+    texts = [getattr(out.message, "text", "") for out in rig.platform.sent]
+    greeting = texts[0]
+    assert "Tijd om even terug te kijken op je dag" in greeting
+    assert "Voor het geval je mijn vorige bericht gemist hebt" in greeting
+    assert "Welke leermomenten waren er vandaag?" in joined(
+        [out.message for out in rig.platform.sent[1:]])
