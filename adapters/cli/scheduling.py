@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from adapters.cli.common import runtime_of, utc
 from bot import clock
@@ -17,6 +18,8 @@ from scheduler.ticks import Ticks
 
 if TYPE_CHECKING:
     from adapters.cli.common import Commands
+
+T = TypeVar("T")
 
 
 def add_tick(commands: Commands) -> None:
@@ -41,13 +44,20 @@ def add_outbox(commands: Commands) -> None:
     outbox_status.set_defaults(handler=cmd_outbox_status)
 
 
-def _sending_ticks(runtime: Runtime) -> Ticks:
-    """Ticks for a process without an HTTP server (`tick`, `scheduler`): nudges still go
-    out through Slack and Teams when they are configured (Teams needs its app id here)."""
+async def _with_senders(runtime: Runtime, work: Callable[[Ticks], Awaitable[T]]) -> T:
+    """Run `work` on ticks for a process without an HTTP server (`tick`, `scheduler`):
+    nudges still go out through Slack and Teams when they are configured (Teams needs its
+    app id here). The adapters are stopped on the way out, as `serve` stops them, so their
+    HTTP sessions close instead of being left to the garbage collector's warning."""
     from adapters import platform, platforms
 
     adapters = platforms.without_server(runtime)
-    return Ticks(runtime, platform.senders(adapters), limits=platform.limits(adapters))
+    try:
+        return await work(Ticks(runtime, platform.senders(adapters),
+                                limits=platform.limits(adapters)))
+    finally:
+        for adapter in adapters:
+            await adapter.stop()
 
 
 def _instant(text: str) -> datetime:
@@ -67,7 +77,7 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     now: datetime = args.now or clock.now()
     runtime = open_runtime(settings, clock=lambda: now)
     try:
-        report = asyncio.run(_sending_ticks(runtime).tick(now))
+        report = asyncio.run(_with_senders(runtime, lambda ticks: ticks.tick(now)))
     finally:
         runtime.close()
     swept = report.sweep
@@ -116,10 +126,9 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
     runtime = runtime_of(settings)
     try:
-        asyncio.run(run_forever(
-            _sending_ticks(runtime),
-            lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
-        ))
+        asyncio.run(_with_senders(runtime, lambda ticks: run_forever(
+            ticks, lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
+        )))
     finally:
         runtime.close()
     return 0
