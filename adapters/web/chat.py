@@ -57,8 +57,9 @@ from bot.storage.models import Identity, Person, table_of
 
 log = logging.getLogger("leercoach.web.chat")
 
-MAX_BODY = 64 * 1024
-MAX_TEXT = 20_000  # longer than any answer the flows take; the engine judges the rest
+# A long answer is the engine's to refuse politely (max_answer_chars, as in the terminal and
+# on Slack): the body may hold far more than any flow takes, and only beyond this is a 400.
+MAX_BODY = 1024 * 1024
 MAX_TOKEN = 200  # a button value, a ref, a field name or a person's id
 MAX_ITEMS = 50  # choices ticked or fields in one form
 MAX_NAME = 100
@@ -234,7 +235,7 @@ def event_of(address: Address, body: Json) -> InboundEvent:
     reply_to = _string(body, "reply_to", MAX_TOKEN)
     key = given[0]
     if key == "text":
-        return InboundEvent(address=address, text=_string(body, "text", MAX_TEXT),
+        return InboundEvent(address=address, text=_string(body, "text", MAX_BODY),
                             reply_to=reply_to)
     if key == "value":
         return InboundEvent(address=address, value=_string(body, "value", MAX_TOKEN),
@@ -248,7 +249,7 @@ def event_of(address: Address, body: Json) -> InboundEvent:
     form = body["form"]
     if (not isinstance(form, dict) or len(form) > MAX_ITEMS
             or not all(isinstance(k, str) and len(k) <= MAX_TOKEN and isinstance(v, str)
-                       and len(v) <= MAX_TEXT for k, v in form.items())):
+                       for k, v in form.items())):
         raise bad(f"form must be an object of at most {MAX_ITEMS} fields with string values")
     return InboundEvent(address=address, form=dict(form), reply_to=reply_to)
 

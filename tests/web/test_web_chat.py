@@ -281,8 +281,7 @@ BAD_POSTS = [
     (json.dumps({"form": {"a": 1}}).encode(), "form must be"),
     (json.dumps({"form": ["a"]}).encode(), "form must be"),
     (json.dumps({"value": "4", "reply_to": 7}).encode(), "reply_to must be"),
-    (json.dumps({"text": "x" * 20_001}).encode(), "longer than"),
-    (b'{"text": "' + b"x" * 70_000 + b'"}', "larger than"),
+    (b'{"text": "' + b"x" * (chat.MAX_BODY + 1) + b'"}', "larger than"),
 ]
 
 
@@ -294,6 +293,23 @@ def test_bad_posts_get_a_clear_400(runtime: Runtime, no_failed_turns: None) -> N
             status, answer = await admin.post("/chat/send", raw=raw)
             assert status == 400, (raw[:40], answer)
             assert answer["error"] == "bad_request" and detail in answer["detail"], raw[:40]
+
+    run(runtime, scenario)
+
+
+def test_a_100_kb_answer_gets_the_polite_refusal_and_the_question_stays_open(
+        runtime: Runtime, no_failed_turns: None) -> None:
+    """As in the terminal and on Slack: the engine says how long it may be, not a bare 400."""
+    async def scenario(rig: Rig) -> None:
+        admin = await rig.browser()
+        await new_person(admin)
+        assert NL_QUESTIONS[0] in texts((await admin.say(text="dagboek"))["messages"])
+        refused = texts((await admin.say(text="Een lang verhaal. " * 5_700))["messages"])
+        assert len("Een lang verhaal. " * 5_700) > 100_000
+        assert "Ik kan per antwoord alleen 4000 tekens bewaren" in refused
+        assert "De vraag staat nog open" in refused
+        taken = texts((await admin.say(text="Een klant vroeg iets lastigs."))["messages"])
+        assert NL_QUESTIONS[1] in taken
 
     run(runtime, scenario)
 
