@@ -149,8 +149,20 @@ def cmd_login_link(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+PILLOW_MISSING = ("leercoach: the Teams package draws its icons with Pillow, which this "
+                  "installation does not have. Install it with "
+                  "pip install 'leercoach[teams-package]' (or pip install pillow) and run "
+                  "this again; the coach itself runs without it.")
+
+
 def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.teams.package import DEFAULT_DOMAIN, PackageError, write_package
+    try:
+        from adapters.teams.package import DEFAULT_DOMAIN, PackageError, write_package
+    except ModuleNotFoundError as exc:  # Pillow is an extra: only this command needs it
+        if exc.name != "PIL":
+            raise
+        print(PILLOW_MISSING, file=sys.stderr)
+        return EXIT_USAGE
 
     path = Path(args.out)
     try:
