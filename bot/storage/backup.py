@@ -65,8 +65,11 @@ def backup(database_url: str, target: Path) -> None:
         return
     if not source.exists():
         raise BackupError(f"there is no database at {source}")
-    with closing(sqlite3.connect(source, timeout=15)) as connection:
-        snapshot(connection, target)
+    try:
+        with closing(sqlite3.connect(source, timeout=15)) as connection:
+            snapshot(connection, target)
+    except sqlite3.DatabaseError as exc:  # not a database, or locked beyond the timeout
+        raise BackupError(f"cannot back up {source} ({exc})") from None
 
 
 def snapshot(connection: sqlite3.Connection, target: Path) -> None:
@@ -106,9 +109,12 @@ def restore(backup_file: Path, database_url: str, *, force: bool = False) -> Res
     if target.exists() and not force and sqlite_in_use(target):
         raise BackupError(f"{target} is in use by a running Leercoach process; stop it first, "
                           "or pass --force to overwrite it anyway")
-    with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as source, \
-            closing(sqlite3.connect(target, timeout=15)) as destination:
-        source.backup(destination)
+    try:
+        with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(target, timeout=15)) as destination:
+            source.backup(destination)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"cannot restore into {target} ({exc})") from None
     return restored
 
 
@@ -121,6 +127,9 @@ def sqlite_in_use(path: Path) -> bool:
             mode = probe.execute("PRAGMA journal_mode=DELETE").fetchone()
         except sqlite3.OperationalError:  # "database is locked": someone holds it
             return True
+        except sqlite3.DatabaseError:
+            raise BackupError(f"{path} is not a SQLite database; it is left as it is "
+                              "(remove it, or name another database)") from None
     return bool(mode and str(mode[0]).lower() == "wal")
 
 

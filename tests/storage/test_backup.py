@@ -225,3 +225,21 @@ def test_a_postgresql_backup_restores_with_pg_restore(tmp_path: Path) -> None:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+def test_files_that_are_no_database_are_named_not_tracebacks(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(backups.BackupError, match="cannot back up"):
+        backups.backup(f"sqlite:///{junk}", tmp_path / "copy.db")
+    assert not (tmp_path / "copy.db").exists()
+
+    good = tmp_path / "good.db"
+    with closing(sqlite3.connect(good)) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.execute("INSERT INTO alembic_version VALUES (?)",
+                           (migrate.head_revision(),))
+        connection.commit()
+    with pytest.raises(backups.BackupError, match="not a SQLite database"):
+        backups.restore(good, f"sqlite:///{junk}")
+    assert junk.read_bytes().startswith(b"not a database")
