@@ -166,8 +166,9 @@ class Coach:
 
         Returns nothing when the person is unknown, or busy with another dialog and
         `interrupt` is not set; the scheduler can try again later. With `repeat`, a dialog
-        of this flow that is already open is asked again: a retried delivery whose first
-        send was lost still reaches the person. `lead` names a text shown first (e.g. the
+        of this flow that is already open is asked again, after its greeting and a word that
+        it comes again: a retried delivery whose first send was lost still reaches the
+        person, and not as a bare question. `lead` names a text shown first (e.g. the
         gentle words of a reminder). `to` is where the outbox already found the person, so
         the address is not looked up twice.
         """
