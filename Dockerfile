@@ -14,8 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_ROOT_USER_ACTION=ignore \
-    LEERCOACH_DATABASE_URL=sqlite:////data/leercoach.db
+    PIP_ROOT_USER_ACTION=ignore
 
 RUN groupadd --system leercoach \
     && useradd --system --gid leercoach --home-dir /app --shell /usr/sbin/nologin leercoach \
@@ -37,6 +36,9 @@ COPY scheduler ./scheduler
 RUN pip install --no-deps . && rm -rf build *.egg-info
 
 USER leercoach
+# The embedded default (sqlite:///leercoach.db) lands on the volume; LEERCOACH_DATABASE_URL
+# (or LEERCOACH_DATABASE_URL_FILE) names PostgreSQL instead.
+WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3978
 
