@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from adapters.http_server import create_app
 from adapters.web.app import WebAdapter
+from adapters.web.markup import chat_markup
 from bot.core.messages import Address, InboundEvent
 from bot.people import web_access as access
 from bot.people.roles import set_role
@@ -225,7 +226,9 @@ def test_a_facilitator_sees_their_own_page_in_their_language(runtime: Runtime) -
             assert text(runtime, "me.title", "en") in body
             assert "Anna haar les." not in body
             # Nothing kept yet for the focus: its empty state, and no chart script.
-            assert text(runtime, "me.focus_empty", "en") in body
+            # chat markup as formatting: *month* is bold, not asterisks
+            assert str(chat_markup(text(runtime, "me.focus_empty", "en"))) in body
+            assert "*month*" not in body
             assert "me-data" not in body and "me.js" not in body
 
     run(runtime, scenario)
