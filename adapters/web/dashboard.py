@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from sqlalchemy import Connection, exists, select
 from sqlalchemy.orm import Session
 
@@ -201,6 +202,12 @@ class Chart:
     def has_hidden(self) -> bool:
         return any(any(dataset.hidden or ()) for dataset in self.datasets)
 
+    @property
+    def hatches(self) -> bool:
+        """Whether dashboard.js hatches hidden values here: on bars and a lone line; among
+        several lines the legend names what is hidden instead."""
+        return self.has_hidden and not (self.type == "line" and len(self.datasets) > 1)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "hidden_label": self.hidden_label, "has_hidden": self.has_hidden,
@@ -261,7 +268,8 @@ def _dataset(table: Table, rows: Sequence[Row], key: str, label: str, percent: b
 
 
 def _diary_chart(table: Table, words: Words) -> Chart:
-    """A line per team over the weeks; a team hidden every week says so in the legend."""
+    """A line per team over the weeks; a team hidden in some or every week says so in the
+    legend (a line among others has no place of its own to hatch)."""
     weeks = list(dict.fromkeys(str(row[0]) for row in table.rows))
     teams: dict[Cell, dict[str, Cell]] = {}
     for week, team, *_, rate in table.rows:
@@ -271,10 +279,12 @@ def _diary_chart(table: Table, words: Words) -> Chart:
         cells = [rates.get(week) for week in weeks]
         data = [_number(cell, percent=True) for cell in cells]
         name = words.cell(team)
+        hidden = [isinstance(cell, Suppressed) for cell in cells]
         if all(value is None for value in data):
             name = f"{name} ({words.suppressed})"
-        datasets.append(Dataset(name, data, emphasis=isinstance(team, Term),
-                                hidden=[isinstance(cell, Suppressed) for cell in cells]))
+        elif any(hidden):
+            name = f"{name} ({words.text('glance.partly_hidden')})"
+        datasets.append(Dataset(name, data, emphasis=isinstance(team, Term), hidden=hidden))
     return Chart(table.key, "line", weeks, datasets, words.column("rate"), percent=True)
 
 
@@ -521,6 +531,7 @@ async def page(request: web.Request) -> web.StreamResponse:
                 prompts = runtime.engine.prompts
                 return {"scope": None, "organisations": choices, "teams": [], "tables": [],
                         "data": {"charts": []}, "headlines": (), "periods": None,
+                        "hatched": set(),
                         "small": None,
                         "canvases": own_canvases(session, viewer, prompts, locale)}
             prompts = prompts_of(runtime, session, scope.organisation_id)
@@ -538,13 +549,15 @@ async def page(request: web.Request) -> web.StreamResponse:
         words = Words(prompts, locale, text)
 
         query = _query(scope, request, viewer)
+        charts = [chart_of(table, words) for table in tables]
         return {
             "scope": scope, "organisations": choices, "teams": teams, "small": small,
             "headlines": at_a_glance.headlines(tables, scope.team_id),
             "periods": at_a_glance.periods(tables, today) if tables else None,
             "tables": [shown_table(table, prompts, locale,
                                    f"/dashboard/{table.key}.csv{query}") for table in tables],
-            "data": {"charts": [chart_of(table, words).as_json() for table in tables]},
+            "data": {"charts": [chart.as_json() for chart in charts]},
+            "hatched": {chart.key for chart in charts if chart.hatches},
             "canvases": canvases,
         }
 
@@ -554,6 +567,7 @@ async def page(request: web.Request) -> web.StreamResponse:
         return refuse(request, viewer, 403)
     return render(request, "dashboard.html", viewer=viewer, lang=asked_lang(request),
                   day=lambda value: str(format_date(value, "d MMMM yyyy", locale=locale)),
+                  number=lambda value: str(format_decimal(value, locale=locale)),
                   **context)
 
 

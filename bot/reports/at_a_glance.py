@@ -26,6 +26,7 @@ class Headline:
 
     key: str  # the text `web.glance.<key>` names it
     kind: Kind  # "rate" (a fraction), "count" or "number"
+    versus: str  # what it is compared with: the previous "week", "quarter" or "month"
     period: str  # the table's label of the current period: '2026-W11', '2026-Q1', '2026-03'
     value: Cell
     previous: Cell
@@ -85,16 +86,18 @@ def headlines(tables: tuple[Table, ...], team_id: int | None) -> tuple[Headline,
     found: list[Headline] = []
     if (diary := by_key.get("diary_response")) is not None:
         rows = _diary_rows(diary, team_id)
-        found.append(Headline("diary_rate", "rate", *_last_two(diary, "rate", rows)))
-        found.append(Headline("diary_writers", "count", *_last_two(diary, "responded", rows)))
+        found.append(Headline("diary_rate", "rate", "week", *_last_two(diary, "rate", rows)))
+        found.append(Headline("diary_writers", "count", "week",
+                              *_last_two(diary, "responded", rows)))
     if (contracts := by_key.get("contracts")) is not None:
-        found.append(Headline("contracts", "count", *_last_two(contracts, "contracts")))
+        found.append(Headline("contracts", "count", "quarter",
+                              *_last_two(contracts, "contracts")))
     if (practice := by_key.get("practice")) is not None:
         cases, sessions = _column(practice, "cases_closed"), _column(practice, "sessions_held")
         rows = [(row[0], _sum(row[cases], row[sessions])) for row in practice.rows]
         last = rows[-1] if rows else ("", None)
         before = rows[-2] if len(rows) > 1 else ("", None)
-        found.append(Headline("practice", "number", str(last[0]), last[1], before[1]))
+        found.append(Headline("practice", "number", "month", str(last[0]), last[1], before[1]))
     return tuple(found)
 
 

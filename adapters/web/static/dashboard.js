@@ -43,8 +43,12 @@
     return context.createPattern(tile, "repeat");
   }
 
+  // Hidden values are hatched where they have a place of their own: a bar, or the one line
+  // of a chart. Among several lines the legend names the team as (partly) hidden instead.
   function hiddenIndexes(chart) {
     var found = [];
+    var line = chart.type === "line";
+    if (line && chart.datasets.length > 1) { return found; }
     chart.labels.forEach(function (label, index) {
       if (chart.datasets.some(function (dataset) {
         return dataset.hidden && dataset.hidden[index];
@@ -102,7 +106,7 @@
     var found = {
       label: dataset.label,
       data: dataset.data,
-      backgroundColor: line ? tint : tint + "cc",
+      backgroundColor: tint,  // opaque: a hatched (hidden) band behind must not show through
       borderColor: tint,
       borderWidth: line ? 2 : 1,
       spanGaps: false,
@@ -161,12 +165,12 @@
         scales: scales,
         plugins: {
           legend: {
-            display: chart.datasets.length > 1 || chart.has_hidden,
+            display: chart.datasets.length > 1 || hiddenIndexes(chart).length > 0,
             position: "bottom",
             labels: {
               generateLabels: function (drawn) {
                 var items = window.Chart.defaults.plugins.legend.labels.generateLabels(drawn);
-                if (chart.has_hidden) {
+                if (hiddenIndexes(chart).length) {
                   items.push({ text: chart.hidden_label, fillStyle: hatch(drawn.ctx),
                                strokeStyle: HATCH_INK, lineWidth: 1, hidden: false,
                                datasetIndex: -1 });
