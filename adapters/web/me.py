@@ -147,6 +147,7 @@ async def me_page(request: web.Request) -> web.StreamResponse:
     return render(request, "me.html", viewer=viewer, history=history, pick=False,
                   someone_else=viewer.is_admin, chart=chart, chart_library=library,
                   day=day, month=month, moment=moment, when=when, glance=glance,
+                  short_month=lambda value: str(format_date(value, "LLL", locale=locale)),
                   first_shown=FIRST_SHOWN)
 
 

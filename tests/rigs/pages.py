@@ -99,6 +99,7 @@ PAGES: list[Page] = [
     Page("dashboard", "/dashboard", "facilitator", ready="[data-chart='streaks'][data-drawn]"),
     Page("dashboard-small-team", "/dashboard?team={small_team}", "facilitator",
          ready="#too-small"),
+    Page("dashboard-admin", "/dashboard", "admin", ready="[data-chart='streaks'][data-drawn]"),
 ]
 
 
@@ -222,6 +223,11 @@ const wide = [...document.querySelectorAll('body *')].filter(e => {
                         (typeof e.className === 'string' && e.className ? '.' + e.className : ''));
 return {scroll: page.scrollWidth, inner: window.innerWidth, wide: wide};
 """
+
+
+def unfold(driver: Any) -> None:
+    """Open every folded part (tables, older entries), so the checks see all of it."""
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
 
 
 def horizontal_overflow(driver: Any) -> dict[str, Any] | None:
