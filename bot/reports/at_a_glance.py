@@ -128,8 +128,9 @@ def periods(tables: tuple[Table, ...], today: date, diary_weeks: int = 8) -> Per
 
 def too_small(connection: Connection, organisation_id: int, team_id: int | None) -> int | None:
     """How many people a scope has when that is fewer than MIN_GROUP (but some), so the page
-    says so in one sentence instead of tables of hidden cells; None when it is big enough
-    or empty (an empty scope hides nothing: its tables say there is nothing yet)."""
+    says so in one sentence instead of tables of hidden cells (the page says "fewer than
+    5", not the number); None when it is big enough or empty (an empty scope hides nothing:
+    its tables say there is nothing yet)."""
     query = select(func.count()).select_from(_people).where(
         _people.c.organisation_id == organisation_id, _people.c.status != "deleted")
     if team_id is not None:
