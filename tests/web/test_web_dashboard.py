@@ -368,6 +368,8 @@ def test_the_team_filter_and_bad_input(runtime: Runtime, world: World) -> None:
         status, html = await page(client, f"?team={bigger}")
         assert status == 200 and 'id="too-small"' not in html
         assert f'href="/dashboard/streaks.csv?team={bigger}"' in html
+        # The language switch keeps the team the page shows
+        assert f'href="/dashboard?team={bigger}&amp;lang=en"' in html
         assert (await page(client, f"?team={world.other_team}"))[0] == 404
         assert (await page(client, "?team=abc"))[0] == 400
         assert (await page(client, "?team=99999999999999999999"))[0] == 404
