@@ -148,6 +148,7 @@ async def me_page(request: web.Request) -> web.StreamResponse:
                   someone_else=viewer.is_admin, chart=chart, chart_library=library,
                   day=day, month=month, moment=moment, when=when, glance=glance,
                   short_month=lambda value: str(format_date(value, "LLL", locale=locale)),
+                  short_day=lambda value: str(format_date(value, "EEEEEE", locale=locale)),
                   first_shown=FIRST_SHOWN)
 
 
