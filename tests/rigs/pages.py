@@ -236,6 +236,20 @@ def horizontal_overflow(driver: Any) -> dict[str, Any] | None:
     return None if found["scroll"] <= found["inner"] else found
 
 
+LOGOUT = """
+const button = document.querySelector('form.logout button');
+if (!button) { return null; }
+const box = button.getBoundingClientRect();
+return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth;
+"""
+
+
+def logout_in_view(driver: Any) -> bool | None:
+    """Whether the logout button is on screen (None: no session, so no button)."""
+    found: bool | None = driver.execute_script(LOGOUT)
+    return found
+
+
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})

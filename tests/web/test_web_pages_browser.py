@@ -19,6 +19,7 @@ from tests.rigs.pages import (
     build_cast,
     described,
     horizontal_overflow,
+    logout_in_view,
     serious_violations,
     set_width,
     unfold,
@@ -43,6 +44,9 @@ def test_every_page_fits_its_width_and_axe_finds_nothing_serious(
             unfold(chromium)
             if overflow := horizontal_overflow(chromium):
                 problems[f"{page.name}: scrolls sideways"] = overflow
+            expected = None if page.who == "anonymous" else True  # on screen with a session
+            if logout_in_view(chromium) is not expected:
+                problems[f"{page.name}: logout button"] = "missing or off screen"
             if violations := serious_violations(chromium):
                 problems[f"{page.name}: axe"] = violations
     assert not problems, described(problems)
@@ -51,7 +55,8 @@ def test_every_page_fits_its_width_and_axe_finds_nothing_serious(
 
 def test_the_checks_catch_a_page_that_is_too_wide_or_inaccessible(
         runtime: Runtime, chromium: Any, cast: Cast) -> None:
-    """The two checks fail where they should: a wide element and an unlabelled image."""
+    """The checks fail where they should: a wide element, an unlabelled image, a logout
+    button pushed off screen."""
     with live_server(runtime) as base, visiting(chromium, runtime, base, cast) as visitor:
         set_width(chromium, 390)
         visitor.open(Page("login", "/login", "anonymous"))
@@ -64,6 +69,10 @@ def test_the_checks_catch_a_page_that_is_too_wide_or_inaccessible(
             "document.querySelector('main').append(bad);")
         assert horizontal_overflow(chromium) is not None
         assert "image-alt" in {violation["id"] for violation in serious_violations(chromium)}
+        visitor.open(Page("me", "/me", "participant", ready="#overview"))
+        assert logout_in_view(chromium) is True
+        chromium.execute_script("document.querySelector('form.logout').style.marginLeft = '600px'")
+        assert logout_in_view(chromium) is False
 
 
 OVERVIEW = """
