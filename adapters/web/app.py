@@ -15,7 +15,16 @@ from aiohttp import web
 from adapters.platform import PlatformAdapter
 from adapters.web import chat, dashboard, login, me
 from adapters.web.sender import PLATFORM, WebSender
-from adapters.web.site import RUNTIME, STATIC, TEMPLATES, templates
+from adapters.web.site import (
+    RUNTIME,
+    STATIC,
+    TEMPLATES,
+    keep_language,
+    render,
+    templates,
+    viewer_of,
+    wants_page,
+)
 from bot.runtime import Runtime
 
 
@@ -45,6 +54,25 @@ class WebAdapter(PlatformAdapter):
         dashboard.add_routes(app.router)
         app.router.add_static("/static", STATIC)
         app.middlewares.append(security_headers)
+        app.middlewares.append(pages_for_errors)
+
+
+@web.middleware
+async def pages_for_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A browser that asks for a page that is not (or no longer) there gets a page that says
+    so and where to go, in its language; a script keeps the plain status. Also keeps a
+    `?lang=` choice for the session."""
+    try:
+        response = await handler(request)
+    except (web.HTTPNotFound, web.HTTPGone) as error:
+        if not wants_page(request) or request.path.startswith("/static/"):
+            raise
+        response = render(request, "missing.html", status=error.status,
+                          viewer=await viewer_of(request), gone=error.status == 410)
+    keep_language(request, response)
+    return response
 
 
 @web.middleware

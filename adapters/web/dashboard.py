@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from sqlalchemy import Connection, exists, select
 from sqlalchemy.orm import Session
 
@@ -41,11 +43,12 @@ from bot import demo
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.people.web_access import Viewer
 from bot.practices.learning_conversation.hooks import canvas_markdown
-from bot.reports import dashboard
+from bot.reports import at_a_glance, dashboard
 from bot.reports.dashboard import Cell, Kind, Suppressed, Table, Term
 from bot.runtime import Runtime
 from bot.storage.models import LearningCanvas, Organisation, Person, table_of
 
+PLAIN_CSV = "csv-plain"
 TABLE_KEYS = ("diary_response", "streaks", "peer_reviews", "focus", "contracts", "practice",
               "goals")
 
@@ -166,10 +169,12 @@ class Dataset:
     axis: Literal["y", "y2"] = "y"
     tooltips: list[str] | None = None
     emphasis: bool = False  # the whole organisation, drawn bolder than its teams
+    hidden: list[bool] | None = None  # per value: hidden for privacy (not zero, not empty)
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"label": self.label, "data": self.data, "axis": self.axis,
-                                 "emphasis": self.emphasis}
+                                 "emphasis": self.emphasis,
+                                 "hidden": self.hidden or [False] * len(self.data)}
         if self.type:
             found["type"] = self.type
         if self.tooltips is not None:
@@ -191,9 +196,21 @@ class Chart:
     stacked: bool = False
     axis2: str | None = None  # a second value axis, always a percentage
     beyond: bool = False  # a percentage that may pass 100 (a KPI above its target)
+    hidden_label: str = ""  # what a hidden value is called on the chart
+
+    @property
+    def has_hidden(self) -> bool:
+        return any(any(dataset.hidden or ()) for dataset in self.datasets)
+
+    @property
+    def hatches(self) -> bool:
+        """Whether dashboard.js hatches hidden values here: on bars and a lone line; among
+        several lines the legend names what is hidden instead."""
+        return self.has_hidden and not (self.type == "line" and len(self.datasets) > 1)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "hidden_label": self.hidden_label, "has_hidden": self.has_hidden,
             "key": self.key, "type": self.type, "labels": self.labels,
             "datasets": [dataset.as_json() for dataset in self.datasets],
             "axis": self.axis, "axis2": self.axis2, "percent": self.percent,
@@ -237,26 +254,44 @@ def _values(table: Table, rows: Sequence[Row], key: str, percent: bool = False
     return [_number(row[index], percent) for row in rows]
 
 
+def _hidden(table: Table, rows: Sequence[Row], key: str) -> list[bool]:
+    """Which of a column's values the table hides, so the chart draws them as hidden."""
+    index = [column.key for column in table.columns].index(key)
+    return [isinstance(row[index], Suppressed) for row in rows]
+
+
+def _dataset(table: Table, rows: Sequence[Row], key: str, label: str, percent: bool = False,
+             **options: Any) -> Dataset:
+    """A column as a dataset, with which of its values are hidden."""
+    return Dataset(label, _values(table, rows, key, percent), hidden=_hidden(table, rows, key),
+                   **options)
+
+
 def _diary_chart(table: Table, words: Words) -> Chart:
-    """A line per team over the weeks; a team hidden every week says so in the legend."""
+    """A line per team over the weeks; a team hidden in some or every week says so in the
+    legend (a line among others has no place of its own to hatch)."""
     weeks = list(dict.fromkeys(str(row[0]) for row in table.rows))
-    teams: dict[Cell, dict[str, float | None]] = {}
+    teams: dict[Cell, dict[str, Cell]] = {}
     for week, team, *_, rate in table.rows:
-        teams.setdefault(team, {})[str(week)] = _number(rate, percent=True)
+        teams.setdefault(team, {})[str(week)] = rate
     datasets = []
     for team, rates in teams.items():
-        data = [rates.get(week) for week in weeks]
+        cells = [rates.get(week) for week in weeks]
+        data = [_number(cell, percent=True) for cell in cells]
         name = words.cell(team)
+        hidden = [isinstance(cell, Suppressed) for cell in cells]
         if all(value is None for value in data):
             name = f"{name} ({words.suppressed})"
-        datasets.append(Dataset(name, data, emphasis=isinstance(team, Term)))
+        elif any(hidden):
+            name = f"{name} ({words.text('glance.partly_hidden')})"
+        datasets.append(Dataset(name, data, emphasis=isinstance(team, Term), hidden=hidden))
     return Chart(table.key, "line", weeks, datasets, words.column("rate"), percent=True)
 
 
 def _streaks_chart(table: Table, words: Words) -> Chart:
     rows = _parts_only(table)
     return Chart(table.key, "bar", [str(row[0]) for row in rows],
-                 [Dataset(words.column("people"), _values(table, rows, "people"))],
+                 [_dataset(table, rows, "people", words.column("people"))],
                  words.column("people"))
 
 
@@ -267,7 +302,7 @@ def _peer_reviews_chart(table: Table, words: Words) -> Chart:
     labels = [f"{f'{row[0]} · ' if several else ''}{words.text('dashboard.round')} {row[1]}"
               for row in table.rows]
     return Chart(table.key, "bar", labels, [
-        Dataset(words.column(key), _values(table, table.rows, key))
+        _dataset(table, table.rows, key, words.column(key))
         for key in ("met", "not_met", "unanswered")
     ], words.column("paired"), stacked=True)
 
@@ -275,23 +310,22 @@ def _peer_reviews_chart(table: Table, words: Words) -> Chart:
 def _focus_chart(table: Table, words: Words) -> Chart:
     rows = _parts_only(table)
     return Chart(table.key, "bar", [words.cell(row[0]) for row in rows],
-                 [Dataset(words.column("people"), _values(table, rows, "people"))],
+                 [_dataset(table, rows, "people", words.column("people"))],
                  words.column("people"), horizontal=True)
 
 
 def _contracts_chart(table: Table, words: Words) -> Chart:
     """Contracts as bars, the share with a measurable criterion as a line on its own axis."""
     return Chart(table.key, "bar", [str(row[0]) for row in table.rows], [
-        Dataset(words.column("contracts"), _values(table, table.rows, "contracts")),
-        Dataset(words.column("measurable_share"),
-                _values(table, table.rows, "measurable_share", percent=True),
-                type="line", axis="y2"),
+        _dataset(table, table.rows, "contracts", words.column("contracts")),
+        _dataset(table, table.rows, "measurable_share", words.column("measurable_share"),
+                 percent=True, type="line", axis="y2"),
     ], words.column("contracts"), axis2=words.column("measurable_share"))
 
 
 def _practice_chart(table: Table, words: Words) -> Chart:
     return Chart(table.key, "bar", [str(row[0]) for row in table.rows], [
-        Dataset(words.column(key), _values(table, table.rows, key))
+        _dataset(table, table.rows, key, words.column(key))
         for key in ("cases_closed", "sessions_held")
     ], words.text("dashboard.events"))
 
@@ -328,8 +362,11 @@ CHARTS: dict[str, Callable[[Table, Words], Chart]] = {
 
 
 def chart_of(table: Table, words: Words) -> Chart:
-    """The chart that fits the table; every number the table hides is a gap here too."""
-    return CHARTS[table.key](table, words)
+    """The chart that fits the table; every number the table hides is marked hidden here
+    too (dashboard.js hatches and labels it), never drawn as a zero."""
+    chart = CHARTS[table.key](table, words)
+    chart.hidden_label = words.text("glance.hidden_short")
+    return chart
 
 
 # -- what the page lays out ------------------------------------------------------------
@@ -348,6 +385,16 @@ class ShownTable:
     headers: tuple[str, ...]
     rows: tuple[tuple[ShownCell, ...], ...]
     csv_url: str
+
+    @property
+    def has_hidden(self) -> bool:
+        return any(cell.suppressed for row in self.rows for cell in row)
+
+    @property
+    def plain_csv_url(self) -> str:
+        """The CSV as before: no byte order mark, commas, decimal points."""
+        joiner = "&" if "?" in self.csv_url else "?"
+        return f"{self.csv_url}{joiner}format={PLAIN_CSV}"
 
 
 def shown_table(table: Table, prompts: PromptLibrary, locale: str, csv_url: str
@@ -483,12 +530,16 @@ async def page(request: web.Request) -> web.StreamResponse:
             if scope is None:
                 prompts = runtime.engine.prompts
                 return {"scope": None, "organisations": choices, "teams": [], "tables": [],
-                        "data": {"charts": []},
+                        "data": {"charts": []}, "headlines": (), "periods": None,
+                        "hatched": set(),
+                        "small": None,
                         "canvases": own_canvases(session, viewer, prompts, locale)}
             prompts = prompts_of(runtime, session, scope.organisation_id)
-            tables = dashboard.all_tables(connection, scope.organisation_id,
-                                          today=today_of(scope, request),
-                                          team_id=scope.team_id, locale=locale)
+            today = today_of(scope, request)
+            small = at_a_glance.too_small(connection, scope.organisation_id, scope.team_id)
+            tables = () if small else dashboard.all_tables(
+                connection, scope.organisation_id, today=today, team_id=scope.team_id,
+                locale=locale)
             teams = dashboard.teams(connection, scope.organisation_id)
             canvases = own_canvases(session, viewer, prompts, locale)
 
@@ -498,11 +549,15 @@ async def page(request: web.Request) -> web.StreamResponse:
         words = Words(prompts, locale, text)
 
         query = _query(scope, request, viewer)
+        charts = [chart_of(table, words) for table in tables]
         return {
-            "scope": scope, "organisations": choices, "teams": teams,
+            "scope": scope, "organisations": choices, "teams": teams, "small": small,
+            "headlines": at_a_glance.headlines(tables, scope.team_id),
+            "periods": at_a_glance.periods(tables, today) if tables else None,
             "tables": [shown_table(table, prompts, locale,
                                    f"/dashboard/{table.key}.csv{query}") for table in tables],
-            "data": {"charts": [chart_of(table, words).as_json() for table in tables]},
+            "data": {"charts": [chart.as_json() for chart in charts]},
+            "hatched": {chart.key for chart in charts if chart.hatches},
             "canvases": canvases,
         }
 
@@ -510,7 +565,22 @@ async def page(request: web.Request) -> web.StreamResponse:
         context = await asyncio.to_thread(gather)
     except web.HTTPForbidden:
         return refuse(request, viewer, 403)
-    return render(request, "dashboard.html", viewer=viewer, lang=asked_lang(request), **context)
+    return render(request, "dashboard.html", viewer=viewer, lang=asked_lang(request),
+                  day=lambda value: str(format_date(value, "d MMMM yyyy", locale=locale)),
+                  number=lambda value: str(format_decimal(value, locale=locale)),
+                  **context)
+
+
+def spreadsheet_csv(table: Table, locale: str, prompts: PromptLibrary, *, plain: bool) -> str:
+    """The CSV a spreadsheet opens right: a UTF-8 byte order mark (else Excel reads
+    "Financiën" as Latin-1) and, in Dutch, `;` between fields with decimal commas (Dutch
+    Excel's list separator). `plain` keeps the earlier format for scripts: no mark, commas
+    and decimal points."""
+    if plain:
+        return dashboard.to_csv(table, locale, prompts)
+    if locale == "nl":
+        return "\ufeff" + dashboard.to_csv(table, locale, prompts, delimiter=";", decimal=",")
+    return "\ufeff" + dashboard.to_csv(table, locale, prompts)
 
 
 @allow("admin", "facilitator")
@@ -536,7 +606,8 @@ async def csv_download(request: web.Request) -> web.StreamResponse:
                 connection, scope.organisation_id, today=today, team_id=scope.team_id,
                 locale=locale) if table.key == key)
         slug = re.sub(r"[^a-z0-9-]+", "-", scope.slug.lower()).strip("-") or "organisation"
-        return f"{slug}-{key}-{today.isoformat()}.csv", dashboard.to_csv(table, locale, prompts)
+        return f"{slug}-{key}-{today.isoformat()}.csv", spreadsheet_csv(
+            table, locale, prompts, plain=request.query.get("format") == PLAIN_CSV)
 
     try:
         built = await asyncio.to_thread(build)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
+from sqlalchemy import select
 
 from adapters.web.site import (
     COOKIE,
@@ -21,6 +22,9 @@ from adapters.web.site import (
     viewer_of,
 )
 from bot.people import web_access as access
+from bot.storage.models import Identity
+
+CHAT_PLATFORMS = ("slack", "teams", "terminal")  # where someone can ask the coach for a link
 
 MAX_TOKEN = 100
 
@@ -31,13 +35,30 @@ def landing(role: access.Role) -> str:
     return {"admin": "/", "facilitator": "/dashboard", "participant": "/me"}[role]
 
 
+def chat_platforms(request: web.Request) -> list[str]:
+    """The chat platforms people of this install talk to the coach on, in a fixed order:
+    the login page names only ways to get a link that exist here."""
+    runtime = runtime_of(request)
+    with runtime.database.connect() as connection:
+        found = set(connection.execute(select(Identity.platform).distinct()).scalars())
+    return [platform for platform in CHAT_PLATFORMS if platform in found]
+
+
+async def show_login(request: web.Request, *, viewer: access.Viewer | None, token: str,
+                     valid: bool, status: int) -> web.Response:
+    """The login page, with every way to get a link on this install."""
+    platforms = await asyncio.to_thread(chat_platforms, request)
+    return render(request, "login.html", viewer=viewer, token=token, valid=valid,
+                  status=status, platforms=platforms)
+
+
 async def login_page(request: web.Request) -> web.StreamResponse:
     """Without a token: how to get one. With one: a button to use it (if it still works)."""
     token = request.match_info.get("token", "")
     viewer = await viewer_of(request)
     if not token:
-        return render(request, "login.html", viewer=viewer, token="", valid=False,
-                      status=200 if viewer else 401)
+        return await show_login(request, viewer=viewer, token="", valid=False,
+                                status=200 if viewer else 401)
     runtime = runtime_of(request)
     now = now_of(request)
 
@@ -48,8 +69,8 @@ async def login_page(request: web.Request) -> web.StreamResponse:
             return access.link_is_valid(connection, token, now)
 
     valid = await asyncio.to_thread(check)
-    return render(request, "login.html", viewer=viewer, token=token, valid=valid,
-                  status=200 if valid else 410)
+    return await show_login(request, viewer=viewer, token=token, valid=valid,
+                            status=200 if valid else 410)
 
 
 async def posted(request: web.Request) -> dict[str, object]:
@@ -66,7 +87,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     form = await posted(request)
     token = form.get("token")
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
-        return render(request, "login.html", token="", valid=False, status=400, viewer=None)
+        return await show_login(request, token="", valid=False, status=400, viewer=None)
     runtime = runtime_of(request)
     now = now_of(request)
 
@@ -80,7 +101,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
     opened = await asyncio.to_thread(redeem)
     if opened is None:
-        return render(request, "login.html", token=token, valid=False, status=410, viewer=None)
+        return await show_login(request, token=token, valid=False, status=410, viewer=None)
     secret, role = opened
     response = web.Response(status=303, headers={"Location": landing(role)})
     response.set_cookie(COOKIE, secret, max_age=int(access.SESSION_LIFETIME.total_seconds()),

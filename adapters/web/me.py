@@ -11,25 +11,51 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 
 from adapters.web.site import (
     STATIC,
     allow,
     locale_of,
+    now_of,
     render,
     runtime_of,
     static_url,
     viewer_required,
 )
+from bot.core.messages import Home
+from bot.learning_record.periods import quarter_of
 from bot.people.web_access import Viewer
+from bot.reports import my_overview
 from bot.reports import personal_page as personal
 
 CHART_LIBRARY = "chart.umd.min.js"
+FIRST_SHOWN = 10  # timeline entries open at first; the rest fold under "show more"
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """The top of /me: the engine's overview, the contract of this quarter with the
+    colleague's response, the next nudge, and a year of diary days."""
+
+    home: Home | None
+    contract: personal.QuarterContract | None
+    nudge: my_overview.NextNudge | None
+    calendar: my_overview.DiaryCalendar
+    zone: ZoneInfo
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Amsterdam")
 
 
 def person_of(viewer: Viewer) -> int | None:
@@ -71,13 +97,27 @@ async def me_page(request: web.Request) -> web.StreamResponse:
         return render(request, "me.html", viewer=viewer, history=None, pick=True)
     runtime = runtime_of(request)
 
-    def read() -> personal.History | None:
-        with runtime.database.connect() as connection:
-            return personal.history(connection, person_id, locale)
+    now = now_of(request)
 
-    history = await asyncio.to_thread(read)
-    if history is None:  # the admin's chat person was removed meanwhile
+    def read() -> tuple[personal.History, Glance] | None:
+        with runtime.database.connect() as connection:
+            found = personal.history(connection, person_id, locale)
+            if found is None:
+                return None
+            zone = _zone(my_overview.timezone_of(connection, person_id))
+            today = now.astimezone(zone).date()
+            address = my_overview.chat_address(connection, person_id)
+            nudge = my_overview.next_nudge(connection, person_id, now)
+            calendar = my_overview.diary_calendar(connection, person_id, today)
+        quarter = quarter_of(today)
+        contract = next((c for c in found.contracts if c.quarter == quarter), None)
+        home = runtime.engine.home(address) if address is not None else None
+        return found, Glance(home, contract, nudge, calendar, zone)
+
+    read_back = await asyncio.to_thread(read)
+    if read_back is None:  # the admin's chat person was removed meanwhile
         return render(request, "me.html", viewer=viewer, history=None, pick=True)
+    history, glance = read_back
 
     def day(value: date, heading: bool = False) -> str:
         shown = str(format_date(value, "EEEE d MMMM yyyy", locale=locale))
@@ -90,6 +130,12 @@ async def me_page(request: web.Request) -> web.StreamResponse:
     def moment(value: datetime) -> str:
         return str(format_date(value.date(), "d MMMM yyyy", locale=locale))
 
+    def when(value: datetime) -> str:
+        """An instant in the person's own time zone: 'dinsdag 10 maart om 09:30'."""
+        local = value.astimezone(glance.zone)
+        return str(format_datetime(local, "EEEE d MMMM, HH:mm", tzinfo=glance.zone,
+                                   locale=locale))
+
     prompts = runtime.engine.prompts
 
     def text(key: str, **variables: Any) -> str:
@@ -100,7 +146,10 @@ async def me_page(request: web.Request) -> web.StreamResponse:
     library = static_url(CHART_LIBRARY) if (STATIC / CHART_LIBRARY).is_file() else None
     return render(request, "me.html", viewer=viewer, history=history, pick=False,
                   someone_else=viewer.is_admin, chart=chart, chart_library=library,
-                  day=day, month=month, moment=moment)
+                  day=day, month=month, moment=moment, when=when, glance=glance,
+                  short_month=lambda value: str(format_date(value, "LLL", locale=locale)),
+                  short_day=lambda value: str(format_date(value, "EEEEEE", locale=locale)),
+                  first_shown=FIRST_SHOWN)
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

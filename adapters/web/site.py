@@ -20,12 +20,14 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from adapters.web.markup import chat_markup
 from bot.core.prompts import LOCALES
 from bot.people import web_access as access
 from bot.people.web_access import Role, Viewer
 from bot.runtime import Runtime
 
 COOKIE = "leercoach_session"
+LANG_COOKIE = "leercoach_lang"  # the language chosen with the switch, for this browser session
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"
 RUNTIME = web.AppKey("web_runtime", Runtime)
@@ -53,6 +55,7 @@ def templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     environment.globals["static"] = static_url
+    environment.filters["chat"] = chat_markup
     return environment
 
 
@@ -87,13 +90,50 @@ def wants_page(request: web.Request) -> bool:
     return request.method == "GET" and "text/html" in request.headers.get("Accept", "text/html")
 
 
-def locale_of(request: web.Request, viewer: Viewer | None) -> str:
+def asked_locale(request: web.Request) -> str | None:
+    """`?lang=` when it names one of our languages (the switch's links carry it)."""
     asked = request.query.get("lang")
-    if asked in LOCALES:
-        return str(asked)
+    return str(asked) if asked in LOCALES else None
+
+
+def browser_locale(request: web.Request) -> str | None:
+    """The first of our languages the browser's Accept-Language names, by its weights."""
+    wanted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(request.headers.get("Accept-Language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().lower().split("-")[0]
+        if language in LOCALES and weight > 0:
+            wanted.append((-weight, index, language))
+    return min(wanted)[2] if wanted else None
+
+
+def locale_of(request: web.Request, viewer: Viewer | None) -> str:
+    """The page's language: `?lang=`, else the switch's choice this session, else the
+    person's chat language, else the browser's, else the install's default."""
+    if asked := asked_locale(request):
+        return asked
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return str(chosen)
     if viewer is not None and viewer.locale in LOCALES:
         return viewer.locale
-    return runtime_of(request).settings.default_locale
+    return browser_locale(request) or runtime_of(request).settings.default_locale
+
+
+def language_links(request: web.Request) -> list[tuple[str, str]]:
+    """(language, address) of this page in each language: the same path and query with
+    `lang` set, so the switch keeps the organisation and team the page shows."""
+    links = []
+    for code in LOCALES:
+        query = [(key, value) for key, value in request.query.items() if key != "lang"]
+        links.append((code, str(request.rel_url.with_query([*query, ("lang", code)]))))
+    return links
 
 
 def texts(request: web.Request, locale: str) -> Callable[..., str]:
@@ -111,10 +151,20 @@ def render(request: web.Request, template: str, *, status: int = 200,
     locale = locale_of(request, viewer)
     page = request.app[TEMPLATES].get_template(template).render(
         viewer=viewer, csrf=viewer.csrf if viewer else "", locale=locale,
-        t=texts(request, locale), path=request.path, **context)
+        t=texts(request, locale), path=request.path, languages=language_links(request),
+        **context)
     response = web.Response(text=page, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def keep_language(request: web.Request, response: web.StreamResponse) -> None:
+    """A `?lang=` choice sticks for the browser session (a cookie without an expiry), so
+    the navigation, forms and redirects keep it without carrying it in every address."""
+    asked = asked_locale(request)
+    if asked and request.cookies.get(LANG_COOKIE) != asked and not response.prepared:
+        response.set_cookie(LANG_COOKIE, asked, httponly=True, samesite="Lax",
+                            secure=secure_cookies(request), path="/")
 
 
 def refuse(request: web.Request, viewer: Viewer | None, status: int) -> web.StreamResponse:

@@ -836,9 +836,11 @@ def to_csv(
     locale: str = "nl",
     prompts: PromptLibrary | None = None,
     delimiter: str = ",",
+    decimal: str = ".",
 ) -> str:
     """The table as CSV for a spreadsheet: headers in `locale`, rates as percentages with
-    one decimal ('(%)' in the header), numbers with a decimal point.
+    one decimal ('(%)' in the header), numbers with `decimal` as the decimal mark (Dutch
+    Excel wants a comma, and then `;` between fields).
 
     A suppressed cell is left empty, so a column stays numeric for sums and charts, and
     the last column ('opmerking' / 'note') says 'te weinig deelnemers' on every row that
@@ -864,9 +866,9 @@ def to_csv(
             elif isinstance(cell, str):
                 values.append(_csv_label(cell))
             elif column.kind == "rate":
-                values.append(f"{cell * 100:.1f}")
+                values.append(f"{cell * 100:.1f}".replace(".", decimal))
             else:
-                values.append(_number(cell))
+                values.append(_number(cell).replace(".", decimal))
         note = suppressed if any(isinstance(cell, Suppressed) for cell in row) else ""
         writer.writerow([*values, note])
     return out.getvalue()

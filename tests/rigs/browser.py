@@ -2,8 +2,9 @@
 
 Uses Debian's `chromium` and `chromium-driver` through Selenium. Where they are missing the
 browser tests are skipped, except under CI (`CI` set), where `.ci/run` installs them and a
-missing browser is a failure, not a silent pass. Screenshots go to the test's tmp folder, or
-to docs/screenshots when LEERCOACH_SCREENSHOTS=update (that is how the README's are made).
+missing browser is a failure, not a silent pass. A test's screenshots go to its tmp folder
+(to look at when it fails); the README's are made by scripts/screenshots.py into
+docs/screenshots.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -73,6 +75,14 @@ def chromium() -> Iterator[object]:
             pytest.fail(f"Chromium ({CHROMIUM}) or ChromeDriver ({CHROMEDRIVER}) is missing; "
                         ".ci/run installs Debian's chromium and chromium-driver")
         pytest.skip("no Chromium here (apt install chromium chromium-driver)")
+    with headless_chromium() as driver:
+        yield driver
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through its ChromeDriver (also for the screenshots
+    script)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -80,8 +90,11 @@ def chromium() -> Iterator[object]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--no-first-run",
-                 "--window-size=1280,1000", "--disable-dev-shm-usage"):
+                 "--window-size=1280,1000", "--disable-dev-shm-usage",
+                 "--hide-scrollbars", "--lang=nl-NL"):
         options.add_argument(flag)
+    # A Dutch browser, as the product's default: the login page follows Accept-Language.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "nl-NL,nl"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -92,9 +105,7 @@ def chromium() -> Iterator[object]:
 
 
 def screenshot(driver: object, tmp_path: Path, name: str) -> Path:
-    """Save the window as PNG: into docs/screenshots when asked to update them."""
-    folder = SCREENSHOTS if os.environ.get("LEERCOACH_SCREENSHOTS") == "update" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
+    """Save the window as PNG in the test's tmp folder."""
+    path = tmp_path / f"{name}.png"
     driver.save_screenshot(str(path))  # type: ignore[attr-defined]
     return path

@@ -1,6 +1,6 @@
 """End to end in a real headless Chromium: a diary through the web chat by clicking and
 typing, and the dashboard's charts after `leercoach demo`; both saved as screenshots (the
-README's, with LEERCOACH_SCREENSHOTS=update)."""
+test's tmp folder)."""
 
 from __future__ import annotations
 

@@ -294,16 +294,24 @@ def test_each_table_downloads_as_the_csv_of_bot_dashboard(
             assert response.content_type == "text/csv"
             disposition = response.headers["Content-Disposition"]
             assert disposition.startswith("attachment;") and f"-{key}-" in disposition
-            assert await response.text() == dashboard.to_csv(tables[key], "nl")
-        english = await client.get("/dashboard/streaks.csv?lang=en")
-        assert await english.text() == dashboard.to_csv(tables["streaks"], "en")
+            # Dutch Excel: a byte order mark, `;` and decimal commas
+            assert await response.text() == "\ufeff" + dashboard.to_csv(
+                tables[key], "nl", delimiter=";", decimal=",")
+            plain = await client.get(f"/dashboard/{key}.csv?format=csv-plain")
+            assert await plain.text() == dashboard.to_csv(tables[key], "nl")
         assert (await client.get("/dashboard/nothing.csv")).status == 404
         assert (await client.get("/dashboard/Streaks.csv")).status == 404
 
-        team = await client.get(f"/dashboard/diary_response.csv?team={world.directie}")
+        team = await client.get(
+            f"/dashboard/diary_response.csv?team={world.directie}&format=csv-plain")
         expected = demo_tables(runtime, world, team_id=world.directie)[0]
         assert await team.text() == dashboard.to_csv(expected, "nl")
         assert "te weinig deelnemers" in await team.text()
+        # English (the choice then sticks for the session): a mark, but commas and points
+        english = await client.get("/dashboard/streaks.csv?lang=en")
+        assert await english.text() == "\ufeff" + dashboard.to_csv(tables["streaks"], "en")
+        again = await client.get("/dashboard/streaks.csv")
+        assert await again.text() == "\ufeff" + dashboard.to_csv(tables["streaks"], "en")
 
     run(runtime, scenario)
 
@@ -331,6 +339,17 @@ def test_a_goal_title_cannot_break_out_of_the_page(runtime: Runtime, world: Worl
     run(runtime, scenario)
 
 
+def teams_of(runtime: Runtime, organisation_id: int) -> list[tuple[int, str]]:
+    with runtime.database.connect() as connection:
+        return dashboard.teams(connection, organisation_id)
+
+
+def team_size(runtime: Runtime, team_id: int) -> int:
+    with runtime.database.connect() as connection:
+        return len(connection.execute(select(table_of(TeamMember).c.person_id).where(
+            table_of(TeamMember).c.team_id == team_id)).all())
+
+
 def test_the_team_filter_and_bad_input(runtime: Runtime, world: World) -> None:
     async def scenario(client: TestClient[Any, Any]) -> None:
         await log_in(client, runtime, world.facilitator)
@@ -340,7 +359,17 @@ def test_the_team_filter_and_bad_input(runtime: Runtime, world: World) -> None:
         assert '<select name="organisation"' not in html  # a facilitator has one
         status, html = await page(client, f"?team={world.directie}")
         assert status == 200
-        assert f'href="/dashboard/streaks.csv?team={world.directie}"' in html
+        # A team of four: one sentence, not tables of hidden cells
+        assert "Dit team heeft minder dan 5 deelnemers." in html
+        assert "4 deelnemers" not in html  # not even the team's size
+        assert 'id="too-small"' in html and "<table" not in html and "data-chart" not in html
+        bigger = next(team for team, name in teams_of(runtime, world.demo_id)
+                      if team != world.directie and team_size(runtime, team) >= 5)
+        status, html = await page(client, f"?team={bigger}")
+        assert status == 200 and 'id="too-small"' not in html
+        assert f'href="/dashboard/streaks.csv?team={bigger}"' in html
+        # The language switch keeps the team the page shows
+        assert f'href="/dashboard?team={bigger}&amp;lang=en"' in html
         assert (await page(client, f"?team={world.other_team}"))[0] == 404
         assert (await page(client, "?team=abc"))[0] == 400
         assert (await page(client, "?team=99999999999999999999"))[0] == 404

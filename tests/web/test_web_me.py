@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from adapters.http_server import create_app
 from adapters.web.app import WebAdapter
+from adapters.web.markup import chat_markup
 from bot.core.messages import Address, InboundEvent
 from bot.people import web_access as access
 from bot.people.roles import set_role
@@ -225,7 +226,9 @@ def test_a_facilitator_sees_their_own_page_in_their_language(runtime: Runtime) -
             assert text(runtime, "me.title", "en") in body
             assert "Anna haar les." not in body
             # Nothing kept yet for the focus: its empty state, and no chart script.
-            assert text(runtime, "me.focus_empty", "en") in body
+            # chat markup as formatting: *month* is bold, not asterisks
+            assert str(chat_markup(text(runtime, "me.focus_empty", "en"))) in body
+            assert "*month*" not in body
             assert "me-data" not in body and "me.js" not in body
 
     run(runtime, scenario)
@@ -295,3 +298,61 @@ def test_the_page_draws_its_focus_chart_in_a_browser(
         errors = [entry["message"] for entry in driver.get_log("browser")
                   if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
         assert errors == []
+
+
+def test_the_overview_at_the_top_and_nothing_of_anyone_else(runtime: Runtime) -> None:
+    anna, bob = person(runtime, "Anna de Vries"), person(runtime, "Bob Bakker")
+    at = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    diary(runtime, anna, "Anna haar les.", date(2026, 3, 10))
+    diary(runtime, anna, "Nog een les.", date(2026, 3, 11))
+    diary(runtime, bob, "Bob zijn geheime les.", date(2026, 3, 9))
+    with Session(runtime.database) as session, session.begin():
+        contract = LearningContract(person_id=anna, quarter="2026-Q1", version=1,
+                                    goal="Elke week feedback vragen.", share_consent=True,
+                                    shared_with_id=bob, created_at=at)
+        other = LearningContract(person_id=bob, quarter="2026-Q1", version=1,
+                                 goal="Bobs eigen doel.", created_at=at)
+        session.add_all([contract, other])
+        session.flush()
+        session.add(ContractResponse(contract_id=contract.id, responder_id=bob,
+                                     response="Mooi doel, Anna!", created_at=at))
+        session.add(WeeklyPlan(person_id=bob, week_start=date(2026, 3, 9),
+                               situation="Bobs geheime plan"))
+
+    async def scenario(base: str) -> None:
+        client = await logged_in(runtime, base, anna)
+        async with client:
+            status, body = await page(client, f"{base}/me")
+        assert status == 200
+        top = body.index('id="overview"')
+        assert top < body.index('id="calendar"') < body.index('id="diary"')
+        overview = body[top:body.index('id="calendar"')]
+        # The engine's home, as Slack's App Home shows it: the streak, the contract's goal
+        assert "Dagboek vandaag" in overview and "2 werkdagen op rij" in overview
+        assert "Elke week feedback vragen." in overview
+        assert "Mooi doel, Anna!" in overview and "Reactie van Bob" in overview
+        assert 'id="overview-nudge"' in overview
+        # The year's calendar: Anna's two days written, Bob's day not hers
+        assert body.count('class="day written" title=') == 2
+        assert "2 dagen geschreven" in body
+        for secret in ("Bob zijn geheime les.", "Bobs eigen doel.", "Bobs geheime plan"):
+            assert secret not in body
+
+    run(runtime, scenario)
+
+
+def test_the_timeline_folds_what_is_older(runtime: Runtime) -> None:
+    anna = person(runtime, "Anna")
+    for day in range(1, 13):  # twelve entries: ten open, two folded
+        diary(runtime, anna, f"Les {day}.", date(2026, 3, day))
+
+    async def scenario(base: str) -> None:
+        client = await logged_in(runtime, base, anna)
+        async with client:
+            _, body = await page(client, f"{base}/me")
+        folded = body[body.index('id="diary-more"'):]
+        folded = folded[:folded.index("</details>")]
+        assert "Toon 2 oudere" in folded
+        assert "Les 1." in folded and "Les 2." in folded and "Les 12." not in folded
+
+    run(runtime, scenario)

@@ -76,19 +76,35 @@
     return node;
   }
 
-  // Texts may mark words *bold*, as in Slack: those become <strong>, the rest stays text.
+  // Texts mark words as Slack does: *bold*, _italic_ and `code` (the same rules as the
+  // pages' adapters/web/markup.py: a marker opens after a space or the start and closes
+  // before one, so snake_case and 2*3*4 stay as typed). Built with DOM nodes only: nothing
+  // in a text becomes markup.
+  var MARKS = /`([^`\n]+)`|(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])|(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])/g;
+
   function inline(parent, text) {
-    const parts = String(text).split(/\*([^*\n]+)\*/);
-    parts.forEach(function (part, index) {
-      if (!part) {
-        return;
+    const source = String(text);
+    let last = 0;
+    let match;
+    MARKS.lastIndex = 0;
+    while ((match = MARKS.exec(source)) !== null) {
+      const lead = match[2] !== undefined ? match[2] : (match[4] !== undefined ? match[4] : "");
+      const start = match.index + lead.length;
+      if (start > last) {
+        parent.appendChild(document.createTextNode(source.slice(last, start)));
       }
-      if (index % 2 === 1) {
-        parent.appendChild(element("strong", "", part));
+      if (match[1] !== undefined) {
+        parent.appendChild(element("code", "", match[1]));
+      } else if (match[3] !== undefined) {
+        parent.appendChild(element("strong", "", match[3]));
       } else {
-        parent.appendChild(document.createTextNode(part));
+        parent.appendChild(element("em", "", match[5]));
       }
-    });
+      last = MARKS.lastIndex;
+    }
+    if (last < source.length) {
+      parent.appendChild(document.createTextNode(source.slice(last)));
+    }
     return parent;
   }
 

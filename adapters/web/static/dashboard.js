@@ -3,8 +3,10 @@
  *
  * The page hands over plain data in <script type="application/json" id="dashboard-data">
  * (built by adapters/web/dashboard.py); this script only turns it into Chart.js options.
- * A number the dashboard hides (fewer than 5 people) arrives as null and stays a gap; the
- * table under each chart says "te weinig deelnemers". No inline script, nothing external.
+ * A number the dashboard hides (fewer than 5 people) arrives as null with `hidden` set for
+ * it: its place on the chart is hatched and labelled (the `hiddenValues` plugin below), so
+ * it never reads as a zero or an empty bar; the legend names the hatching and the table
+ * says "te weinig deelnemers". No inline script, nothing external.
  */
 (function () {
   "use strict";
@@ -21,13 +23,90 @@
 
   function percentTicks(value) { return value + "%"; }
 
+  var HATCH_INK = "#7b8794";
+  var LABEL_INK = "#3e4c59";
+
+  function hatch(context) {
+    // A small tile with a diagonal line, repeated: the pattern that means "hidden".
+    var tile = document.createElement("canvas");
+    tile.width = 8; tile.height = 8;
+    var pen = tile.getContext("2d");
+    pen.fillStyle = "#f5f7fa";
+    pen.fillRect(0, 0, 8, 8);
+    pen.strokeStyle = HATCH_INK;
+    pen.lineWidth = 1.2;
+    pen.beginPath();
+    pen.moveTo(0, 8); pen.lineTo(8, 0);
+    pen.moveTo(-2, 2); pen.lineTo(2, -2);
+    pen.moveTo(6, 10); pen.lineTo(10, 6);
+    pen.stroke();
+    return context.createPattern(tile, "repeat");
+  }
+
+  // Hidden values are hatched where they have a place of their own: a bar, or the one line
+  // of a chart. Among several lines the legend names the team as (partly) hidden instead.
+  function hiddenIndexes(chart) {
+    var found = [];
+    var line = chart.type === "line";
+    if (line && chart.datasets.length > 1) { return found; }
+    chart.labels.forEach(function (label, index) {
+      if (chart.datasets.some(function (dataset) {
+        return dataset.hidden && dataset.hidden[index];
+      })) { found.push(index); }
+    });
+    return found;
+  }
+
+  // Hatches the band of every category with a hidden value, behind the bars and lines that
+  // are shown, and writes the hidden label in it.
+  function hiddenValuesPlugin(chart) {
+    return {
+      id: "hiddenValues",
+      beforeDatasetsDraw: function (drawn) {
+        var indexes = hiddenIndexes(chart);
+        if (!indexes.length) { return; }
+        var context = drawn.ctx;
+        var area = drawn.chartArea;
+        var scale = chart.horizontal ? drawn.scales.y : drawn.scales.x;
+        var band = (chart.horizontal ? area.bottom - area.top : area.right - area.left) /
+          Math.max(chart.labels.length, 1);
+        var size = Math.max(Math.min(band * 0.8, 80), 6);
+        context.save();
+        context.font = "12px system-ui, sans-serif";
+        indexes.forEach(function (index) {
+          var middle = scale.getPixelForValue(index);
+          if (chart.horizontal) {
+            context.fillStyle = hatch(context);
+            context.fillRect(area.left, middle - size / 2, area.right - area.left, size);
+            context.fillStyle = LABEL_INK;
+            context.textAlign = "right";
+            context.textBaseline = "middle";
+            context.fillText(chart.hidden_label, area.right - 4, middle);
+          } else {
+            context.fillStyle = hatch(context);
+            context.fillRect(middle - size / 2, area.top, size, area.bottom - area.top);
+            context.save();
+            context.fillStyle = LABEL_INK;
+            context.translate(middle, area.top + 6);
+            context.rotate(Math.PI / 2);
+            context.textAlign = "left";
+            context.textBaseline = "middle";
+            context.fillText(chart.hidden_label, 0, 0);
+            context.restore();
+          }
+        });
+        context.restore();
+      }
+    };
+  }
+
   function datasetOf(chart, dataset, index) {
     var line = (dataset.type || chart.type) === "line";
     var tint = colour(index, chart.datasets.length);
     var found = {
       label: dataset.label,
       data: dataset.data,
-      backgroundColor: line ? tint : tint + "cc",
+      backgroundColor: tint,  // opaque: a hatched (hidden) band behind must not show through
       borderColor: tint,
       borderWidth: line ? 2 : 1,
       spanGaps: false,
@@ -67,9 +146,9 @@
       scales.y2.position = "right";
       scales.y2.grid = { drawOnChartArea: false };
     }
-    var bars = chart.horizontal ? chart.labels.length : 0;
     return {
       type: chart.type,
+      plugins: [hiddenValuesPlugin(chart)],
       data: {
         labels: chart.labels,
         datasets: chart.datasets.map(function (dataset, index) {
@@ -79,13 +158,31 @@
       options: {
         animation: false,
         responsive: true,
-        maintainAspectRatio: true,
-        // Horizontal bars get taller with more of them; the rest keep 2:1.
-        aspectRatio: bars > 6 ? Math.max(0.9, 12 / bars) : 2,
+        // The holder's height (CSS, taller on a phone) decides; horizontal bars get taller
+        // with more of them.
+        maintainAspectRatio: false,
         indexAxis: chart.horizontal ? "y" : "x",
         scales: scales,
         plugins: {
-          legend: { display: chart.datasets.length > 1, position: "bottom" },
+          legend: {
+            display: chart.datasets.length > 1 || hiddenIndexes(chart).length > 0,
+            position: "bottom",
+            labels: {
+              generateLabels: function (drawn) {
+                var items = window.Chart.defaults.plugins.legend.labels.generateLabels(drawn);
+                if (hiddenIndexes(chart).length) {
+                  items.push({ text: chart.hidden_label, fillStyle: hatch(drawn.ctx),
+                               strokeStyle: HATCH_INK, lineWidth: 1, hidden: false,
+                               datasetIndex: -1 });
+                }
+                return items;
+              }
+            },
+            onClick: function (event, item, legend) {
+              if (item.datasetIndex < 0) { return; }
+              window.Chart.defaults.plugins.legend.onClick.call(this, event, item, legend);
+            }
+          },
           tooltip: {
             callbacks: {
               label: function (item) {
@@ -103,8 +200,11 @@
   }
 
   function hasValues(chart) {
+    // A hidden value counts: it is drawn (hatched), so an all-hidden chart is not empty.
     return chart.datasets.some(function (dataset) {
-      return dataset.data.some(function (value) { return value !== null; });
+      return dataset.data.some(function (value, index) {
+        return value !== null || (dataset.hidden && dataset.hidden[index]);
+      });
     });
   }
 
@@ -123,6 +223,10 @@
         return;
       }
       holder.setAttribute("data-drawn", "true");
+      holder.setAttribute("data-hidden-values", String(hiddenIndexes(chart).length));
+      if (chart.horizontal && chart.labels.length > 6) {
+        holder.style.height = Math.min(40 + chart.labels.length * 28, 900) + "px";
+      }
       new window.Chart(canvas, configOf(chart));
     });
   }
