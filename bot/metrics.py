@@ -9,8 +9,16 @@ states and job names only: never a person, a team or any text someone wrote.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+)
 
+# The _created series would double the page, and no alert reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 TURNS = Counter("leercoach_turns", "Inbound turns handled, per platform and outcome "
@@ -40,3 +48,6 @@ def delivery(platform: str, outcome: str) -> None:
     """One send's outcome for a platform; a platform's "wait" (HTTP 429) counts twice:
     as retried and as rate_limited."""
     DELIVERIES.labels(platform or "unknown", outcome).inc()
+
+
+ProcessCollector(registry=REGISTRY)  # CPU, memory, open files of this process

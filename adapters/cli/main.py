@@ -9,13 +9,13 @@ one line and exit code 2.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters import logs
 from adapters.cli import (
     cases,
     catalog,
@@ -105,10 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"leercoach: an argument is not UTF-8 text: {argument!r}", file=sys.stderr)
             return EXIT_USAGE
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(args.command, args.verbose)
+    except ConfigError as exc:
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         clock.configure()  # an unreadable LEERCOACH_NOW / LEERCOACH_CLOCK_OFFSET stops here
         settings = Settings.from_env()

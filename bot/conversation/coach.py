@@ -126,6 +126,7 @@ class Coach:
             raise
         finally:
             log_context.OUTCOME.set(outcome)
+            log.debug("turn %s", outcome)
             metrics.TURNS.labels(platform, outcome).inc()
             metrics.TURN_SECONDS.labels(platform, outcome).observe(
                 time.perf_counter() - started)
