@@ -244,6 +244,22 @@ def _scheduler_context(
     return run
 
 
+async def with_metrics_listener(runtime: Runtime, access: MetricsAccess,
+                                work: Awaitable[None]) -> None:
+    """Run `work` (the standalone scheduler) with /metrics on its own listener when
+    LEERCOACH_METRICS_PORT is set: its sends and sweeps are counted in that process."""
+    if not access.port:
+        await work
+        return
+    runner = web.AppRunner(metrics_app(runtime))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, access.host, access.port).start()
+        await work
+    finally:
+        await runner.cleanup()
+
+
 def serve(app: web.Application, host: str, port: int, ready: Callable[[], None]) -> None:
     """Serve until SIGINT/SIGTERM; `ready` runs once the port is open. A configuration
     error a part found while running stops the server and is raised as ConfigError."""

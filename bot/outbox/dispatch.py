@@ -47,6 +47,7 @@ from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
 from bot.storage.models import Identity, Person, table_of
+from bot.storage.outage import DATABASE, unreachable
 
 if TYPE_CHECKING:
     from bot.conversation.coach import Coach
@@ -342,7 +343,10 @@ class Dispatcher:
                 try:
                     outcomes.append(await self._one(delivery, now))
                 except Exception as exc:  # a database hiccup: the lease brings it back
-                    log.exception("delivery %s: outcome not recorded", delivery.key)
+                    if await asyncio.to_thread(unreachable, self.engine.database, exc):
+                        DATABASE.went_away(exc)  # said once per outage, not per delivery
+                    else:
+                        log.exception("delivery %s: outcome not recorded", delivery.key)
                     outcomes.append(Outcome(delivery.key, "lost", type(exc).__name__))
             return outcomes
 
