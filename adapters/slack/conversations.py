@@ -86,6 +86,9 @@ class SlackConversations:
                     spool.stall(key)
                     metrics.SPOOLED.labels(PLATFORM).inc()
                     return
+                except Exception:  # not an outage: trying again would fail again
+                    await asyncio.to_thread(spool.done, key)
+                    raise
                 await asyncio.to_thread(spool.done, key)
             else:
                 replies = await self.turn(client, event)
