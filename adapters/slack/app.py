@@ -146,9 +146,15 @@ class SlackAdapter(PlatformAdapter):
             await asyncio.to_thread(spool.add, found.event_id,
                                     f"{address.tenant}/{address.person}", payload)
 
-    async def _replay_forever(self) -> None:
-        """Run spooled messages that met an outage again, once the database answers."""
-        while True:
+    def _replay_soon(self) -> None:
+        """A spooled message met an outage: try the spool again every REPLAY_SECONDS until
+        nothing in it waits (one task, and none while nothing waits)."""
+        if self.replaying is None or self.replaying.done():
+            self.replaying = asyncio.ensure_future(self._replay())
+
+    async def _replay(self) -> None:
+        spool = self.conversations.spool
+        while spool is not None and spool.stalled():
             await asyncio.sleep(REPLAY_SECONDS)
             try:
                 await self.conversations.replay()
@@ -194,7 +200,8 @@ class SlackAdapter(PlatformAdapter):
         if not self.config.socket_mode:
             if self.spool_dir is not None:
                 self.conversations.spool = await asyncio.to_thread(Spool, self.spool_dir)
-                self.replaying = asyncio.ensure_future(self._replay_forever())
+                self.conversations.on_stall = self._replay_soon
+                self._replay_soon()  # what a stopped process left, if anything
             return
         link = SocketLink(self.bolt, self.config.app_token, self.clients.api_url,
                           self.config.socket_ping_seconds, app[SHUTDOWN_KEY].stop)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +43,7 @@ class SlackConversations:
         self.clients = clients
         self.turns = TurnRunner(engine)
         self.spool: Spool | None = None  # set where events arrive over HTTP (app.py)
+        self.on_stall: Callable[[], None] = lambda: None  # app.py: replay when back
 
     async def client(self, team: str) -> AsyncWebClient:
         """Our client for a workspace (one shared connection pool), not bolt's per-request
@@ -79,11 +80,13 @@ class SlackConversations:
                 key = str(event.event_id)
                 if spool.waits_behind(key):
                     spool.stall(key)
+                    self.on_stall()
                     return
                 try:
                     replies = await self.turn(client, event, keep_when_away=True)
                 except DatabaseAway:
                     spool.stall(key)
+                    self.on_stall()
                     metrics.SPOOLED.labels(PLATFORM).inc()
                     return
                 except Exception:  # not an outage: trying again would fail again
