@@ -140,7 +140,8 @@ class Spool:
     # -- inside ------------------------------------------------------------------------
 
     def _write(self, record: dict[str, Any], *, sync: bool) -> None:
-        self._file.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        # ASCII only: a lone surrogate (bad input Slack passes on) is kept as its escape
+        self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
         self._file.flush()
         if sync:
             os.fsync(self._file.fileno())

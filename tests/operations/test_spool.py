@@ -57,3 +57,13 @@ def test_the_spool_folder_follows_the_database(tmp_path: Path,
     assert spool_directory(f"sqlite:///{tmp_path}/x.db") == tmp_path / "leercoach-spool"
     monkeypatch.setenv("LEERCOACH_SPOOL_DIR", str(tmp_path / "chosen"))
     assert spool_directory("postgresql://db/leercoach") == tmp_path / "chosen"
+
+
+def test_text_that_is_not_valid_unicode_is_kept_as_it_came(tmp_path: Path) -> None:
+    old = Spool(tmp_path)
+    old.add("event:x", "T/U1", {"text": "half \ud800 a pair"})  # Slack passes it on
+    old.close()
+    new = Spool(tmp_path)
+    assert [e.payload for e in new.stalled()] == [{"text": "half \ud800 a pair"}]
+    new.done("event:x")
+    new.close()
