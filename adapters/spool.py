@@ -42,10 +42,13 @@ class Entry:
     stalled: bool = False  # its turn met an outage (or waits behind one that did)
 
 
-def spool_directory(database_url: str) -> Path:
+def spool_directory(database_url: str) -> Path | None:
     """LEERCOACH_SPOOL_DIR, else `leercoach-spool` beside an SQLite file, else in the
-    working directory."""
+    working directory; None when set to `off` (no fsync before each acknowledgement, and
+    what is typed during an outage gets the apology instead)."""
     chosen = os.environ.get("LEERCOACH_SPOOL_DIR", "").strip()
+    if chosen.lower() == "off":
+        return None
     if chosen:
         return Path(chosen)
     url = make_url(database_url)

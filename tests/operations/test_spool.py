@@ -57,6 +57,8 @@ def test_the_spool_folder_follows_the_database(tmp_path: Path,
     assert spool_directory(f"sqlite:///{tmp_path}/x.db") == tmp_path / "leercoach-spool"
     monkeypatch.setenv("LEERCOACH_SPOOL_DIR", str(tmp_path / "chosen"))
     assert spool_directory("postgresql://db/leercoach") == tmp_path / "chosen"
+    monkeypatch.setenv("LEERCOACH_SPOOL_DIR", "off")
+    assert spool_directory("postgresql://db/leercoach") is None
 
 
 def test_text_that_is_not_valid_unicode_is_kept_as_it_came(tmp_path: Path) -> None:
