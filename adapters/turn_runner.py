@@ -12,6 +12,7 @@ a burst cannot crowd out the loop.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -64,7 +65,10 @@ class TurnRunner:
         self.busy = asyncio.Semaphore(BUSY_LIMIT)
 
     async def call(self, work: Callable[[T], R], argument: T) -> R:
-        return await asyncio.get_running_loop().run_in_executor(self.threads, work, argument)
+        """`work(argument)` on a turn thread, with this task's log context (request id)."""
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.threads, context.run, work, argument)
 
     async def anchored(self, anchor: str, thread: str) -> None:
         """Tell the engine the id a followed channel post was given (Coach.anchored)."""

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.ticks import Ticks
+from scheduler.ticks import DISPATCH_JOB, EXPIRY_JOB, SWEEP_JOB, Ticks
 
 DISPATCH_SECONDS = 2
 EXPIRY_MINUTES = 5
@@ -27,12 +27,12 @@ EXPIRY_MINUTES = 5
 def build_scheduler(ticks: Ticks) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     once = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
-    scheduler.add_job(ticks.sweep_tick, CronTrigger(second=0, timezone=UTC), id="due-sweep",
+    scheduler.add_job(ticks.sweep_tick, CronTrigger(second=0, timezone=UTC), id=SWEEP_JOB,
                       **once)
     scheduler.add_job(ticks.dispatch_tick, IntervalTrigger(seconds=DISPATCH_SECONDS),
-                      id="outbox-dispatch", **once)
+                      id=DISPATCH_JOB, **once)
     scheduler.add_job(ticks.expiry_tick, IntervalTrigger(minutes=EXPIRY_MINUTES),
-                      id="dialog-expiry", **once)
+                      id=EXPIRY_JOB, **once)
     return scheduler
 
 

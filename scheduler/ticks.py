@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
 from bot.due.items import DueItems
 from bot.due.sweep import SweepReport, sweep
 from bot.outbox.dispatch import Dispatcher, DispatchReport
@@ -25,6 +27,8 @@ from bot.practices.pairing.rounds import ROUNDS, RoundResult
 from bot.practices.work_sessions.records import SESSIONS
 from bot.privacy.retention import purge_free_text
 from bot.runtime import Runtime
+from bot.storage import heartbeats
+from bot.storage.outage import DATABASE, unreachable
 
 log = logging.getLogger("leercoach.scheduler")
 T = TypeVar("T")
@@ -32,6 +36,10 @@ SWEEP_BATCH = 50_000
 DISPATCH_BATCH = 200
 # Every kind of due item a tick opens, in this order (a new kind: one more entry here).
 DUE_ITEMS: tuple[DueItems[Any], ...] = (ROUNDS, SESSIONS)
+# The scheduler's jobs (scheduler/runner.py), and how long each may go without running
+# before this process is not ready (/readyz): a few of its own periods.
+SWEEP_JOB, DISPATCH_JOB, EXPIRY_JOB = "due-sweep", "outbox-dispatch", "dialog-expiry"
+LATE_AFTER_SECONDS = {SWEEP_JOB: 180.0, DISPATCH_JOB: 30.0, EXPIRY_JOB: 20 * 60.0}
 
 
 @dataclass(slots=True)
@@ -76,16 +84,54 @@ class Ticks:
         worker: str | None = None,
         clock: Callable[[], datetime] | None = None,
         limits: Mapping[str, Limits] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.runtime = runtime
         self.clock = clock or runtime.engine.clock
         self.dispatcher = Dispatcher(runtime.engine, senders, worker=worker, limits=limits)
         self._purged_on: date | None = None
+        self.monotonic = monotonic
+        self.started = monotonic()
+        self.last_ran: dict[str, float] = {}  # job -> when it last finished (monotonic)
+        self._beaten: dict[str, float] = {}  # job -> when its heartbeat was last written
+
+    def late(self) -> list[str]:
+        """The jobs that have not run for longer than they may (LATE_AFTER_SECONDS), counted
+        from the start for a job that has not run yet."""
+        now = self.monotonic()
+        return [job for job, most in LATE_AFTER_SECONDS.items()
+                if now - self.last_ran.get(job, self.started) > most]
+
+    async def _job(self, job: str, work: Callable[[], Awaitable[T]]) -> T | None:
+        """Run one job of the scheduler: record that it ran (here and, now and then, in the
+        database for /metrics); an unreachable database is said once (bot.storage.outage)
+        instead of a traceback every tick."""
+        try:
+            result = await work()
+            now = self.monotonic()
+            self.last_ran[job] = now
+            if now - self._beaten.get(job, -heartbeats.BEAT_SECONDS) >= heartbeats.BEAT_SECONDS:
+                self._beaten[job] = now
+                moment = self.clock()
+
+                def write() -> None:
+                    with self.runtime.database.begin() as connection:
+                        heartbeats.beat(connection, job, moment)
+
+                await asyncio.to_thread(write)
+            DATABASE.answered()
+            return result
+        except SQLAlchemyError as exc:
+            if not await asyncio.to_thread(unreachable, self.runtime.database, exc):
+                raise
+            DATABASE.went_away(exc)
+            return None
 
     def sweep_now(self, now: datetime | None = None) -> SweepReport:
         """Enqueue everyone due; batch after batch until no one due is left."""
         now = now or self.clock()
         total = SweepReport()
+        started = time.perf_counter()
         while True:
             with self.runtime.database.begin() as connection:
                 report = sweep(connection, now, self.runtime.settings,
@@ -95,6 +141,8 @@ class Ticks:
             total.enqueued += report.enqueued
             total.skipped.update(report.skipped)
             if not report.full:
+                metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
+                metrics.SWEEP_DUE.inc(total.due)
                 return total
 
     def open_due(self, items: DueItems[T], now: datetime) -> list[T]:
@@ -146,6 +194,10 @@ class Ticks:
         return work
 
     async def sweep_tick(self) -> None:
+        await self._job(SWEEP_JOB, self._sweep_tick)
+
+    async def _sweep_tick(self) -> None:
+        started = time.perf_counter()
         work = await self._due_work(self.clock())
         for items in DUE_ITEMS:
             opened, describe = work.opened[items.name], items.describe
@@ -155,13 +207,16 @@ class Ticks:
             elif opened:
                 log.info("%s opened: %d", items.name, len(opened))
         report = work.sweep
-        if report.due or report.registered:
-            log.info("sweep: %d due, %d queued, %d registered", report.due,
-                     len(report.enqueued), report.registered)
+        log.info("sweep: %d due, %d queued, %d registered in %.2f s", report.due,
+                 len(report.enqueued), report.registered, time.perf_counter() - started)
         if work.purged:
             log.info("retention: free text blanked in %d rows", work.purged)
 
     async def dispatch_tick(self, now: datetime | None = None) -> DispatchReport:
+        return await self._job(DISPATCH_JOB, lambda: self._dispatch_tick(now)) \
+            or DispatchReport()
+
+    async def _dispatch_tick(self, now: datetime | None) -> DispatchReport:
         report = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
         if report.outcomes:
             log.info("dispatch: %d sent, %d retrying, %d deferred, %d dead",
@@ -170,7 +225,11 @@ class Ticks:
         return report
 
     async def expiry_tick(self) -> None:
+        await self._job(EXPIRY_JOB, self._expiry_tick)
+
+    async def _expiry_tick(self) -> None:
         ended = await asyncio.to_thread(self.runtime.engine.expire_dialogs, self.clock())
+        metrics.DIALOGS_EXPIRED.inc(ended)
         if ended:
             log.info("expired %d unfinished dialogs", ended)
 

@@ -9,7 +9,6 @@ one line and exit code 2.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters import logs
 from adapters.cli import (
     backup,
     cases,
@@ -112,10 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"leercoach: an argument is not UTF-8 text: {argument!r}", file=sys.stderr)
             return EXIT_USAGE
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(args.command, args.verbose)
+    except ConfigError as exc:
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         clock.configure()  # an unreadable LEERCOACH_NOW / LEERCOACH_CLOCK_OFFSET stops here
         # NAME_FILE stands for NAME (Docker/Kubernetes secrets), for every reader alike

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -122,13 +123,16 @@ def cmd_outbox_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.http_server import MetricsAccess, with_metrics_listener
     from scheduler.runner import run_forever
 
+    access = MetricsAccess.from_env(os.environ)
     runtime = runtime_of(settings)
     try:
-        asyncio.run(_with_senders(runtime, lambda ticks: run_forever(
-            ticks, lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
-        )))
+        asyncio.run(with_metrics_listener(runtime, access, _with_senders(
+            runtime, lambda ticks: run_forever(
+                ticks, lambda: print("Leercoach scheduler running (Ctrl-C stops)", flush=True),
+            ))))
     finally:
         runtime.close()
     return 0

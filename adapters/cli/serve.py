@@ -86,13 +86,14 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from adapters import platform, platforms
-    from adapters.http_server import create_app, serve
+    from adapters.http_server import MetricsAccess, create_app, serve
     from scheduler.ticks import Ticks
 
     if not os.environ.get("LEERCOACH_PUBLIC_URL", "").strip():
         # links point at this server unless a proxy in front of it is named
         shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         settings = dataclasses.replace(settings, public_url=f"http://{shown}:{args.port}")
+    access = MetricsAccess.from_env(os.environ)
     runtime = runtime_of(settings)
     try:
         adapters, off = platforms.for_server(runtime, args.host)
@@ -104,8 +105,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     def banner() -> None:
         """Said once the port is open (Slack's Socket Mode connects in the background)."""
-        print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz)",
-              flush=True)
+        print(f"Leercoach listening on http://{args.host}:{args.port} (health: /healthz, "
+              "/readyz)", flush=True)
+        print(access.describe(), flush=True)
         for line in [line for adapter in adapters for line in adapter.banner()] + off:
             print(line, flush=True)
         if not any(adapter.authenticates_people() for adapter in adapters):
@@ -114,7 +116,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                   "(a new link: leercoach login-link --admin)", flush=True)
 
     try:
-        serve(create_app(runtime, ticks, adapters), args.host, args.port, banner)
+        serve(create_app(runtime, ticks, adapters, access), args.host, args.port, banner)
     finally:
         runtime.close()
     return 0

@@ -13,7 +13,9 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -35,13 +37,14 @@ from adapters.slack.clients import SlackClients
 from adapters.slack.config import SlackConfig
 from adapters.slack.conversations import PLATFORM, SlackConversations
 from adapters.slack.fallbacks import register_fallbacks
-from adapters.slack.inbound import well_formed
+from adapters.slack.inbound import typed, well_formed
 from adapters.slack.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.slack.lifecycle import register_lifecycle
 from adapters.slack.listeners import register
 from adapters.slack.replays import SeenSignatures
 from adapters.slack.sender import SlackSender
 from adapters.slack.socket_mode import SocketLink
+from adapters.spool import Spool, spool_directory
 from bot.config import Settings
 from bot.outbox.pacing import Limits
 from bot.runtime import Runtime
@@ -51,6 +54,7 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 DISPATCH_AT_ONCE = 8
+REPLAY_SECONDS = 1.0  # how often spooled messages that met an outage are tried again
 
 
 @dataclass(slots=True)
@@ -67,6 +71,8 @@ class SlackAdapter(PlatformAdapter):
     dispatching: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DISPATCH_AT_ONCE))
     link: SocketLink | None = None  # the Socket Mode connection, while it runs
+    spool_dir: Path | None = None  # where typed messages wait for their turn (HTTP only)
+    replaying: asyncio.Task[None] | None = None
 
     @property
     def name(self) -> str:
@@ -125,10 +131,35 @@ class SlackAdapter(PlatformAdapter):
             bolt_request.body = payload
             bolt_request.context = build_async_context(AsyncBoltContext({}), payload)
         if bolt_request.body.get("type") == "event_callback" and self.verifier is not None:
+            await self._keep(bolt_request.body)
             self._later(self._dispatch_later(bolt_request))
             return web.Response(status=200)
         response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+    async def _keep(self, payload: dict[str, Any]) -> None:
+        """A typed message goes to the spool before Slack is answered (adapters/spool.py)."""
+        spool = self.conversations.spool
+        found = typed(payload) if spool is not None else None
+        if spool is not None and found is not None and found.event_id:
+            address = found.address
+            await asyncio.to_thread(spool.add, found.event_id,
+                                    f"{address.tenant}/{address.person}", payload)
+
+    def _replay_soon(self) -> None:
+        """A spooled message met an outage: try the spool again every REPLAY_SECONDS until
+        nothing in it waits (one task, and none while nothing waits)."""
+        if self.replaying is None or self.replaying.done():
+            self.replaying = asyncio.ensure_future(self._replay())
+
+    async def _replay(self) -> None:
+        spool = self.conversations.spool
+        while spool is not None and spool.stalled():
+            await asyncio.sleep(REPLAY_SECONDS)
+            try:
+                await self.conversations.replay()
+            except Exception:  # a bug here must not stop the replays
+                log.exception("replaying spooled messages failed")
 
     def _signed(self, body: str, request: web.Request) -> bool:
         """Slack's signature and 5-minute window."""
@@ -164,8 +195,13 @@ class SlackAdapter(PlatformAdapter):
 
     async def start(self, app: web.Application) -> None:
         """Socket Mode connects in the background: the server starts whether Slack is
-        reachable or not, and stops only when Slack refuses the app token."""
+        reachable or not, and stops only when Slack refuses the app token. Over HTTP the
+        spool opens (and runs what a stopped process left in it)."""
         if not self.config.socket_mode:
+            if self.spool_dir is not None:
+                self.conversations.spool = await asyncio.to_thread(Spool, self.spool_dir)
+                self.conversations.on_stall = self._replay_soon
+                self._replay_soon()  # what a stopped process left, if anything
             return
         link = SocketLink(self.bolt, self.config.app_token, self.clients.api_url,
                           self.config.socket_ping_seconds, app[SHUTDOWN_KEY].stop)
@@ -176,9 +212,15 @@ class SlackAdapter(PlatformAdapter):
     async def stop(self) -> None:
         if self.link is not None:
             await self.link.close()
+        if self.replaying is not None:
+            self.replaying.cancel()
+            with suppress(asyncio.CancelledError):
+                await self.replaying
         # A turn still running on its thread finishes before the database may close.
         await asyncio.to_thread(self.conversations.turns.threads.shutdown, True)
         await self.clients.close()
+        if self.conversations.spool is not None:
+            self.conversations.spool.close()
 
 
 class SingleWorkspace:
@@ -293,4 +335,5 @@ def build_slack(runtime: Runtime, config: SlackConfig) -> SlackAdapter:
     register_fallbacks(bolt, conversations)
     return SlackAdapter(config, bolt, clients, conversations, SlackSender(clients),
                         SignatureVerifier(config.signing_secret) if config.signing_secret
-                        else None, slack_limits(runtime.settings))
+                        else None, slack_limits(runtime.settings),
+                        spool_dir=spool_directory(runtime.settings.database_url))

@@ -7,8 +7,9 @@ in order). The engine commits an answer before this module posts the reply.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -18,11 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answered, form_modal, home_view, placeholder_home
 from adapters.slack.clients import SlackClients
+from adapters.slack.inbound import typed
 from adapters.slack.mrkdwn import fallback
 from adapters.slack.sender import PERMANENT, error_code, post, retry_after
+from adapters.spool import Spool
 from adapters.turn_runner import Batch, TurnRunner, grouped, taken
+from bot import metrics
 from bot.conversation.coach import Coach
 from bot.core.messages import Address, Form, InboundEvent, Message, Outbound
+from bot.storage.outage import DatabaseAway
 
 log = logging.getLogger("leercoach.slack")
 PLATFORM = "slack"
@@ -37,6 +42,8 @@ class SlackConversations:
         self.engine = engine
         self.clients = clients
         self.turns = TurnRunner(engine)
+        self.spool: Spool | None = None  # set where events arrive over HTTP (app.py)
+        self.on_stall: Callable[[], None] = lambda: None  # app.py: replay when back
 
     async def client(self, team: str) -> AsyncWebClient:
         """Our client for a workspace (one shared connection pool), not bolt's per-request
@@ -45,26 +52,75 @@ class SlackConversations:
 
     # -- turns -------------------------------------------------------------------------
 
-    async def turn(self, client: AsyncWebClient, event: InboundEvent) -> list[Outbound]:
+    async def turn(self, client: AsyncWebClient, event: InboundEvent,
+                   keep_when_away: bool = False) -> list[Outbound]:
         """The engine's replies to `event`, with the person's Slack profile filled in the
-        first time this process sees them."""
+        first time this process sees them (DatabaseAway with `keep_when_away`)."""
         address = event.address
         if not event.ambient:  # most thread replies are not for us: no users.info for them
             identity = await self.clients.identity(client, address.tenant, address.person)
             event = replace(event, display_name=identity.display_name,
                             timezone=identity.timezone, locale=identity.locale)
-        return await self.turns.call(self.engine.handle, event)
+        return await self.turns.call(
+            lambda e: self.engine.handle(e, keep_when_away=keep_when_away), event)
 
     async def answer(self, client: AsyncWebClient, event: InboundEvent,
                      trigger_id: str = "") -> None:
         """Handle one event of a person and post the replies, in order. With the trigger
-        of a slash command, a form among the replies opens as a modal right away."""
+        of a slash command, a form among the replies opens as a modal right away.
+
+        A spooled event (adapters/spool.py) that meets an unreachable database stays in
+        the spool and is run again when it answers; one of a person who has an older one
+        waiting waits behind it, so their messages keep the order they were typed in."""
         address = event.address
+        spool = self.spool if self.spool is not None and self.spool.holds(event.event_id) \
+            else None
         async with self.turns.person(address):
-            replies = await self.turn(client, event)
+            if spool is not None:
+                key = str(event.event_id)
+                if spool.waits_behind(key):
+                    spool.stall(key)
+                    self.on_stall()
+                    return
+                try:
+                    replies = await self.turn(client, event, keep_when_away=True)
+                except DatabaseAway:
+                    spool.stall(key)
+                    self.on_stall()
+                    metrics.SPOOLED.labels(PLATFORM).inc()
+                    return
+                except Exception:  # not an outage: trying again would fail again
+                    await asyncio.to_thread(spool.done, key)
+                    raise
+                await asyncio.to_thread(spool.done, key)
+            else:
+                replies = await self.turn(client, event)
             if trigger_id:
                 replies = await self._modal_now(client, replies, trigger_id)
             await self.deliver(client, replies)
+
+    async def replay(self) -> int:
+        """Run the spooled events that met an outage, oldest first; stop at the first that
+        meets it again. Returns how many ran."""
+        spool, ran = self.spool, 0
+        for entry in spool.stalled() if spool is not None else []:
+            assert spool is not None
+            event = typed(entry.payload)
+            if event is None or event.event_id != entry.key:
+                await asyncio.to_thread(spool.done, entry.key)
+                continue
+            try:
+                client = await self.client(event.address.tenant)
+            except LookupError:  # the workspace uninstalled the app: nobody to answer
+                await asyncio.to_thread(spool.done, entry.key)
+                continue
+            except Exception:  # its token is stored in the database, which is away
+                break
+            await self.answer(client, event)
+            if spool.holds(entry.key):
+                break  # still away
+            ran += 1
+        return ran
 
     async def _modal_now(self, client: AsyncWebClient, replies: list[Outbound],
                          trigger_id: str) -> list[Outbound]:

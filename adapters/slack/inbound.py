@@ -152,6 +152,19 @@ def message_event(body: Mapping[str, Any], *, mention: bool = False,
     )
 
 
+def typed(body: Mapping[str, Any]) -> InboundEvent | None:
+    """A message a person typed to the coach itself (a DM or an @mention), from an Events
+    API callback: what the spool keeps before the callback is acknowledged."""
+    event = body.get("event")
+    if body.get("type") != "event_callback" or not isinstance(event, Mapping):
+        return None
+    if event.get("type") == "message" and event.get("channel_type") == "im":
+        return message_event(body)
+    if event.get("type") == "app_mention":
+        return message_event(body, mention=True)
+    return None
+
+
 def _container_channel(body: Mapping[str, Any]) -> str:
     channel = body.get("channel") or {}
     container = body.get("container") or {}

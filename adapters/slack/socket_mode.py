@@ -181,8 +181,8 @@ class SocketLink:
         if state == CONNECTED:
             level = logging.INFO if before == STARTING else logging.WARNING
             log.log(level, "Slack Socket Mode: connected")
-        elif state == REFUSED_STATE:  # the server stops and `serve` prints why
-            log.info("Slack Socket Mode: %s", detail)
+        elif state == REFUSED_STATE:  # the server stops and `serve` prints why, once
+            log.debug("Slack Socket Mode: %s", detail)
         elif state == DISABLED:
             log.error("Slack Socket Mode: %s", detail)
         elif state in (DISCONNECTED, RETRYING):

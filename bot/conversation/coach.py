@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot import log_context, metrics
 from bot.config import Settings
 from bot.conversation.services import Services
 from bot.conversation.turn import Turn
@@ -27,6 +28,7 @@ from bot.core.prompts import LOCALES, PromptLibrary
 from bot.core.registry import Registry
 from bot.due.organisation_calendar import CalendarCache
 from bot.storage.database import ThreadConnections
+from bot.storage.outage import DATABASE, DatabaseAway, unreachable
 from bot.storage.turn_store import Conflict, TurnStore
 
 log = logging.getLogger("leercoach.engine")
@@ -101,14 +103,33 @@ class Coach:
 
     # -- public API --------------------------------------------------------------------
 
-    def handle(self, event: InboundEvent) -> list[Outbound]:
-        """The replies to `event`, returned only after its effects are committed."""
+    def handle(self, event: InboundEvent, *, keep_when_away: bool = False) -> list[Outbound]:
+        """The replies to `event`, returned only after its effects are committed.
+
+        With `keep_when_away`, an unreachable database raises DatabaseAway instead of
+        giving the apology: the caller has kept the event (a spool) and tries it again."""
         if not storable(event.address):
             log.info("an event from an id no platform gives out was ignored")
             return []
-        now = self.moment(event)
-        return _replies(
-            self._run(lambda turn: turn.handle(event), now, event.address, event.locale))
+        platform = event.address.platform
+        log_context.TURN_ID.set(log_context.new_id())
+        log_context.PLATFORM.set(platform)
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = self._run(lambda turn: turn.handle(event), self.moment(event),
+                               event.address, event.locale, away_raises=keep_when_away)
+            outcome = "failed" if isinstance(result, TurnFailed) else "ok"
+            return _replies(result)
+        except DatabaseAway:
+            outcome = "database_away"
+            raise
+        finally:
+            log_context.OUTCOME.set(outcome)
+            log.debug("turn %s", outcome)
+            metrics.TURNS.labels(platform, outcome).inc()
+            metrics.TURN_SECONDS.labels(platform, outcome).observe(
+                time.perf_counter() - started)
 
     def moment(self, event: InboundEvent) -> datetime:
         """When `event` happened: the platform's time when it is plausible, else ours."""
@@ -248,9 +269,13 @@ class Coach:
         now: datetime,
         address: Address | None,
         locale: str | None,
+        *,
+        away_raises: bool = False,
     ) -> T | TurnFailed:
         """`work` on a fresh Turn in one transaction, run again when it loses a race; a
-        TurnFailed when it crashed or kept losing (then nothing of it was committed)."""
+        TurnFailed when it crashed or kept losing (then nothing of it was committed). An
+        unreachable database is said once per outage (bot.storage.outage), not per turn;
+        with `away_raises` it raises DatabaseAway."""
         for attempt in range(1, TURN_ATTEMPTS + 1):
             try:
                 with self.connections.transaction() as connection:
@@ -259,15 +284,21 @@ class Coach:
                     turn.save()
                 for platform, tenant, org in turn.new_workspaces:
                     self.services.remember_workspace(platform, tenant, org)
+                DATABASE.answered()
                 return result
             except (IntegrityError, Conflict, OperationalError) as exc:
                 # A concurrent turn of the same person, a race to create them, or a busy
                 # database: the transaction rolled back, so running it again is safe.
-                log.info("turn conflict (attempt %d): %s", attempt, type(exc).__name__)
+                log.debug("turn conflict (attempt %d): %s", attempt, type(exc).__name__)
                 if attempt < TURN_ATTEMPTS:
                     time.sleep(0.005 * attempt)
                     continue
-                log.exception("turn failed after %d attempts", attempt)
+                if unreachable(self.database, exc):
+                    DATABASE.went_away(exc)
+                    if away_raises:
+                        raise DatabaseAway() from exc
+                else:
+                    log.exception("turn failed after %d attempts", attempt)
             except Exception:
                 log.exception("turn failed")
             break

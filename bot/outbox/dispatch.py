@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 
+from bot import metrics
 from bot.core.messages import Address, Outbound
 from bot.due import schedule_store
 from bot.due.rhythms import DIARY
@@ -46,6 +47,7 @@ from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
 from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
 from bot.storage.models import Identity, Person, table_of
+from bot.storage.outage import DATABASE, unreachable
 
 if TYPE_CHECKING:
     from bot.conversation.coach import Coach
@@ -228,6 +230,7 @@ class Dispatcher:
                 self._queue_reminder(connection, delivery, now)
 
         await asyncio.to_thread(self._write, record)
+        metrics.delivery(address.platform, "sent")
         if not recorded[0]:  # the send was slower than the lease: another worker has it
             return Outcome(delivery.key, "sent", "another worker had taken it over")
         return Outcome(delivery.key, "sent")
@@ -246,6 +249,11 @@ class Dispatcher:
 
     async def _failed(self, delivery: deliveries.Claimed, now: datetime, failure: DeliveryFailed,
                       recipient: _Recipient | None = None) -> Outcome:
+        platform = recipient.platform if recipient is not None else ""
+        if failure.retry_after is not None:
+            metrics.delivery(platform, "rate_limited")
+        dead = failure.permanent or delivery.attempts >= self.settings.delivery_attempts
+        metrics.delivery(platform, "dead" if dead else "retried")
         if failure.permanent and delivery.kind == deliveries.GROUP_KIND:
             # One member out of reach says nothing about the one it is queued under.
             return await self._finish(delivery, now, deliveries.DEAD, failure.reason)
@@ -335,7 +343,10 @@ class Dispatcher:
                 try:
                     outcomes.append(await self._one(delivery, now))
                 except Exception as exc:  # a database hiccup: the lease brings it back
-                    log.exception("delivery %s: outcome not recorded", delivery.key)
+                    if await asyncio.to_thread(unreachable, self.engine.database, exc):
+                        DATABASE.went_away(exc)  # said once per outage, not per delivery
+                    else:
+                        log.exception("delivery %s: outcome not recorded", delivery.key)
                     outcomes.append(Outcome(delivery.key, "lost", type(exc).__name__))
             return outcomes
 

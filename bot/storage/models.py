@@ -1159,6 +1159,17 @@ class DeletedPersonTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+@privacy("none")
+class TickHeartbeat(Base):
+    """When each scheduler job (due-sweep, outbox-dispatch, dialog-expiry) last ran in any
+    replica, so every replica's /metrics can say how long ago (bot/operations.py)."""
+
+    __tablename__ = "tick_heartbeats"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column()
+
+
 # The dates bot.privacy.retention purges free text by (each table's `purge_by` mark), indexed
 # so the daily purge reads only the rows past the retention period (a date that has its own
 # index, like the diary's local_date, needs no second one).

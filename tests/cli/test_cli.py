@@ -274,7 +274,7 @@ def test_serve_answers_healthz(tmp_path: Path):
             process.wait(timeout=TIMEOUT)
 
 
-def test_healthz_is_503_when_the_database_is_unreachable():
+def test_readyz_is_503_when_the_database_is_unreachable_and_healthz_stays_200():
     url = "postgresql+psycopg://127.0.0.1:1/nothing"
     settings = Settings(database_url=url)
     database = create_db_engine(url)
@@ -282,17 +282,19 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         settings, database, make_session_factory(database), build_coach(database, settings)
     )
 
-    async def probe() -> tuple[int, dict[str, Any]]:
+    async def probe(path: str) -> tuple[int, dict[str, Any]]:
         async with TestClient(TestServer(create_app(runtime))) as client:
-            response = await client.get("/healthz")
+            response = await client.get(path)
             return response.status, await response.json()
 
     try:
-        status, body = asyncio.run(asyncio.wait_for(probe(), timeout=TIMEOUT))
+        status, body = asyncio.run(asyncio.wait_for(probe("/readyz"), timeout=TIMEOUT))
+        alive, _ = asyncio.run(asyncio.wait_for(probe("/healthz"), timeout=TIMEOUT))
     finally:
         runtime.close()
     assert status == 503
-    assert body["status"] != "ok"
+    assert body == {"status": "unavailable", "reason": "database unreachable"}
+    assert alive == 200  # the process is alive: restarting it would not bring the database
 
 
 # -- a shared PostgreSQL ---------------------------------------------------------------

@@ -6,6 +6,7 @@ a wrong CSRF token, an expired link), then scans everything logged."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 
@@ -13,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import ClientSession, CookieJar
 
+from adapters import logs
 from adapters.teams.config import TeamsConfig
 from bot.runtime import Runtime
 from tests.rigs import slack_rig
@@ -100,3 +102,46 @@ def test_login_links_and_session_cookies_are_never_logged(
     assert token not in logged
     assert spent not in logged
     assert cookies and cookies[0] not in logged
+
+
+PERSONAL = "Mijn collega Pieter huilde vandaag in het overleg"
+
+
+def test_json_logs_carry_context_and_no_personal_text_or_secret(runtime: Runtime) -> None:
+    """LEERCOACH_LOG_FORMAT=json (adapters/logs.py) at DEBUG over a real Slack exchange:
+    every line one JSON object with its time, level and logger; the request, the turn,
+    its platform and outcome named by ids; nothing a person wrote, no secret."""
+    stream = io.StringIO()
+    handler = logs.handler("json", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+    async def scenario() -> None:
+        async with slack_rig.slack_rig(runtime) as rig:
+            assert (await rig.post_json(dm("dagboek"))).status == 200
+            await rig.posts(1)
+            assert (await rig.post_json(dm(PERSONAL))).status == 200
+            await rig.posts(2)
+            body = json.dumps(dm(PERSONAL, event_id="Ev-bad"))
+            headers = {**sign(body, secret="not-the-secret"), "Content-Type": "application/json"}
+            async with rig.http.post(f"{rig.url}/slack/events", data=body,
+                                     headers=headers) as refused:
+                assert refused.status == 401
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) > 5, "too little was logged for the scan to prove anything"
+    records = [json.loads(line) for line in lines]
+    assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
+    turns = [r for r in records if r["logger"] == "leercoach.engine" and "turn_id" in r]
+    assert turns and all(r["platform"] == "slack" and r["outcome"] == "ok" for r in turns)
+    assert all("request_id" in r for r in turns), "a turn's lines name the request too"
+    logged = stream.getvalue()
+    for never in (PERSONAL, "Pieter", SECRET, BOT_TOKEN):
+        assert never not in logged, f"{never!r} was logged"

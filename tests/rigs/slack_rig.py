@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.http_server import create_app
+from adapters.http_server import MetricsAccess, create_app
 from adapters.slack.app import SlackAdapter, build_slack
 from adapters.slack.config import SlackConfig
 from bot import clock
@@ -189,14 +189,16 @@ class SlackRig:
 
 @asynccontextmanager
 async def slack_rig(runtime: Runtime, config: SlackConfig | None = None,
-                    api: MockSlackApi | None = None) -> AsyncIterator[SlackRig]:
-    """The server with Slack on a free loopback port, the mock API behind it."""
+                    api: MockSlackApi | None = None,
+                    metrics_access: MetricsAccess | None = None) -> AsyncIterator[SlackRig]:
+    """The server with Slack on a free loopback port, the mock API behind it (and /metrics
+    behind a token when `metrics_access` has one)."""
     api = api or MockSlackApi()
     base = await api.start()
     config = config or SlackConfig(signing_secret=SECRET, bot_token=BOT_TOKEN)
     adapter = build_slack(runtime, replace(config, api_url=base))
     try:
-        async with serving(create_app(runtime, None, [adapter])) as url, \
+        async with serving(create_app(runtime, None, [adapter], metrics_access)) as url, \
                 aiohttp.ClientSession() as http:
             yield SlackRig(api, http, url, adapter)
     finally:

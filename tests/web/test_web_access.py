@@ -65,6 +65,7 @@ async def logged_in(base: str, token: str) -> ClientSession:
 # a browser's Accept; 303 means "sent elsewhere" (the login page, or one's own landing page).
 ROUTES = [
     ("GET", "/healthz", 200, 200, 200, 200),
+    ("GET", "/readyz", 200, 200, 200, 200),
     ("GET", "/", 303, 303, 303, 200),
     ("GET", "/me", 303, 200, 200, 200),
     ("GET", "/dashboard", 303, 403, 200, 200),
