@@ -7,6 +7,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
+from adapters.http_server import MetricsAccess
 from adapters.slack.config import SlackConfig
 from adapters.teams.config import TeamsConfig
 from bot import clock
@@ -23,6 +24,12 @@ PLATFORM_VARIABLES = (
     "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID",
     "MICROSOFT_APP_TYPE",
 )
+# Operations: logs, metrics and the spool are read where they are used (adapters.logs,
+# adapters.http_server, adapters.spool), not by Settings; shown when set.
+OPERATIONS_VARIABLES = (
+    "LEERCOACH_LOG_FORMAT", "LEERCOACH_LOG_LEVEL", "LEERCOACH_METRICS_TOKEN",
+    "LEERCOACH_METRICS_PORT", "LEERCOACH_METRICS_HOST", "LEERCOACH_SPOOL_DIR",
+)
 
 
 def add_config(commands: Commands) -> None:
@@ -38,9 +45,11 @@ def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
     the platforms' settings are checked now, as `serve` would."""
     slack = SlackConfig.from_env()
     teams = TeamsConfig.from_env()
+    metrics = MetricsAccess.from_env(os.environ)  # a token too short stops here, named
     rows = list(settings.shown())
     rows += [(name, masked(name, os.environ[name].strip()), "set")
-             for name in PLATFORM_VARIABLES if os.environ.get(name, "").strip()]
+             for name in (*PLATFORM_VARIABLES, *OPERATIONS_VARIABLES)
+             if os.environ.get(name, "").strip()]
     width = max(len(name) for name, _, _ in rows)
     for name, value, origin in rows:
         shown_default = origin == "default" and value != "(not set)"
@@ -57,5 +66,6 @@ def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Slack: {mode}")
     print("Teams: " + ("the bot's Azure registration" if teams.authenticated else
                        "no MICROSOFT_APP_ID: only the Bot Framework Emulator, on loopback"))
+    print(metrics.describe())
     print("configuration OK")
     return 0

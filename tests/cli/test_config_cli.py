@@ -54,3 +54,23 @@ def test_a_bad_setting_stops_with_its_name_and_form(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "SLACK_SIGNING_SECRET is required" in done.stderr
     assert "xoxb-1" not in done.stderr
+
+
+def test_config_check_shows_the_operations_settings_and_hides_the_metrics_token(
+        tmp_path: Path) -> None:
+    token = "metrics-token-0123456789"
+    done = run(tmp_path, "config", "check", env=clean_env(
+        LEERCOACH_METRICS_TOKEN=token, LEERCOACH_METRICS_PORT="9100",
+        LEERCOACH_LOG_FORMAT="json"))
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines() if line.strip()}
+    assert token not in done.stdout + done.stderr
+    assert "(set, hidden)" in lines["LEERCOACH_METRICS_TOKEN"]
+    assert "9100" in lines["LEERCOACH_METRICS_PORT"]
+    assert "json" in lines["LEERCOACH_LOG_FORMAT"]
+    assert "Metrics: http://127.0.0.1:9100/metrics and /metrics with the bearer token" \
+        in done.stdout
+
+    done = run(tmp_path, "config", "check", env=clean_env(LEERCOACH_METRICS_PORT="nine"))
+    assert done.returncode == 2
+    assert "LEERCOACH_METRICS_PORT must be a port number" in done.stderr
