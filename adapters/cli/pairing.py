@@ -23,7 +23,7 @@ from bot.due.weekdays import WEEKDAYS
 from bot.organisation import cohorts
 from bot.practices.pairing import programmes, rounds
 from bot.privacy.export import find_person
-from bot.storage.models import Cohort, NeverPair
+from bot.storage.models import Cohort
 
 if TYPE_CHECKING:
     from adapters.cli.common import Commands
@@ -213,17 +213,17 @@ def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
     runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            first = find_person(session, args.user[0], args.platform, args.tenant)
-            second = find_person(session, args.user[1], args.platform, args.tenant)
-            if first.id == second.id:
-                print("leercoach: give two different people", file=sys.stderr)
-                return EXIT_USAGE
-            low, high = sorted((first.id, second.id))
-            if session.get(NeverPair, (organisation.id, low, high)) is None:
-                session.add(NeverPair(organisation_id=organisation.id, person_a=low,
-                                      person_b=high, reason=args.reason or ""))
+            organisation_id = find_organisation(session, settings, args.organisation).id
+            first = find_person(session, args.user[0], args.platform, args.tenant).id
+            second = find_person(session, args.user[1], args.platform, args.tenant).id
             session.commit()
+        with runtime.database.begin() as connection:
+            try:
+                programmes.keep_apart(connection, organisation_id, first, second,
+                                      args.reason or "")
+            except programmes.CohortError as exc:
+                print(f"leercoach: {exc}", file=sys.stderr)
+                return EXIT_USAGE
             print(f"{args.user[0]} and {args.user[1]} are never paired")
     finally:
         runtime.close()

@@ -47,6 +47,7 @@ from bot.people import web_access as access
 from bot.people.admin_rights import Level, Right
 from bot.people.roles import ROLES
 from bot.people.web_access import Viewer
+from bot.practices.checklists import records as checklist_records
 from bot.practices.pairing import programmes, rounds
 from bot.practices.web_link.hooks import login_url
 from bot.runtime import Runtime
@@ -54,15 +55,18 @@ from bot.storage.models import Organisation
 
 SECTIONS: tuple[tuple[str, Right], ...] = (
     ("people", "people.view"), ("teams", "teams.view"), ("cohorts", "cohorts"),
-    ("calendar", "calendar"), ("goals", "goals"), ("competences", "competences"))
+    ("calendar", "calendar"), ("goals", "goals"), ("competences", "competences"),
+    ("checklists", "competences"))
 FIELD_LIMIT = 2000  # no form field of these pages is longer
+UPLOAD_LIMIT = 1024 * 1024
 MAX_ID_DIGITS = 9
 # What a redirect after a change may say (`?done=`); anything else is ignored.
 DONE = frozenset({
     "role", "pause", "resume", "team_added", "team_renamed", "team_removed", "member_added",
     "member_removed", "cohort_added", "enrolled", "team_enrolled", "cohort_paused",
     "cohort_resumed", "round_run", "calendar", "day_added", "day_removed", "goal_added",
-    "goal_archived", "kpi", "competence", "catalog_imported"})
+    "goal_archived", "kpi", "competence", "catalog_imported", "apart", "meet",
+    "community", "checklists_imported", "checklist_archived", "checklist_restored"})
 
 
 class Refused(Exception):
@@ -434,7 +438,9 @@ def _cohorts(desk: Desk) -> Callable[[Connection], dict[str, Any]]:
     def build(connection: Connection) -> dict[str, Any]:
         return {"cohorts": programmes.list_cohorts(connection, desk.organisation_id),
                 "modes": MODES, "cadences": programmes.CADENCES,
-                "teams": teams.list_teams(connection, desk.organisation_id)}
+                "teams": teams.list_teams(connection, desk.organisation_id),
+                "people": roster.people(connection, desk.organisation_id),
+                "apart": programmes.kept_apart(connection, desk.organisation_id)}
     return build
 
 
@@ -447,6 +453,7 @@ def _cohort(desk: Desk, cohort_id: int) -> Callable[[Connection], dict[str, Any]
         members = programmes.members_of(connection, cohort_id)
         inside = {person for person, _, _ in members}
         return {"cohort": cohort, "members": members,
+                "current": rounds.current_pairs(connection, cohort_id),
                 "others": [person for person in roster.people(connection, desk.organisation_id)
                            if person.id not in inside],
                 "teams": teams.list_teams(connection, desk.organisation_id),
@@ -465,6 +472,8 @@ async def cohorts_post(request: web.Request, desk: Desk) -> web.StreamResponse:
     now = now_of(request)
     periodic_time = runtime_of(request).settings.periodic_time
     try:
+        if text(form, "action", 20) in ("apart", "meet"):
+            return await _apart(request, desk, form)
         name = text(form, "name", 400)
         mode = text(form, "mode", 20)
         weekday = text(form, "weekday", 10)
@@ -491,6 +500,24 @@ async def cohorts_post(request: web.Request, desk: Desk) -> web.StreamResponse:
         return await show(request, desk, "admin_cohorts.html", _cohorts(desk), status=400,
                           error=problem)
     return done(request, desk, "cohort_added", f"/admin/cohorts/{cohort_id}")
+
+
+async def _apart(request: web.Request, desk: Desk, form: Form) -> web.StreamResponse:
+    """Keep two people from ever being paired (`leercoach never-pair`), or undo it."""
+    apart = text(form, "action", 20) == "apart"
+    first, second = number(form, "first"), number(form, "second")
+    reason = text(form, "reason", 400)
+
+    def work(connection: Connection) -> None:
+        for someone in (first, second):
+            roster.person_in(connection, desk.organisation_id, someone)
+        if apart:
+            programmes.keep_apart(connection, desk.organisation_id, first, second, reason)
+        else:
+            programmes.let_meet(connection, desk.organisation_id, first, second)
+
+    await change(request, desk, work)
+    return done(request, desk, "apart" if apart else "meet")
 
 
 @admin_page("cohorts")
@@ -608,13 +635,17 @@ async def calendar_post(request: web.Request, desk: Desk) -> web.StreamResponse:
 
 
 def _goals(desk: Desk, runtime: Runtime) -> Callable[[Connection], dict[str, Any]]:
+    now = runtime.engine.clock()
+
     def build(connection: Connection) -> dict[str, Any]:
         with Session(connection) as session:
             organisation = session.get_one(Organisation, desk.organisation_id)
             rows = goals.list_goals(session, organisation, include_archived=True)
             found = [(row.goal.id, row.goal.level, row.goal.title, row.goal.period, row.team,
                       row.goal.active, row.goal.target, row.goal.value) for row in rows]
-        return {"goals": found, "levels": goals.LEVELS,
+            sessions = [(row.id, row.title, row.starts_at, row.location) for row in
+                        goals.list_sessions(session, organisation, now=now)]
+        return {"goals": found, "levels": goals.LEVELS, "sessions": sessions,
                 "teams": teams.list_teams(connection, desk.organisation_id)}
     return build
 
@@ -666,6 +697,13 @@ async def goals_post(request: web.Request, desk: Desk) -> web.StreamResponse:
                 session, organisation, name=name, team=team_name, target=target, value=value,
                 period=period))
             what = "kpi"
+        elif action == "community":
+            title, location = text(form, "title", 400), text(form, "location", 600)
+            starts = text(form, "starts", 40)
+            await _in_session(request, desk, lambda session, organisation: goals.add_session(
+                session, organisation, title=title, location=location,
+                starts_at=goals.parse_starts(starts, organisation.default_timezone)))
+            what = "community"
         elif action == "archive":
             goal_id = number(form, "goal")
             await _in_session(request, desk, lambda session, organisation: goals.archive_goal(
@@ -704,18 +742,8 @@ async def competences_post(request: web.Request, desk: Desk) -> web.StreamRespon
             entries = [catalog.one_entry(values) if values["code"] else _missing_code()]
             what = "competence"
         elif action == "import":
-            upload = form.get("file")
-            if not isinstance(upload, web.FileField):
-                raise Invalid("file")
-            kind = "csv" if upload.filename.lower().endswith(".csv") else "yaml"
-            try:
-                body = upload.file.read(1024 * 1024 + 1)
-                if len(body) > 1024 * 1024:
-                    raise Invalid("file")
-                content = body.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise Invalid("file") from None
-            entries = catalog.parse_catalog_text(content, kind, upload.filename or "upload")
+            content, kind, name = await _upload(form)
+            entries = catalog.parse_catalog_text(content, kind, name)
             what = "catalog_imported"
         else:
             raise Invalid("bad_input")
@@ -729,6 +757,22 @@ async def competences_post(request: web.Request, desk: Desk) -> web.StreamRespon
         return await show(request, desk, "admin_competences.html", _competences(desk),
                           status=400, error=problem)
     return done(request, desk, what)
+
+
+async def _upload(form: Form) -> tuple[str, str, str]:
+    """An uploaded YAML or CSV file: its text, kind and name; at most 1 MB of UTF-8."""
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise Invalid("file")
+    body = upload.file.read(UPLOAD_LIMIT + 1)
+    if len(body) > UPLOAD_LIMIT:
+        raise Invalid("file")
+    try:
+        content = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("file") from None
+    name = upload.filename or "upload"
+    return content, "csv" if name.lower().endswith(".csv") else "yaml", name
 
 
 def _missing_code() -> dict[str, str]:
@@ -751,6 +795,55 @@ async def competences_download(request: web.Request, desk: Desk) -> web.StreamRe
                         else "application/yaml", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="competences.{kind}"',
         "Cache-Control": "no-store"})
+
+
+# -- /admin/checklists ------------------------------------------------------------------
+
+
+def _checklists(desk: Desk) -> Callable[[Connection], dict[str, Any]]:
+    def build(connection: Connection) -> dict[str, Any]:
+        with Session(connection) as session:
+            return {"checklists": checklist_records.list_checklists(
+                session, desk.organisation_id, include_archived=True)}
+    return build
+
+
+@admin_page("competences")
+async def checklists_page(request: web.Request, desk: Desk) -> web.StreamResponse:
+    return await show(request, desk, "admin_checklists.html", _checklists(desk))
+
+
+@admin_page("competences")
+async def checklists_post(request: web.Request, desk: Desk) -> web.StreamResponse:
+    """Import checklists from a file, or stop / start offering one (`leercoach checklists`)."""
+    form = await form_of(request, desk)
+    try:
+        action = text(form, "action", 20)
+        if action == "import":
+            content, kind, name = await _upload(form)
+            specs = checklist_records.parse_checklist_text(content, kind, name)
+            await _in_session(request, desk, lambda session, _: checklist_records.
+                              import_checklists(session, desk.organisation_id, specs, name))
+            what = "checklists_imported"
+        elif action in ("archive", "restore"):
+            code = text(form, "code", 100)
+            await _in_session(request, desk, lambda session, _: checklist_records.
+                              archive_checklist(session, desk.organisation_id, code,
+                                                action == "archive"))
+            what = "checklist_archived" if action == "archive" else "checklist_restored"
+        else:
+            raise Invalid("bad_input")
+    except checklist_records.ChecklistFileError as exc:
+        problem = Invalid("catalog", reason="; ".join(exc.problems[:5]))
+        return await show(request, desk, "admin_checklists.html", _checklists(desk),
+                          status=400, error=problem)
+    except checklist_records.ChecklistError:
+        return await show(request, desk, "admin_checklists.html", _checklists(desk),
+                          status=400, error=Invalid("unknown"))
+    except Invalid as problem:
+        return await show(request, desk, "admin_checklists.html", _checklists(desk),
+                          status=400, error=problem)
+    return done(request, desk, what)
 
 
 # -- routes -----------------------------------------------------------------------------
@@ -782,3 +875,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/competences", competences_page)
     router.add_post("/admin/competences", competences_post)
     router.add_get(r"/admin/competences.{kind:(csv|yaml)}", competences_download)
+    router.add_get("/admin/checklists", checklists_page)
+    router.add_post("/admin/checklists", checklists_post)

@@ -35,7 +35,7 @@ from bot.storage.models import (
 from tests.rigs.admin_world import AdminWorld, build_admin_world
 
 PAGE = {"Accept": "text/html"}
-SECTIONS = ("people", "teams", "cohorts", "calendar", "goals", "competences")
+SECTIONS = ("people", "teams", "cohorts", "calendar", "goals", "competences", "checklists")
 Client = TestClient[Any, Any]
 
 
@@ -121,7 +121,7 @@ def test_a_facilitator_runs_a_programme_but_not_roles_teams_or_the_calendar(
         assert (await get(client, "/admin/calendar"))[0] == 403
         assert (await post(client, "/admin/calendar", csrf, action="settings",
                            holidays="BE", quiet_hours=""))[0] == 403
-        for section in ("cohorts", "goals", "competences"):
+        for section in ("cohorts", "goals", "competences", "checklists"):
             assert (await get(client, f"/admin/{section}"))[0] == 200, section
         nav = (await get(client, "/admin/cohorts"))[1]
         assert "/admin/calendar" not in nav  # a section they may not open is not offered
@@ -148,6 +148,9 @@ def test_every_form_refuses_a_post_without_the_csrf_token(
         "/admin/calendar": {"action": "add_day", "day": "2026-12-24"},
         "/admin/goals": {"action": "add", "level": "team", "title": "Zonder"},
         "/admin/competences": {"action": "save", "code": "x", "name_nl": "x"},
+        "/admin/checklists": {"action": "archive", "code": "x"},
+        "/admin/teams/1": {"action": "rename", "name": "x"},
+        "/admin/cohorts/1": {"action": "pause"},
     }
 
     async def scenario(client: Client) -> None:
@@ -456,3 +459,118 @@ def test_the_pages_follow_the_viewers_language(runtime: Runtime, world: AdminWor
         assert page.count("<h1") == 1
 
     run(runtime, scenario)
+
+
+def test_two_people_kept_apart_and_the_current_pairs(
+        runtime: Runtime, world: AdminWorld) -> None:
+    anna, bram = world.colleagues[0], world.colleagues[1]
+
+    async def scenario(client: Client) -> None:
+        csrf = await log_in(client, runtime, world.facilitator)
+        status, _, to = await post(client, "/admin/cohorts", csrf, action="apart",
+                                   first=anna, second=bram, reason="baas")
+        assert status == 303 and to.endswith("done=apart")
+        page = (await get(client, "/admin/cohorts"))[1]
+        assert "Anna de Wit + Bram Smit" in page and "(baas)" in page
+        status, page, _ = await post(client, "/admin/cohorts", csrf, action="apart",
+                                     first=anna, second=anna)
+        assert status == 400 and "twee verschillende mensen" in page
+        assert (await post(client, "/admin/cohorts", csrf, action="apart", first=anna,
+                           second=world.outsider))[0] == 400
+        _, _, to = await post(client, "/admin/cohorts", csrf, name="Duo", mode="steady",
+                              weekday="mon", every="1")
+        cohort = to.split("?")[0]
+        for someone in (anna, bram, world.colleagues[2]):
+            await post(client, cohort, csrf, action="enrol", person=someone)
+        status, page, _ = await post(client, cohort, csrf, action="run")
+        assert status == 200 and "Ronde 1 is gestart" in page
+        page = (await get(client, cohort))[1]
+        current = page.split('id="current-pairs"')[1].split("</section>")[0]
+        assert "Ronde 1 (" in current and "nog niet gesproken" in current
+        assert "Cees Bos" in current  # paired with one of the two ...
+        assert not ("Anna de Wit" in current and "Bram Smit" in current)  # ... never both
+        assert (await post(client, "/admin/cohorts", csrf, action="meet", first=bram,
+                           second=anna))[0] == 303
+        assert "(baas)" not in (await get(client, "/admin/cohorts"))[1]
+
+    run(runtime, scenario)
+
+
+def test_a_community_session_planned_in_the_organisations_time(
+        runtime: Runtime, world: AdminWorld) -> None:
+    async def scenario(client: Client) -> None:
+        csrf = await log_in(client, runtime, world.facilitator)
+        assert (await post(client, "/admin/goals", csrf, action="community",
+                           title="Feedback oefenen", starts="2036-12-10T15:00",
+                           location="Zaal 2"))[0] == 303
+        for bad in ("morgen", "2036-12-10", ""):
+            assert (await post(client, "/admin/goals", csrf, action="community",
+                               title="Fout", starts=bad))[0] == 400, bad
+        page = (await get(client, "/admin/goals"))[1]
+        assert "10 dec. 2036 15:00 · Feedback oefenen" in page and "@ Zaal 2" in page
+
+    run(runtime, scenario)
+    with runtime.database.connect() as connection:
+        from bot.storage.models import CommunitySession
+
+        starts = connection.execute(select(CommunitySession.starts_at)).scalar_one()
+    assert starts.isoformat().startswith("2036-12-10T14:00")  # 15:00 in Amsterdam, in UTC
+
+
+def _file(csrf: str, action: str, name: str, body: str | bytes, **extra: str) -> FormData:
+    form = FormData()
+    for key, value in {"csrf": csrf, "action": action, **extra}.items():
+        form.add_field(key, value)
+    form.add_field("file", body, filename=name)
+    return form
+
+
+def test_checklists_imported_archived_and_restored(
+        runtime: Runtime, world: AdminWorld) -> None:
+    good = ("- code: sluiten\n  name_nl: Winkel sluiten\n  name_en: Closing the shop\n"
+            "  items:\n    - {item_nl: Kassa tellen, item_en: Count the till}\n")
+
+    async def scenario(client: Client) -> None:
+        csrf = await log_in(client, runtime, world.facilitator)
+        response = await client.post("/admin/checklists", headers=PAGE, allow_redirects=False,
+                                     data=_file(csrf, "import", "lijst.yaml", good))
+        assert response.status == 303
+        response = await client.post("/admin/checklists", headers=PAGE,
+                                     data=_file(csrf, "import", "kapot.yaml", "- code: [\n"))
+        assert response.status == 400 and "niet ingelezen" in unescape(await response.text())
+        response = await client.post("/admin/checklists", headers=PAGE,
+                                     data=_file(csrf[::-1], "import", "lijst.yaml", good))
+        assert response.status == 403
+        page = (await get(client, "/admin/checklists"))[1]
+        assert "Winkel sluiten" in page and "1 stap" in page
+        assert (await post(client, "/admin/checklists", csrf, action="archive",
+                           code="sluiten"))[0] == 303
+        assert "niet meer aangeboden" in (await get(client, "/admin/checklists"))[1]
+        assert (await post(client, "/admin/checklists", csrf, action="restore",
+                           code="sluiten"))[0] == 303
+        assert (await post(client, "/admin/checklists", csrf, action="archive",
+                           code="bestaat-niet"))[0] == 400
+
+    run(runtime, scenario)
+    with runtime.database.connect() as connection:
+        from bot.storage.models import Checklist
+
+        assert connection.execute(select(Checklist.archived)).scalar_one() is False
+
+
+def test_the_embedded_admin_chooses_the_organisation_and_stays_in_it(
+        runtime: Runtime, world: AdminWorld) -> None:
+    async def scenario(client: Client) -> None:
+        csrf = await log_in(client, runtime, None)
+        elders = f"?organisation={world.other_organisation}"
+        page = (await get(client, f"/admin/people{elders}"))[1]
+        assert "Olga Buiten" in page and "Piet Deelnemer" not in page
+        assert f'href="/admin/teams{elders}"' in page  # the choice is kept on every link
+        status, _, to = await post(client, f"/admin/teams{elders}", csrf, name="Magazijn")
+        assert status == 303 and to.endswith(f"{elders}&done=team_added")
+        assert (await get(client, "/admin/people?organisation=999999"))[0] == 404
+
+    run(runtime, scenario)
+    with runtime.database.connect() as connection:
+        owner = connection.execute(select(Team.organisation_id)).scalar_one()
+    assert owner == world.other_organisation

@@ -18,7 +18,7 @@ from bot.due.weekdays import WEEKDAYS
 from bot.organisation import cohorts
 from bot.organisation.teams import members as team_members
 from bot.practices.pairing.rounds import MODES, RoundResult, next_round_at, run_round
-from bot.storage.models import Cohort, CohortMember, Organisation, Person, table_of
+from bot.storage.models import Cohort, CohortMember, NeverPair, Organisation, Person, table_of
 
 CADENCES = (1, 2, 4)
 MEMBER_ROLES = ("participant", "mentor", "mentee", "buddy", "newcomer")
@@ -27,6 +27,7 @@ _cohorts = table_of(Cohort)
 _members = table_of(CohortMember)
 _organisations = table_of(Organisation)
 _people = table_of(Person)
+_never = table_of(NeverPair)
 
 
 class CohortError(ValueError):
@@ -185,3 +186,51 @@ def start_round(connection: Connection, cohort_id: int, now: datetime, periodic_
     if paused and not dry_run:
         pause_cohort(connection, cohort_id)
     return result
+
+
+REASON_LIMIT = 200
+
+
+def keep_apart(connection: Connection, organisation_id: int, first: int, second: int,
+               reason: str = "") -> bool:
+    """Two people are never paired in any of the organisation's cohorts (a manager and
+    their report, say); False when that was so already."""
+    if first == second:
+        raise CohortError("same_person", "give two different people")
+    cleaned = " ".join(reason.split())
+    if len(cleaned) > REASON_LIMIT:
+        raise CohortError("reason_long", f"a reason is at most {REASON_LIMIT} characters")
+    low, high = sorted((first, second))
+    found = connection.execute(select(_never.c.person_a).where(
+        _never.c.organisation_id == organisation_id, _never.c.person_a == low,
+        _never.c.person_b == high)).first()
+    if found is not None:
+        return False
+    connection.execute(_never.insert().values(organisation_id=organisation_id, person_a=low,
+                                              person_b=high, reason=cleaned))
+    return True
+
+
+def let_meet(connection: Connection, organisation_id: int, first: int, second: int) -> bool:
+    """Undo `keep_apart`; False when they were not kept apart."""
+    low, high = sorted((first, second))
+    changed = connection.execute(_never.delete().where(
+        _never.c.organisation_id == organisation_id, _never.c.person_a == low,
+        _never.c.person_b == high))
+    return changed.rowcount == 1
+
+
+def kept_apart(connection: Connection, organisation_id: int
+               ) -> list[tuple[int, str, int, str, str]]:
+    """Who is never paired with whom: (id, name, id, name, reason)."""
+    first, second = _people.alias("first"), _people.alias("second")
+    return [(row.person_a, row.first_name or f"#{row.person_a}", row.person_b,
+             row.second_name or f"#{row.person_b}", row.reason or "")
+            for row in connection.execute(
+                select(_never.c.person_a, _never.c.person_b, _never.c.reason,
+                       first.c.display_name.label("first_name"),
+                       second.c.display_name.label("second_name"))
+                .join(first, first.c.id == _never.c.person_a)
+                .join(second, second.c.id == _never.c.person_b)
+                .where(_never.c.organisation_id == organisation_id)
+                .order_by(first.c.display_name, second.c.display_name))]
