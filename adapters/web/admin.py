@@ -50,6 +50,7 @@ from bot.people.web_access import Viewer
 from bot.practices.checklists import records as checklist_records
 from bot.practices.pairing import programmes, rounds
 from bot.practices.web_link.hooks import login_url
+from bot.practices.work_sessions import records as work_sessions
 from bot.runtime import Runtime
 from bot.storage.models import Organisation
 
@@ -66,7 +67,8 @@ DONE = frozenset({
     "member_removed", "cohort_added", "enrolled", "team_enrolled", "cohort_paused",
     "cohort_resumed", "round_run", "calendar", "day_added", "day_removed", "goal_added",
     "goal_archived", "kpi", "competence", "catalog_imported", "apart", "meet",
-    "community", "checklists_imported", "checklist_archived", "checklist_restored"})
+    "community", "work_sessions", "work_sessions_stopped", "checklists_imported",
+    "checklist_archived", "checklist_restored"})
 
 
 class Refused(Exception):
@@ -355,7 +357,11 @@ def _team(desk: Desk, team_id: int) -> Callable[[Connection], dict[str, Any]]:
         inside = {person for person, _ in members}
         others = [person for person in roster.people(connection, desk.organisation_id)
                   if person.id not in inside]
-        return {"team_id": team_id, "team_name": name, "members": members, "others": others}
+        series = [row for row in work_sessions.list_series(connection, desk.organisation_id)
+                  if row.team == name]
+        return {"team_id": team_id, "team_name": name, "members": members, "others": others,
+                "series": series[0] if series else None, "cadences": work_sessions.CADENCES,
+                "everyone": roster.people(connection, desk.organisation_id)}
     return build
 
 
@@ -419,6 +425,49 @@ async def team_post(request: web.Request, desk: Desk) -> web.StreamResponse:
     except Invalid as problem:
         return await show(request, desk, "admin_team.html", _team(desk, team_id), status=400,
                           error=problem)
+
+
+@admin_page("cohorts")
+async def work_sessions_post(request: web.Request, desk: Desk) -> web.StreamResponse:
+    """Plan (or plan anew) or stop the team's work sessions (`leercoach worksession`)."""
+    team_id = _path_id(request, "team_id")
+    form = await form_of(request, desk)
+    now = now_of(request)
+    try:
+        action = text(form, "action", 20)
+        facilitator_raw = text(form, "facilitator", 20)
+        channel, weekday = text(form, "channel", 400), text(form, "weekday", 10)
+        every, at, first = text(form, "every", 2), text(form, "time", 10), text(form, "first", 20)
+
+        def work(connection: Connection) -> None:
+            name = teams.team_of_organisation(connection, desk.organisation_id, team_id)
+            if action == "stop":
+                work_sessions.stop_series(connection, desk.organisation_id, name)
+                return
+            if action != "plan" or weekday not in WEEKDAYS or not every.isdigit():
+                raise Invalid("bad_input")
+            facilitator = _id(facilitator_raw, "facilitator") if facilitator_raw else None
+            if facilitator is not None:
+                roster.person_in(connection, desk.organisation_id, facilitator)
+            try:
+                first_day = date.fromisoformat(first) if first else None
+            except ValueError:
+                raise Invalid("day") from None
+            work_sessions.save_series(
+                connection, desk.organisation_id, team=name, channel=channel,
+                cadence_weeks=int(every), weekday=WEEKDAYS.index(weekday),
+                at=work_sessions.parse_time(at), facilitator_id=facilitator, now=now,
+                first=first_day)
+
+        try:
+            await change(request, desk, work)
+        except work_sessions.WorkSessionError as exc:
+            raise Invalid("work_session", reason=str(exc)) from None
+    except Invalid as problem:
+        return await show(request, desk, "admin_team.html", _team(desk, team_id), status=400,
+                          error=problem)
+    return done(request, desk, "work_sessions_stopped" if action == "stop"
+                else "work_sessions", f"/admin/teams/{team_id}")
 
 
 def _path_id(request: web.Request, name: str) -> int:
@@ -864,6 +913,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/admin/teams", teams_post)
     router.add_get(r"/admin/teams/{team_id:\d+}", team_page)
     router.add_post(r"/admin/teams/{team_id:\d+}", team_post)
+    router.add_post(r"/admin/teams/{team_id:\d+}/worksessions", work_sessions_post)
     router.add_get("/admin/cohorts", cohorts_page)
     router.add_post("/admin/cohorts", cohorts_post)
     router.add_get(r"/admin/cohorts/{cohort_id:\d+}", cohort_page)

@@ -574,3 +574,38 @@ def test_the_embedded_admin_chooses_the_organisation_and_stays_in_it(
     with runtime.database.connect() as connection:
         owner = connection.execute(select(Team.organisation_id)).scalar_one()
     assert owner == world.other_organisation
+
+
+def test_a_facilitator_plans_and_stops_a_teams_work_sessions(
+        runtime: Runtime, world: AdminWorld) -> None:
+    with runtime.database.begin() as connection:
+        from bot.organisation import teams
+
+        team_id = teams.create_team(connection, world.organisation_id, "Oven",
+                                    runtime.engine.clock())
+    team = f"/admin/teams/{team_id}/worksessions"
+
+    async def scenario(client: Client) -> None:
+        csrf = await log_in(client, runtime, world.facilitator)
+        plan = {"action": "plan", "channel": "slack:T1:C9", "every": "2", "weekday": "thu",
+                "time": "14:00", "facilitator": str(world.facilitator), "first": ""}
+        for bad in ({"channel": "kanaal"}, {"every": "3"}, {"time": "later"},
+                    {"weekday": "zon"}, {"facilitator": str(world.outsider)},
+                    {"first": "morgen"}):
+            status, page, _ = await post(client, team, csrf, **{**plan, **bad})
+            assert status == 400, bad
+        assert (await post(client, team, None, **plan))[0] == 403
+        status, _, to = await post(client, team, csrf, **plan)
+        assert status == 303 and to == f"/admin/teams/{team_id}?done=work_sessions"
+        page = (await get(client, to))[1]
+        assert "Elke 2 weken op donderdag om 14:00, in slack:T1:C9" in page
+        assert (await post(client, team, csrf, action="stop"))[0] == 303
+        assert "gestopt" in (await get(client, f"/admin/teams/{team_id}"))[1]
+
+    run(runtime, scenario)
+
+    async def as_member(client: Client) -> None:
+        csrf = await log_in(client, runtime, world.participant)
+        assert (await post(client, team, csrf, action="stop"))[0] == 403
+
+    run(runtime, as_member)
