@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Connection, delete, select, update
 
+from bot.core.text_input import clean_text
 from bot.due import schedule_store
 from bot.due.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.due.organisation_calendar import CalendarCache
@@ -59,7 +60,7 @@ def set_calendar(connection: Connection, organisation_id: int, *,
 def add_day_off(connection: Connection, organisation_id: int, day: date,
                 name: str = "") -> None:
     """An extra day without nudges (its name updated when it is one already)."""
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(clean_text(name).split())
     if len(cleaned) > DAY_NAME_LIMIT:
         raise CalendarError(f"a day's name is at most {DAY_NAME_LIMIT} characters")
     found = connection.execute(select(_days_off.c.name).where(

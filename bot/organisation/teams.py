@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from bot.core.text_input import clean_text
 from bot.storage.models import Person, Team, TeamMember, table_of
 
 NAME_LIMIT = 200
@@ -39,7 +40,7 @@ class TeamRow:
 
 def clean_name(name: str) -> str:
     """A team's name with its spaces tidied; refused when empty or too long."""
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(clean_text(name).split())
     if not cleaned:
         raise TeamError("name_empty", "a team needs a name")
     if len(cleaned) > NAME_LIMIT:

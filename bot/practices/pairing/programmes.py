@@ -14,6 +14,7 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection, func, select, update
 
+from bot.core.text_input import clean_text
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import cohorts
 from bot.organisation.teams import members as team_members
@@ -72,7 +73,7 @@ def create_cohort(connection: Connection, organisation_id: int, *, name: str,
                   now: datetime, periodic_time: time) -> CohortRow:
     """A new cohort whose first round is on the next `weekday` at the periodic time; a
     `channel` ("slack:T0123:C0456") enrols its members."""
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(clean_text(name).split())
     if not cleaned:
         raise CohortError("name_empty", "a cohort needs a name")
     if len(cleaned) > NAME_LIMIT:
@@ -197,7 +198,7 @@ def keep_apart(connection: Connection, organisation_id: int, first: int, second:
     their report, say); False when that was so already."""
     if first == second:
         raise CohortError("same_person", "give two different people")
-    cleaned = " ".join(reason.split())
+    cleaned = " ".join(clean_text(reason).split())
     if len(cleaned) > REASON_LIMIT:
         raise CohortError("reason_long", f"a reason is at most {REASON_LIMIT} characters")
     low, high = sorted((first, second))
