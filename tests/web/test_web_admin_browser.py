@@ -32,25 +32,17 @@ def choose(driver: Any, select_id: str, text: str) -> None:
 
 
 def submit(driver: Any, css: str) -> None:
-    """Click a form's button and wait for the page it leads to."""
+    """Click a form's button (or a link) and wait for the page it leads to: the old page's
+    window carries a mark that a new page does not have."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.leercoachOldPage = true")
     button = driver.find_element(By.CSS_SELECTOR, css)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
-    WebDriverWait(driver, 15).until(lambda d: _gone(old))
-
-
-def _gone(element: Any) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    try:
-        element.tag_name  # noqa: B018  (touching it tells whether the page was replaced)
-    except StaleElementReferenceException:
-        return True
-    return False
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script(
+        "return window.leercoachOldPage === undefined && document.readyState === 'complete'"))
 
 
 @pytest.mark.parametrize("width", [390, 1280])
