@@ -31,10 +31,25 @@ from adapters.web.site import (
     now_of,
     runtime_of,
 )
+from bot.due.calendar import CalendarError, check_country, parse_quiet_hours
 from bot.organisation import calendar_settings, catalog, goals, teams
+from bot.organisation.calendar_settings import NONE_WORDS
 from bot.practices.checklists import records as checklist_records
 from bot.runtime import Runtime
 from bot.storage.models import Organisation
+
+
+def checked(check: Callable[[str], object], value: str, key: str, *, skip: bool = False
+            ) -> None:
+    """One field checked by bot/'s own check before the change, so its refusal can be said
+    in the viewer's language (admin.error.<key>) rather than in the command's words."""
+    if skip:
+        return
+    try:
+        check(value)
+    except (CalendarError, goals.GoalError):
+        raise Invalid(key) from None
+
 
 # -- /admin/calendar --------------------------------------------------------------------
 
@@ -59,6 +74,8 @@ async def calendar_post(request: web.Request, desk: Desk) -> web.StreamResponse:
         action = text(form, "action", 20)
         if action == "settings":
             holidays, quiet = text(form, "holidays", 20), text(form, "quiet_hours", 40)
+            checked(check_country, holidays, "holidays", skip=holidays.lower() in NONE_WORDS)
+            checked(parse_quiet_hours, quiet, "quiet_hours")
 
             def apply(connection: Connection) -> None:
                 calendar_settings.set_calendar(connection, desk.organisation_id,
@@ -133,12 +150,14 @@ async def goals_post(request: web.Request, desk: Desk) -> web.StreamResponse:
         if action == "add":
             level, title = text(form, "level", 20), text(form, "title", 400)
             description, period = text(form, "description"), text(form, "period", 20)
+            checked(goals.normalise_period, period, "period")
             await in_session(request, desk, lambda session, organisation: goals.add_goal(
                 session, organisation, level=level, title=title, description=description,
                 team=team_name, period=period))
             what = "goal_added"
         elif action == "kpi":
             name, period = text(form, "title", 400), text(form, "period", 20)
+            checked(goals.normalise_period, period, "period")
             target, value = decimal(form, "target"), decimal(form, "value")
             if not name:
                 raise Invalid("goal", reason=desk.say("error.kpi_name"))
@@ -149,6 +168,7 @@ async def goals_post(request: web.Request, desk: Desk) -> web.StreamResponse:
         elif action == "community":
             title, location = text(form, "title", 400), text(form, "location", 600)
             starts = text(form, "starts", 40)
+            checked(lambda value: goals.parse_starts(value, desk.timezone), starts, "starts")
             await in_session(request, desk, lambda session, organisation: goals.add_session(
                 session, organisation, title=title, location=location,
                 starts_at=goals.parse_starts(starts, organisation.default_timezone)))

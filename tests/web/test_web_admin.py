@@ -353,10 +353,10 @@ def test_the_calendar_changes_and_refuses_nonsense(runtime: Runtime, world: Admi
                            holidays="be", quiet_hours="22:00-06:30"))[0] == 303
         status, page, _ = await post(client, "/admin/calendar", csrf, action="settings",
                                      holidays="XX", quiet_hours="")
-        assert status == 400 and "Dat lukte niet" in page
+        assert status == 400 and "Die landcode ken ik niet" in page
         status, page, _ = await post(client, "/admin/calendar", csrf, action="settings",
                                      holidays="NL", quiet_hours="9-5")
-        assert status == 400
+        assert status == 400 and "Stille uren schrijf je als 21:00-07:00" in page
         assert (await post(client, "/admin/calendar", csrf, action="add_day",
                            day="2026-12-24", name="Kerstavond"))[0] == 303
         assert (await post(client, "/admin/calendar", csrf, action="add_day",
@@ -389,6 +389,9 @@ def test_goals_and_kpis_on_three_levels(runtime: Runtime, world: AdminWorld) -> 
                            title="Beter feedback geven", team=team_id))[0] == 303
         assert (await post(client, "/admin/goals", csrf, action="kpi", title="Broden per uur",
                            team=team_id, target="1.250,5", value="900"))[0] == 303
+        status, page, _ = await post(client, "/admin/goals", csrf, action="add", level="team",
+                                     title="Iets", period="volgend jaar")
+        assert status == 400 and "zoals 2026 of 2026-Q4" in page
         for bad in ({"level": "galaxy"}, {"title": ""}, {"period": "volgend jaar"}):
             fields = {"action": "add", "level": "team", "title": "Iets", **bad}
             assert (await post(client, "/admin/goals", csrf, **fields))[0] == 400, bad
