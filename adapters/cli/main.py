@@ -30,6 +30,7 @@ from adapters.cli import (
     privacy,
     scheduling,
     serve,
+    teams,
     work_sessions,
 )
 from adapters.cli.common import EXIT_FAILURE, EXIT_USAGE, UnknownOrganisation
@@ -66,7 +67,9 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
     catalog.add_checklists,
     organisation_calendar.add_calendar,
     pairing.add_cohort,
+    people.add_people,
     people.add_role,
+    teams.add_team,
     cases.add_cases,
     work_sessions.add_worksession_and_sessions,
     pairing.add_never_pair_pair_pairs,

@@ -4,16 +4,21 @@ a change moves everyone's next nudge at once."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from adapters.cli.common import find_organisation, organisation_option, runtime_of
+from adapters.cli.common import (
+    find_organisation,
+    find_organisation_id,
+    organisation_option,
+    runtime_of,
+)
 from bot import clock
 from bot.config import Settings
-from bot.due.calendar import check_country, parse_quiet_hours
-from bot.runtime import Runtime
+from bot.organisation import calendar_settings
 from bot.storage.models import DayOff
 
 if TYPE_CHECKING:
@@ -67,53 +72,32 @@ def cmd_calendar_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar_set(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = runtime_of(settings)
-    try:
-        with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            if args.holidays is not None:
-                none = args.holidays.strip().lower() in ("", "none", "geen")
-                organisation.holiday_country = None if none else check_country(args.holidays)
-            if args.quiet_hours is not None:
-                organisation.quiet_hours = str(parse_quiet_hours(args.quiet_hours))
-            session.commit()
-        _reschedule_organisation(runtime, args.organisation, settings)
-    finally:
-        runtime.close()
+    _change(args, settings, lambda connection, organisation_id: calendar_settings.set_calendar(
+        connection, organisation_id, holidays=args.holidays, quiet_hours=args.quiet_hours))
     return cmd_calendar_show(args, settings)
 
 
 def cmd_calendar_day_off(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = runtime_of(settings)
-    try:
-        with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            found = session.get(DayOff, (organisation.id, args.day))
-            if args.calendar_command == "add-day":
-                if found is None:
-                    session.add(DayOff(organisation_id=organisation.id, day=args.day,
-                                       name=args.name or ""))
-                elif args.name:
-                    found.name = args.name
-            elif found is not None:
-                session.delete(found)
-            session.commit()
-        _reschedule_organisation(runtime, args.organisation, settings)
-    finally:
-        runtime.close()
+    def change(connection: Connection, organisation_id: int) -> None:
+        if args.calendar_command == "add-day":
+            calendar_settings.add_day_off(connection, organisation_id, args.day,
+                                          args.name or "")
+        else:
+            calendar_settings.remove_day_off(connection, organisation_id, args.day)
+
+    _change(args, settings, change)
     return cmd_calendar_show(args, settings)
 
 
-def _reschedule_organisation(runtime: Runtime, slug: str, settings: Settings) -> None:
-    """A changed calendar moves everyone's next nudge; recompute it now, in batches."""
-    from bot.due import schedule_store
-
-    with runtime.sessions() as session:
-        organisation = find_organisation(session, settings, slug)
-        organisation_id = organisation.id
-        session.commit()
-    now = clock.now()
-    with runtime.database.begin() as connection:
-        people = schedule_store.organisation_people(connection, organisation_id)
-        schedule_store.register(connection, people, runtime.engine.calendars,
-                                settings.periodic_time, now)
+def _change(args: argparse.Namespace, settings: Settings,
+            change: Callable[[Connection, int], None]) -> None:
+    """Make the change and move everyone's next nudge to fit, in one transaction."""
+    runtime = runtime_of(settings)
+    try:
+        organisation_id = find_organisation_id(runtime, settings, args.organisation)
+        with runtime.database.begin() as connection:
+            change(connection, organisation_id)
+            calendar_settings.reschedule(connection, organisation_id, runtime.engine.calendars,
+                                         settings.periodic_time, clock.now())
+    finally:
+        runtime.close()

@@ -1,4 +1,4 @@
-"""Cohorts and the weekly peer review pairing: `leercoach cohort add|list|join|leave`,
+"""Cohorts and the weekly peer review pairing: `leercoach cohort add|list|join|leave|pause|resume`,
 `never-pair`, `pair` (start a round now) and `pairs` (the current groups)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.cli.common import (
@@ -21,9 +21,9 @@ from bot import clock
 from bot.config import Settings
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import cohorts
-from bot.practices.pairing import rounds
+from bot.practices.pairing import programmes, rounds
 from bot.privacy.export import find_person
-from bot.storage.models import Cohort, CohortMember, NeverPair
+from bot.storage.models import Cohort
 
 if TYPE_CHECKING:
     from adapters.cli.common import Commands
@@ -43,7 +43,8 @@ def add_cohort(commands: Commands) -> None:
     add.add_argument("--mode", choices=rounds.MODES, default=rounds.STEADY,
                      help="steady partners (default), a new one each round, or mentoring")
     add.add_argument("--weekday", choices=WEEKDAYS, default="mon", help="day rounds start")
-    add.add_argument("--every", type=int, choices=(1, 2, 4), default=1, help="weeks per round")
+    add.add_argument("--every", type=int, choices=programmes.CADENCES, default=1,
+                     help="weeks per round")
     add.add_argument("--repair-quarterly", action="store_true",
                      help="steady mode: new partners at the start of every quarter")
     add.add_argument("--channel", type=_channel, metavar="PLATFORM:WORKSPACE:CHANNEL",
@@ -63,11 +64,16 @@ def add_cohort(commands: Commands) -> None:
         member.add_argument("--tenant", help="only this workspace / tenant")
         if name == "join":
             member.add_argument("--role", default="participant",
-                                choices=("participant", "mentor", "mentee", "buddy",
-                                         "newcomer"))
+                                choices=programmes.MEMBER_ROLES)
             member.add_argument("--capacity", type=int, default=1,
                                 help="mentees a mentor takes on (default 1)")
         member.set_defaults(handler=cmd_cohort_member)
+    for name, text in (("pause", "no new rounds for now"),
+                       ("resume", "rounds again, from the cohort's next weekday")):
+        pausing = cohort_commands.add_parser(name, help=text)
+        organisation_option(pausing)
+        pausing.add_argument("cohort", help="the cohort's name")
+        pausing.set_defaults(handler=cmd_cohort_pause)
 
 
 def add_never_pair_pair_pairs(commands: Commands) -> None:
@@ -110,28 +116,44 @@ def cmd_cohort_add(args: argparse.Namespace, settings: Settings) -> int:
     runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            if session.scalar(select(Cohort).where(Cohort.organisation_id == organisation.id,
-                                                   Cohort.name == args.name)):
-                print(f"leercoach: cohort {args.name!r} exists already", file=sys.stderr)
-                return EXIT_USAGE
-            now = clock.now()
-            weekday = WEEKDAYS.index(args.weekday)
-            cohort = Cohort(
-                organisation_id=organisation.id, name=args.name, mode=args.mode,
-                cadence_weeks=args.every, weekday=weekday, created_at=now,
-                repair_quarterly=args.repair_quarterly, channel=args.channel,
-                next_round_at=rounds.next_round_at(
-                    weekday, settings.periodic_time, organisation.default_timezone, now,
-                    first=True),
-            )
-            session.add(cohort)
+            organisation_id = find_organisation(session, settings, args.organisation).id
             session.commit()
-            print(f"cohort {cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) "
-                  f"on {args.weekday}; first round {utc(cohort.next_round_at)}")
-            if cohort.channel:
-                print(f"  members of {cohort.channel} take part; joining it enrols, leaving "
-                      "it takes out (invite the coach to the channel to enrol who is there)")
+        with runtime.database.begin() as connection:
+            try:
+                cohort = programmes.create_cohort(
+                    connection, organisation_id, name=args.name, mode=args.mode,
+                    weekday=args.weekday, every=args.every,
+                    repair_quarterly=args.repair_quarterly, channel=args.channel,
+                    now=clock.now(), periodic_time=settings.periodic_time)
+            except programmes.CohortError as exc:
+                print(f"leercoach: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        print(f"cohort {cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) "
+              f"on {args.weekday}; first round {utc(cohort.next_round_at)}")
+        if cohort.channel:
+            print(f"  members of {cohort.channel} take part; joining it enrols, leaving "
+                  "it takes out (invite the coach to the channel to enrol who is there)")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_cohort_pause(args: argparse.Namespace, settings: Settings) -> int:
+    """No rounds until `resume`; resuming plans the next on the cohort's weekday."""
+    runtime = runtime_of(settings)
+    try:
+        with runtime.sessions() as session:
+            cohort = _cohort(session, settings, args.organisation, args.cohort)
+            cohort_id, organisation_id = cohort.id, cohort.organisation_id
+            session.commit()
+        with runtime.database.begin() as connection:
+            if args.cohort_command == "pause":
+                programmes.pause_cohort(connection, cohort_id)
+                print(f"{args.cohort} is paused: no new rounds until `cohort resume`")
+            else:
+                moment = programmes.resume_cohort(connection, organisation_id, cohort_id,
+                                                  clock.now(), settings.periodic_time)
+                print(f"{args.cohort} runs again; next round {utc(moment)}")
     finally:
         runtime.close()
     return 0
@@ -141,21 +163,19 @@ def cmd_cohort_list(args: argparse.Namespace, settings: Settings) -> int:
     runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            cohorts = session.scalars(select(Cohort).where(
-                Cohort.organisation_id == organisation.id).order_by(Cohort.name)).all()
-            for cohort in cohorts:
-                members = session.scalar(select(func.count()).select_from(CohortMember).where(
-                    CohortMember.cohort_id == cohort.id, CohortMember.left_at.is_(None)))
-                print(f"{cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) on "
-                      f"{WEEKDAYS[cohort.weekday]}, {members} taking part, next round "
-                      f"{utc(cohort.next_round_at)}"
-                      + (f", channel {cohort.channel}" if cohort.channel else ""))
-            if not cohorts:
-                print("no cohorts yet: `leercoach cohort add NAME` makes one")
+            organisation_id = find_organisation(session, settings, args.organisation).id
             session.commit()
+        with runtime.database.connect() as connection:
+            found = programmes.list_cohorts(connection, organisation_id)
     finally:
         runtime.close()
+    for cohort in found:
+        when = "paused" if cohort.paused else f"next round {utc(cohort.next_round_at)}"
+        print(f"{cohort.name}: {cohort.mode}, every {cohort.cadence_weeks} week(s) on "
+              f"{cohort.weekday_name}, {cohort.members} taking part, {when}"
+              + (f", channel {cohort.channel}" if cohort.channel else ""))
+    if not found:
+        print("no cohorts yet: `leercoach cohort add NAME` makes one")
     return 0
 
 
@@ -170,10 +190,12 @@ def cmd_cohort_member(args: argparse.Namespace, settings: Settings) -> int:
             session.commit()
         with runtime.database.begin() as connection:
             if args.cohort_command == "join":
-                joined = cohorts.join(connection, cohort_id, person_id, now, args.role,
-                                     args.capacity)
-                if joined:
-                    cohorts.queue_welcome(connection, cohort_id, person_id, now)
+                try:
+                    joined = programmes.enrol(connection, cohort_id, person_id, now,
+                                              args.role, args.capacity)
+                except programmes.CohortError as exc:
+                    print(f"leercoach: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
                 print(f"{args.user} {'joins' if joined else 'takes part in'} {args.cohort}"
                       + (" (told how to leave)" if joined else ""))
             else:
@@ -191,17 +213,17 @@ def cmd_never_pair(args: argparse.Namespace, settings: Settings) -> int:
     runtime = runtime_of(settings)
     try:
         with runtime.sessions() as session:
-            organisation = find_organisation(session, settings, args.organisation)
-            first = find_person(session, args.user[0], args.platform, args.tenant)
-            second = find_person(session, args.user[1], args.platform, args.tenant)
-            if first.id == second.id:
-                print("leercoach: give two different people", file=sys.stderr)
-                return EXIT_USAGE
-            low, high = sorted((first.id, second.id))
-            if session.get(NeverPair, (organisation.id, low, high)) is None:
-                session.add(NeverPair(organisation_id=organisation.id, person_a=low,
-                                      person_b=high, reason=args.reason or ""))
+            organisation_id = find_organisation(session, settings, args.organisation).id
+            first = find_person(session, args.user[0], args.platform, args.tenant).id
+            second = find_person(session, args.user[1], args.platform, args.tenant).id
             session.commit()
+        with runtime.database.begin() as connection:
+            try:
+                programmes.keep_apart(connection, organisation_id, first, second,
+                                      args.reason or "")
+            except programmes.CohortError as exc:
+                print(f"leercoach: {exc}", file=sys.stderr)
+                return EXIT_USAGE
             print(f"{args.user[0]} and {args.user[1]} are never paired")
     finally:
         runtime.close()
@@ -216,8 +238,8 @@ def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
             cohort_id = _cohort(session, settings, args.organisation, args.cohort).id
             session.commit()
         with runtime.database.begin() as connection:
-            result = rounds.run_round(connection, cohort_id, now, settings.periodic_time,
-                                      dry_run=args.dry_run)
+            result = programmes.start_round(connection, cohort_id, now,
+                                            settings.periodic_time, dry_run=args.dry_run)
             names = _display_names(connection, result)
     finally:
         runtime.close()

@@ -1,5 +1,6 @@
-"""A person's commands: `leercoach role` (facilitator, admin, ...) and `leercoach canvas
-export` (their learning conversation canvas as Markdown)."""
+"""A person's commands: `leercoach people list` (who is there, with their ids), `leercoach
+role` (facilitator, admin, ...) and `leercoach canvas export` (their learning conversation
+canvas as Markdown)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from adapters.cli.common import EXIT_FAILURE, runtime_of
+from adapters.cli.common import (
+    EXIT_FAILURE,
+    find_organisation_id,
+    organisation_option,
+    runtime_of,
+    utc,
+)
 from bot.config import Settings
-from bot.people import roles
+from bot.people import roles, roster
 from bot.practices.learning_conversation.hooks import canvas_markdown, latest_canvas
 from bot.privacy.export import UnknownPerson, find_person
 
@@ -28,6 +35,40 @@ def add_canvas(commands: Commands) -> None:
                                help="only this platform (terminal, slack, teams, web)")
     canvas_export.add_argument("--tenant", help="only this workspace / tenant")
     canvas_export.set_defaults(handler=cmd_canvas_export)
+
+
+def add_people(commands: Commands) -> None:
+    people = commands.add_parser("people", help="who takes part, with their ids")
+    people_commands = people.add_subparsers(dest="people_command", metavar="ACTION",
+                                            required=True)
+    listing = people_commands.add_parser(
+        "list", help="name, #id, platform, team, role, status and last seen")
+    organisation_option(listing)
+    listing.add_argument("--search", default="",
+                         help="part of a name, platform user id or team, or #<person id>")
+    listing.set_defaults(handler=cmd_people_list)
+
+
+def cmd_people_list(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = runtime_of(settings)
+    try:
+        organisation_id = find_organisation_id(runtime, settings, args.organisation)
+        with runtime.database.connect() as connection:
+            found = roster.people(connection, organisation_id, args.search)
+    finally:
+        runtime.close()
+    for person in found:
+        accounts = ",".join(f"{platform}:{user}" for platform, user in person.accounts)
+        status = person.status + (f" until {person.paused_until.isoformat()}"
+                                  if person.paused_until else "")
+        print("  ".join((
+            f"#{person.id:<5}", f"{person.name:<24}",
+            f"{accounts or '-':<24}",
+            f"{', '.join(person.teams) or '-':<20}", f"{person.role:<11}", f"{status:<10}",
+            f"last seen {utc(person.last_seen)}")).rstrip())
+    if not found:
+        print("nobody found" if args.search else "nobody here yet")
+    return 0
 
 
 def add_role(commands: Commands) -> None:

@@ -21,6 +21,7 @@ from bot import clock
 from bot.config import Settings
 from bot.due.weekdays import WEEKDAYS
 from bot.organisation import community_sessions as community
+from bot.organisation import teams
 from bot.people.roles import may_facilitate
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import find_person
@@ -170,9 +171,9 @@ def cmd_worksession_members(args: argparse.Namespace, settings: Settings) -> int
             if team_id is None:
                 return _refuse(f"there is no team {args.team!r}")
             if args.remove:
-                changed = ws.remove_member(connection, team_id, person_id)
+                changed = teams.remove_member(connection, team_id, person_id)
             else:
-                changed = ws.add_member(connection, team_id, person_id, clock.now())
+                changed = teams.add_member(connection, team_id, person_id, clock.now())
     finally:
         runtime.close()
     if args.remove:

@@ -1,8 +1,9 @@
 """The web adapter mounted on the one HTTP server of `leercoach serve`.
 
 Pages: `/` the web chat (the embedded default's admin, trying the coach as someone),
-`/me` a person's own history, `/dashboard` the facilitators' aggregates, `/login` and
-`/logout`; `/static` holds the CSS, the chat's script and the vendored chart library, so
+`/me` a person's own history, `/dashboard` the facilitators' aggregates, `/admin/…` the
+pages that run it (adapters/web/admin.py), `/login` and `/logout`; `/static` holds the CSS,
+the chat's script and the vendored chart library, so
 nothing is loaded from the internet. Every page but the login page needs a session.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.platform import PlatformAdapter
-from adapters.web import chat, dashboard, login, me
+from adapters.web import admin, chat, dashboard, login, me
 from adapters.web.sender import PLATFORM, WebSender
 from adapters.web.site import (
     RUNTIME,
@@ -52,6 +53,7 @@ class WebAdapter(PlatformAdapter):
         chat.add_routes(app.router)
         me.add_routes(app.router)
         dashboard.add_routes(app.router)
+        admin.add_routes(app.router)
         app.router.add_static("/static", STATIC)
         app.middlewares.append(security_headers)
         app.middlewares.append(pages_for_errors)

@@ -141,8 +141,18 @@ def read_catalog_file(path: Path) -> list[dict[str, str]]:
         raise CatalogError(str(path), ["the file is not UTF-8 text"]) from None
     except OSError as exc:
         raise CatalogError(str(path), [f"cannot read the file ({exc.strerror or exc})"]) from None
-    raw = _yaml_entries(text, str(path)) if kind == "yaml" else _csv_entries(text, str(path))
-    return validate_entries(raw, str(path))
+    return parse_catalog_text(text, kind, str(path))
+
+
+def parse_catalog_text(text: str, kind: str, source: str) -> list[dict[str, str]]:
+    """The competences in YAML or CSV text (a file read, or one uploaded), checked."""
+    raw = _yaml_entries(text, source) if kind == "yaml" else _csv_entries(text, source)
+    return validate_entries(raw, source)
+
+
+def one_entry(values: Mapping[str, str], source: str = "form") -> dict[str, str]:
+    """One competence typed into a form, checked exactly as a file's entry is."""
+    return validate_entries([RawEntry(1, dict(values))], source)[0]
 
 
 def yaml_list(text: str, source: str, key: str,
@@ -363,14 +373,19 @@ _YAML_HEADER = """\
 
 def write_catalog_file(path: Path, entries: list[dict[str, str]]) -> None:
     """Write `entries` as YAML or CSV, by the file's extension."""
-    kind = catalog_format(path)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(catalog_text(entries, catalog_format(path)))
+
+
+def catalog_text(entries: list[dict[str, str]], kind: str) -> str:
+    """The catalog as YAML or CSV text, as `catalog export` writes it (and the page offers)."""
     if kind == "yaml":
         body = yaml.safe_dump(
             {"competences": entries}, allow_unicode=True, sort_keys=False, width=100
         )
-        path.write_text(_YAML_HEADER + body, encoding="utf-8")
-        return
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(FIELDS))
-        writer.writeheader()
-        writer.writerows(entries)
+        return _YAML_HEADER + body
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(FIELDS))
+    writer.writeheader()
+    writer.writerows(entries)
+    return buffer.getvalue()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.text_input import clean_text
 from bot.storage.models import CommunitySession, Goal, Organisation, Team, TeamMember, table_of
 
 LEVELS: tuple[str, ...] = ("business", "team", "personal")  # seed 000's three levels
@@ -62,7 +63,7 @@ def add_goal(
     """
     if level not in LEVELS:
         raise GoalError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    title = " ".join(title.split())
+    title = " ".join(clean_text(title).split())
     if not title:
         raise GoalError("a goal needs a title")
     if len(title) > TITLE_LIMIT:
@@ -84,7 +85,7 @@ def add_goal(
         team_id=team_row.id if team_row else None,
         level=level,
         title=title,
-        description=description.strip(),
+        description=clean_text(description),
         period=normalise_period(period),
         active=True,
     )
@@ -147,7 +148,7 @@ def set_kpi(
     for number in (target, value):
         if number is not None and not math.isfinite(number):
             raise GoalError("a target or value must be a number")
-    title = " ".join(name.split())
+    title = " ".join(clean_text(name).split())
     period_text = normalise_period(period)
     named = (team or "").strip()
     team_row = find_team(session, organisation, named) if named else None
@@ -268,12 +269,12 @@ def add_session(
     starts_at: datetime,
     location: str = "",
 ) -> CommunitySession:
-    title = " ".join(title.split())
+    title = " ".join(clean_text(title).split())
     if not title:
         raise GoalError("a session needs a title")
     if len(title) > TITLE_LIMIT:
         raise GoalError(f"the title is {len(title)} characters; at most {TITLE_LIMIT}")
-    location = location.strip()
+    location = clean_text(location)
     if len(location) > LOCATION_LIMIT:
         raise GoalError(f"the location is at most {LOCATION_LIMIT} characters")
     row = CommunitySession(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.conversation.coach import Coach
 from bot.core.messages import Address, InboundEvent, Message, Outbound, Question
+from bot.organisation import teams
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
 from bot.privacy.export import export_person, find_person
@@ -138,7 +139,7 @@ def team(runtime: Runtime, clock: Clock) -> dict[str, Member]:
                                at=time(14, 0), facilitator_id=ids["anna"],
                                now=clock.now, first=date(2026, 3, 19))
         for name in ("bram", "cas"):
-            ws.add_member(connection, ws.team_id_of(connection, organisation, "Service") or 0,
+            teams.add_member(connection, ws.team_id_of(connection, organisation, "Service") or 0,
                           ids[name], clock.now)
     assert saved.next_starts_at == FIRST
     return people

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.organisation import teams
 from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.people import roles
 from bot.practices.work_sessions import records as ws
@@ -142,7 +143,7 @@ def plan_the_series(runtime: Runtime, clock: Clock) -> dict[str, int]:
                                first=date(2026, 3, 19))
         team = ws.team_id_of(connection, organisation, "Service") or 0
         for user in ("U2", "U3"):
-            ws.add_member(connection, team, ids[user], clock.now)
+            teams.add_member(connection, team, ids[user], clock.now)
     assert saved.next_starts_at == FIRST
     return ids
 

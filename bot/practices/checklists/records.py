@@ -104,6 +104,11 @@ def read_checklist_file(path: Path) -> list[ChecklistSpec]:
         raise ChecklistFileError(
             source, [f"cannot read the file ({exc.strerror or exc})"]
         ) from None
+    return parse_checklist_text(text, kind, source)
+
+
+def parse_checklist_text(text: str, kind: str, source: str) -> list[ChecklistSpec]:
+    """The checklists in YAML or CSV text (a file read, or one uploaded), checked whole."""
     problems: list[str] = []
     raw = _yaml(text, source, problems) if kind == "yaml" else _csv(text, source, problems)
     specs = _validate(raw, problems)

@@ -41,6 +41,7 @@ from bot.core.registry import (
     TurnApi,
 )
 from bot.core.text_input import clean_text
+from bot.organisation import teams
 from bot.people.roles import may_facilitate
 from bot.practices.work_sessions import records as ws
 
@@ -167,7 +168,7 @@ def _vote(channel: ChannelEvent, item_id: int) -> list[Outbound]:
         return [Outbound(here, Notice(turn.text("worksession.vote_closed")))]
     result = ws.toggle_vote(connection, found, person.id, turn.now)
     if result == "added":
-        ws.add_member(connection, session.team_id, person.id, turn.now)
+        teams.add_member(connection, session.team_id, person.id, turn.now)
     left = ws.MAX_VOTES - ws.votes_used(connection, session.id, person.id)
     text = turn.text(f"worksession.vote_{result}", text=found.text, left=left,
                      votes=ws.votes_for(connection, found.id), max_votes=ws.MAX_VOTES)

@@ -33,6 +33,7 @@ from bot.core.messages import Address
 from bot.due.items import DueItems
 from bot.due.rules import resolve_local
 from bot.organisation.cohorts import channel_key, split_channel
+from bot.organisation.teams import add_member
 from bot.outbox import deliveries
 from bot.outbox.deliveries import TEXT_FLOW
 from bot.storage.models import (
@@ -237,23 +238,6 @@ def stop_series(connection: Connection, organisation_id: int, team: str) -> bool
         return False
     changed = connection.execute(update(_series).where(
         _series.c.team_id == team_id, _series.c.active).values(active=False))
-    return changed.rowcount == 1
-
-
-def add_member(connection: Connection, team_id: int, person_id: int, now: datetime) -> bool:
-    """Someone joins the team; False when they are in it already."""
-    found = connection.execute(select(_team_members.c.person_id).where(
-        _team_members.c.team_id == team_id, _team_members.c.person_id == person_id)).first()
-    if found is not None:
-        return False
-    connection.execute(_team_members.insert().values(team_id=team_id, person_id=person_id,
-                                                     joined_at=now))
-    return True
-
-
-def remove_member(connection: Connection, team_id: int, person_id: int) -> bool:
-    changed = connection.execute(_team_members.delete().where(
-        _team_members.c.team_id == team_id, _team_members.c.person_id == person_id))
     return changed.rowcount == 1
 
 
