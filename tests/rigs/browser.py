@@ -27,6 +27,33 @@ from bot.runtime import Runtime
 CHROMIUM = os.environ.get("LEERCOACH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("LEERCOACH_CHROMEDRIVER", "/usr/bin/chromedriver")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WAIT = 20.0
+
+
+def wait_for(driver: Any, css: str, count: int = 1) -> list[Any]:
+    """The elements matching `css` once there are at least `count` of them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT).until(
+        lambda d: found if len(found := d.find_elements(By.CSS_SELECTOR, css)) >= count
+        else False)
+
+
+def log_in(driver: Any, base: str, token: str) -> None:
+    """Log in with the link's button, and wait for the page it lands on (the session's
+    logout form), so the next page is not asked for before the cookie is set."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/login/{token}")
+    driver.find_element(By.ID, "login-button").click()
+    wait_for(driver, "form.logout")
+
+
+def severe_console_errors(driver: Any) -> list[str]:
+    """The page's console errors (a missing favicon is no error of ours)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
 
 
 @contextmanager

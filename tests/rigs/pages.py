@@ -29,6 +29,7 @@ from bot.due.schedule_store import person_calendar, register
 from bot.people.roles import set_role
 from bot.runtime import Runtime
 from bot.storage.models import (
+    Cohort,
     ContractResponse,
     Identity,
     LearningContract,
@@ -37,11 +38,10 @@ from bot.storage.models import (
     Team,
     table_of,
 )
-from tests.rigs.browser import login_token
+from tests.rigs.browser import login_token, wait_for
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)  # a phone and a laptop
-WAIT = 20.0
 Who = Literal["anonymous", "admin", "facilitator", "participant"]
 
 
@@ -54,6 +54,7 @@ class Cast:
     colleague: str  # the participant's colleague who responded to the contract
     response: str  # that response's text
     small_team: int  # the demo's team of four
+    cohort: int  # the demo's peer-review cohort
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,21 @@ PAGES: list[Page] = [
     Page("dashboard-small-team", "/dashboard?team={small_team}", "facilitator",
          ready="#too-small"),
     Page("dashboard-admin", "/dashboard", "admin", ready="[data-chart='streaks'][data-drawn]"),
+    # The admin pages, as the embedded admin (the demo organisation is the default) and,
+    # where the role allows, as a facilitator
+    Page("admin", "/admin", "admin"),
+    Page("admin-people", "/admin/people", "admin"),
+    Page("admin-people-search", "/admin/people?q=a", "admin"),
+    Page("admin-teams", "/admin/teams", "admin"),
+    Page("admin-team", "/admin/teams/{small_team}", "admin"),
+    Page("admin-cohorts", "/admin/cohorts", "admin"),
+    Page("admin-cohort", "/admin/cohorts/{cohort}", "admin"),
+    Page("admin-calendar", "/admin/calendar", "admin"),
+    Page("admin-goals", "/admin/goals", "admin"),
+    Page("admin-competences", "/admin/competences", "admin"),
+    Page("admin-checklists", "/admin/checklists", "admin"),
+    Page("admin-people-facilitator", "/admin/people", "facilitator"),
+    Page("admin-cohort-facilitator", "/admin/cohorts/{cohort}", "facilitator"),
 ]
 
 
@@ -129,8 +145,11 @@ def build_cast(runtime: Runtime) -> Cast:
         small_team = connection.execute(select(table_of(Team).c.id).where(
             table_of(Team).c.organisation_id == organisation_id,
             table_of(Team).c.name == demo.SMALL_TEAM)).scalar_one()
+        cohort = connection.execute(select(table_of(Cohort).c.id).where(
+            table_of(Cohort).c.organisation_id == organisation_id)
+            .order_by(table_of(Cohort).c.id).limit(1)).scalar_one()
     return Cast(facilitator.id, participant.id, colleague.display_name.split(" ")[0],
-                response, small_team)
+                response, small_team, cohort)
 
 
 def _share_contract(connection: Any, person_id: int, colleague_id: int, response: str,
@@ -158,16 +177,6 @@ def _share_contract(connection: Any, person_id: int, colleague_id: int, response
 
 
 # -- driving the browser ---------------------------------------------------------------
-
-
-def wait_for(driver: Any, css: str, count: int = 1) -> list[Any]:
-    """The elements matching `css` once there are at least `count` of them."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(
-        lambda d: found if len(found := d.find_elements(By.CSS_SELECTOR, css)) >= count
-        else False)
 
 
 def set_width(driver: Any, width: int, height: int = 900) -> None:

@@ -12,8 +12,14 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.rigs.admin_world import build_admin_world
-from tests.rigs.browser import live_server, login_token, screenshot
-from tests.web.test_web_browser import log_in, severe_console_errors, wait_for
+from tests.rigs.browser import (
+    live_server,
+    log_in,
+    login_token,
+    screenshot,
+    severe_console_errors,
+    wait_for,
+)
 
 NO_SIDEWAYS_SCROLL = ("return document.documentElement.scrollWidth <= "
                       "document.documentElement.clientWidth")

@@ -12,34 +12,15 @@ from sqlalchemy import select
 from bot import demo
 from bot.runtime import Runtime
 from bot.storage.models import DiaryEntry, Identity
-from tests.rigs.browser import live_server, login_token, screenshot
-
-WAIT = 15.0
-
-
-def wait_for(driver: Any, css: str, count: int = 1) -> list[Any]:
-    """The elements matching `css` once there are at least `count` of them."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(
-        lambda d: found if len(found := d.find_elements(By.CSS_SELECTOR, css)) >= count
-        else False)
-
-
-def log_in(driver: Any, base: str, token: str) -> None:
-    """Log in with the link's button, and wait for the page it lands on (the session's
-    logout form), so the next page is not asked for before the cookie is set."""
-    from selenium.webdriver.common.by import By
-
-    driver.get(f"{base}/login/{token}")
-    driver.find_element(By.ID, "login-button").click()
-    wait_for(driver, "form.logout")
-
-
-def severe_console_errors(driver: Any) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
+from tests.rigs.browser import (
+    WAIT,
+    live_server,
+    log_in,
+    login_token,
+    screenshot,
+    severe_console_errors,
+    wait_for,
+)
 
 
 def test_a_diary_through_the_web_chat_by_clicking_and_typing(
