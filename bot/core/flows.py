@@ -91,6 +91,9 @@ class Step:
     applies: str | None = None
     review: str | None = None
     too_many: str | None = None  # text key explaining max_choices, instead of the generic one
+    # Context keys holding an earlier record whose `<step id>` answer "same as last time"
+    # reuses, first found wins (bot.core.interpretation.intents).
+    same_from: tuple[str, ...] = ()
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
@@ -194,7 +197,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies", "review", "too_many",
+    "next", "applies", "review", "too_many", "same_from",
 }
 
 
@@ -258,7 +261,15 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         applies=_str(raw, "applies", where),
         review=_str(raw, "review", where),
         too_many=_str(raw, "too_many", where),
+        same_from=_same_from(raw, where),
     )
+
+
+def _same_from(raw: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    keys = raw.get("same_from", [])
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise FlowError(f"{where}: same_from must be a list of context keys")
+    return tuple(keys)
 
 
 _FLOW_KEYS = {
