@@ -499,7 +499,7 @@ def test_a_bad_reply_to_a_multiple_choice(
         assert find_person(session, "alice").workdays == "mon,tue,wed,thu,fri"
 
 
-@pytest.mark.parametrize("fields", [{"value": "misschien"}, {"text": "ja nee"}, {"text": "2"}])
+@pytest.mark.parametrize("fields", [{"value": "misschien"}, {"text": "ja nee"}, {"text": "3"}])
 def test_a_bad_reply_to_a_yes_no_question(
     fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:

@@ -3,10 +3,17 @@ are never stored as answers, and a message outside a conversation gets a sensibl
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import io
 
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from adapters.terminal import TerminalChat
+from bot.conversation.coach import Coach
 from bot.core.messages import Question
-from tests.conftest import Chat, joined
+from bot.privacy.export import find_person
+from bot.storage.models import WeeklyPlan
+from tests.conftest import Chat, Clock, joined
 from tests.core.test_dialogs import active_dialog, dialogs, person
 
 
@@ -93,3 +100,47 @@ def test_outside_a_conversation_the_coach_answers_warmly(chat: Chat, database: E
     assert len(offer.choices) == 3
     chat.send(value=offer.choices[0].value, reply_to=offer.ref)
     assert active_dialog(database).flow_id == offer.choices[0].value
+
+
+def test_same_at_a_choice_keeps_last_weeks_answer(
+    chat: Chat, clock: Clock, database: Engine
+) -> None:
+    """The plan's hint says 'typ *zelfde*'; at the competence question that was refused."""
+    chat.say("hallo")
+    chat.say("stop")
+    chat.say("weekplan")
+    chat.say("2")
+    chat.say("teamoverleg")
+    chat.say("Ik stel drie vragen.")
+    chat.say("morgen")
+    clock.advance(days=7)
+    chat.say("weekplan")
+    chat.say("Geleerd.")
+    chat.say("2")  # adjust: the whole plan again
+    assert active_dialog(database).step_id == "competence"
+    chat.say("zelfde als vorige keer")
+    assert active_dialog(database).step_id == "situation"
+    chat.say("zelfde")
+    chat.say("Ik vat het overleg samen.")
+    chat.say("idem")
+    with Session(database) as session:
+        first, second = session.scalars(select(WeeklyPlan).order_by(WeeklyPlan.id)).all()
+    assert second.competence_code == first.competence_code
+    assert second.situation == first.situation == "teamoverleg"
+    assert second.moment == first.moment
+
+
+def test_in_the_terminal_a_proposal_is_answered_by_its_number(
+    engine: Coach, database: Engine
+) -> None:
+    """The terminal shows the one-tap confirmation as numbered options; '1' takes it."""
+    output = io.StringIO()
+    lines = iter(["hallo", "1", "Amsterdam", "wo en vr", "na de lunch", "1", "jawel"])
+    TerminalChat(engine, "tess", output).run(lines)
+    shown = output.getvalue()
+    assert "13:30" in shown
+    assert "  1) Ja, klopt" in shown
+    with Session(database) as session:
+        me = find_person(session, "tess")
+        assert me.diary_time.strftime("%H:%M") == "13:30"
+        assert me.timezone == "Europe/Amsterdam"

@@ -11,8 +11,10 @@ from typing import Any
 
 import yaml
 
+from bot.core.date_phrases import DateProblem
 from bot.core.interpretation.choices import read_choice
 from bot.core.interpretation.clock import read_time
+from bot.core.interpretation.dates import read_back_on
 from bot.core.interpretation.intents import read_intent
 from bot.core.interpretation.numbers import read_number
 from bot.core.interpretation.outside import read_outside
@@ -72,6 +74,11 @@ def read(case: Case) -> Any:
     if case.kind == "timezone":
         zone = read_zone(case.text, case.locale)
         return None if zone is None else _canonical(zone.value)
+    if case.kind == "back_on":
+        back = read_back_on(case.text, setup["today"])
+        if isinstance(back, DateProblem):
+            return "ask" if back.reason == "ambiguous" else None
+        return back.value.isoformat()
     if case.kind == "intent":
         return read_intent(case.text, case.locale) or "answer"
     if case.kind == "outside":

@@ -26,8 +26,11 @@ def without_accents(text: str) -> str:
 
 
 def plain(text: str, lex: Lexicon) -> str:
-    """The reply as words: punctuation gone, 'jaaaa' → 'jaa', short forms written out."""
+    """The reply as words: punctuation and emoji gone, 'jaaaa' → 'jaa', short forms written
+    out. (Readers that give emoji a meaning look at `base` first.)"""
     text = _PUNCTUATION.sub(" ", base(text))
+    text = "".join(" " if unicodedata.category(c).startswith("S") and c not in "+&<>" else c
+                   for c in text)
     text = _ELONGATED.sub(r"\1\1", text)
     tokens = text.split()
     if len(tokens) > 1:

@@ -67,8 +67,10 @@ def _read(raw: str, lex: Lexicon, minimum: int, maximum: int) -> Reading[int] | 
     whole = text.strip()
     if whole in words:
         return Reading(_place(float(words[whole]), minimum, maximum), sure=False)
+    digits = " ".join(str(int(n)) if (n := _number(t, lex)) is not None and n == int(n)
+                      and t not in ("a", "an", "een") else t for t in whole.split())
     out_of = (_OUT_OF_EN if lex.locale == "en" else _OUT_OF).match(
-        strip_words(whole, lex.pattern("scale", "hedges")))
+        strip_words(digits, lex.pattern("scale", "hedges")))
     if out_of:
         value, top = float(out_of[1].replace(",", ".")), int(out_of[2])
         if top == maximum or top <= 0:
@@ -76,7 +78,7 @@ def _read(raw: str, lex: Lexicon, minimum: int, maximum: int) -> Reading[int] | 
         if 0 < value <= top:  # '8/10' on a scale of five
             return Reading(_place(value / top, minimum, maximum), sure=False)
         return None
-    core = strip_words(whole, lex.pattern("scale", "hedges"))
+    core = strip_words(digits, lex.pattern("scale", "hedges"))
     numbers = [n for n in (_number(t, lex) for t in core.split()) if n is not None]
     others = [t for t in core.split() if _number(t, lex) is None
               and t not in lex.words("scale", "range_words") and t != "ish"]

@@ -4,12 +4,13 @@ language Babel knows is covered; a country with several zones is not guessed."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel import Locale
 from babel.core import get_global
 
-from bot.core.interpretation.lexicon import LOCALES, in_order
+from bot.core.interpretation.lexicon import LOCALES, Lexicon, in_order
 from bot.core.interpretation.normalise import base, plain, strip_words, without_accents
 from bot.core.interpretation.reading import Reading
 from bot.core.validators import timezone as iana_zone
@@ -39,13 +40,25 @@ def read_zone(text: str, locale: str) -> Reading[str] | None:
     if exact:
         return Reading(exact)
     for lex in in_order(locale):
-        said = strip_words(plain(base(text), lex), lex.pattern("timezone_words", "noise"))
-        said = said.strip(" .")
-        if not said:
-            continue
-        extra = {without_accents(k): str(v) for k, v in lex.table("timezones").items()}
-        key = without_accents(said)
-        found = extra.get(key) or _names().get(key) or iana_zone(said)
+        found = _one(base(text), lex)
         if found:
             return Reading(found)
+    # 'Amsterdam, NL', 'Nederland (Amsterdam)': every part that names a zone names the same
+    parts = [p for p in re.split(r"[,()/;]|\s+-\s+", base(text)) if p.strip()]
+    if len(parts) > 1:
+        named = {z for p in parts for lex in in_order(locale) if (z := _one(p, lex))}
+        if len(named) == 1:
+            return Reading(named.pop(), sure=False)
+    return None
+
+
+def _one(text: str, lex: Lexicon) -> str | None:
+    extra = {without_accents(k): str(v) for k, v in lex.table("timezones").items()}
+    whole = plain(text, lex).strip(" .")
+    for said in (whole, strip_words(whole, lex.pattern("timezone_words", "noise"))):
+        key = without_accents(said)
+        if key:
+            found = extra.get(key) or _names().get(key) or iana_zone(said)
+            if found:
+                return found
     return None
