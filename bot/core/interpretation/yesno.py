@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.interpretation.intents import read_intent
 from bot.core.interpretation.lexicon import Lexicon, in_order
 from bot.core.interpretation.normalise import base, plain, strip_words, trim_fillers
 from bot.core.interpretation.reading import Reading
@@ -22,9 +23,17 @@ def read_yes_no(text: str, locale: str, numbered: Sequence[bool] = (True, False)
         return Reading(numbered[index]) if 0 <= index < len(numbered) else None
     for lex in in_order(locale):
         found = _read(raw, lex)
-        if found is not None:
+        if found is not None and not _unsure(raw, lex, locale):
             return found
     return None
+
+
+def _unsure(raw: str, lex: Lexicon, locale: str) -> bool:
+    """'weet ik niet', 'not sure': words of yes or no that say 'I don't know'."""
+    said = plain(raw, lex)
+    if said in lex.words("no", "phrases") or said in lex.words("yes", "phrases"):
+        return False
+    return read_intent(raw, locale) in ("dont_know", "clarify")
 
 
 def _read(raw: str, lex: Lexicon) -> Reading[bool] | None:
