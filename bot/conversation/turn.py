@@ -691,7 +691,7 @@ class Turn:
                 return [Text(self._text("interpretation.proposal_declined")),
                         self._step_message(dialog, step)]
         options = self._renderer(dialog).options(step, self._query(dialog))
-        intent = read_intent(typed, self.locale) if typed else None
+        intent = understanding.intent_at(step, read_intent(typed, self.locale) if typed else None)
         if intent is not None and step.kind == "text" and not step.validate:
             return understanding.on_intent(self, dialog, flow, step, intent)
         result = parse_answer(step, reply, options, self.settings.max_answer_chars, self.locale)

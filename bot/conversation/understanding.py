@@ -94,6 +94,16 @@ def verdict(reply: Reply, locale: str) -> bool | None:
 # -- intents inside a conversation ---------------------------------------------------------
 
 
+def intent_at(step: Step, intent: Intent | None) -> Intent | None:
+    """The intent, if this step reads it. 'Same as last time' at a free-text question with
+    no earlier answer to reuse is just what the person wrote ('Idem.')."""
+    if intent is None or intent not in step.intents:
+        return None
+    if intent == "same" and step.kind == "text" and not step.same_from:
+        return None
+    return intent
+
+
 def on_intent(turn: TurnLike, dialog: DialogState, flow: Flow, step: Step, intent: Intent
               ) -> list[Message]:
     """The reply to an intent; nothing of it is stored as an answer."""
