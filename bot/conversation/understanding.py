@@ -18,6 +18,7 @@ from bot.conversation.dialogs import step_ref
 from bot.core.answers import Proposal, Reply
 from bot.core.flows import Flow, Step
 from bot.core.interpretation.intents import Intent
+from bot.core.interpretation.normalise import looks_typed
 from bot.core.interpretation.outside import DEFAULT_NEXT, read_outside
 from bot.core.interpretation.yesno import read_yes_no
 from bot.core.messages import Choice, InboundEvent, Message, Question, Text
@@ -146,7 +147,7 @@ def command_guess(prompts: PromptLibrary, text: str) -> CommandMatch | None:
     """A command in other words order ('contract colleague') or with a typo ('leercontarct'):
     a short message only, and only commands that take no argument."""
     said = " ".join(text.lower().strip(" /!.?").split())
-    if not said or len(said.split()) > GUESS_MAX_WORDS:
+    if not said or len(said.split()) > GUESS_MAX_WORDS or not looks_typed(text):
         return None
     tokens = sorted(said.split())
     best: tuple[float, CommandMatch] | None = None

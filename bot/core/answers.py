@@ -134,6 +134,9 @@ def parse_text(step: Step, reply: Reply, max_chars: int, locale: str = "nl"
         reading = reader(text, locale) if reader and len(text) <= max_chars else None
         if reading is not None:
             return _taken(reading, str(reading.value), vague=step.validate == "time_of_day")
+        limit = min(step.max_length or max_chars, max_chars)
+        if len(text) > limit:  # short answers only here, but no praise for writing a lot
+            return Rejected("interpretation.too_long_short", {"limit": limit})
         return Rejected(f"validation.{step.validate}")
     problem = _length_problem(text, step, max_chars)
     if problem:

@@ -34,23 +34,25 @@ def read_choices(text: str, locale: str, labels: Sequence[str], values: Sequence
                  ) -> Reading[list[int]] | None:
     """The indexes of the options meant ('1 en 3', 'koffie, thee'), in the options' order."""
     whole = read_choice(text, locale, labels, values)
-    if whole is not None:
-        return Reading([whole.value], whole.sure)
+    if whole is not None and whole.sure:
+        return Reading([whole.value])
     parts = [p for p in _SEPARATORS.split(base(text)) if p.strip()]
     if len(parts) == 1:
+        if whole is not None:
+            return Reading([whole.value], sure=False)
         parts = parts[0].split()
     chosen: list[int] = []
-    sure = True
     for part in parts:
         found = read_choice(part, locale, labels, values)
+        if found is not None and not found.sure:
+            return None  # 'maandag, zomaar': one guess among several is no answer
         if found is None:
             if plain(part, in_order(locale)[0]) in in_order(locale)[0].words("choice", "noise"):
                 continue
             return None
-        sure = sure and found.sure
         if found.value not in chosen:
             chosen.append(found.value)
-    return Reading(sorted(chosen), sure) if chosen else None
+    return Reading(sorted(chosen)) if chosen else None
 
 
 def _key(text: str) -> str:

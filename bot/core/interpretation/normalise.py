@@ -54,5 +54,13 @@ def trim_fillers(text: str, lex: Lexicon) -> str:
     return trimmed or text
 
 
-def is_questioning(text: str) -> bool:
-    return "?" in text
+_CODE_LIKE = re.compile(r"[=<>{}\\;`|$]|/\*|--|\[\w*\]\(")
+
+
+def looks_typed(text: str) -> bool:
+    """Whether `text` reads like a person's chat message, not code, markup or text with
+    hidden bidi or format characters ('\u202edagboek'): only such a message may start a
+    flow on a guess."""
+    if any(unicodedata.category(c) == "Cf" for c in text.replace("\u200d", "")):
+        return False
+    return not _CODE_LIKE.search(text)

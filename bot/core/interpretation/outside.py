@@ -11,7 +11,13 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.core.interpretation.lexicon import Lexicon, in_order
-from bot.core.interpretation.normalise import base, plain, strip_words, trim_fillers
+from bot.core.interpretation.normalise import (
+    base,
+    looks_typed,
+    plain,
+    strip_words,
+    trim_fillers,
+)
 
 Kind = Literal["greeting", "thanks", "bye", "off_today", "wish", "other"]
 SHORT = 6  # words: a longer message is not just a greeting
@@ -26,6 +32,8 @@ class Outside:
 
 
 def read_outside(text: str, locale: str) -> Outside:
+    if not looks_typed(text):
+        return Outside("other", suggestions=DEFAULT_NEXT)
     raw = base(text)
     for lex in in_order(locale):
         found = _read(raw, lex)
