@@ -6,7 +6,7 @@ import pytest
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    ran = any("test_corpus.py" in report.nodeid
+    ran = any(report.nodeid.split("::")[0].endswith("core/test_corpus.py")
               for reports in terminalreporter.stats.values() for report in reports
               if hasattr(report, "nodeid"))
     if not ran:
