@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.conversation import understanding
 from bot.conversation.dialogs import StepRenderer, first_step, next_step, position, step_ref
 from bot.conversation.services import Services
-from bot.core.answers import Rejected, Reply, parse_answer, parse_confirm
+from bot.core.answers import Proposal, Rejected, Reply, parse_answer, parse_confirm
 from bot.core.flows import Flow, FlowError, Step
+from bot.core.interpretation.intents import read_intent
 from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
 from bot.core.registry import (
@@ -129,7 +131,7 @@ class Turn:
         elif not clean_text(event.text or "") and event.value is None and event.form is None:
             out.append(Text(self._text("common.empty")))
         else:
-            out.append(Text(self._text("common.not_understood")))
+            out += understanding.outside(self, event)
         return [Outbound(address, message, answers=self._taken) for message in out] + self.extra
 
     def _in_channel(self, dialog: DialogState | None, event: InboundEvent) -> list[Outbound]:
@@ -497,8 +499,13 @@ class Turn:
             word = clean_text(event.command)
             named = self.prompts.command(word)
             return CommandMatch(named) if named else self.prompts.command_for(word)
+        if event.reply_to == understanding.NEXT_REF and event.value is not None:
+            value = clean_text(event.value)  # a button offered outside a conversation
+            named = self.prompts.command(value)
+            return CommandMatch(named) if named else self.prompts.command_for(value)
         if event.text is not None and event.value is None and event.form is None:
-            return self.prompts.command_for(clean_text(event.text))
+            text = clean_text(event.text)
+            return self.prompts.command_for(text) or understanding.command_guess(self.prompts, text)
         return None
 
     def _local_today(self, person: PersonState) -> date:
@@ -680,13 +687,35 @@ class Turn:
             values=tuple(clean_text(v) for v in event.values) if event.values else None,
             form=event.form,
         )
+        typed = reply.text if reply.value is None and reply.values is None and reply.form is None \
+            else None
+        pending = understanding.take_proposal(self, dialog, step)
+        if pending is not None:
+            verdict = understanding.verdict(reply, self.locale)
+            if verdict is True:
+                return self._accept(dialog, flow, step, pending["value"], reply)
+            if verdict is False:
+                return [Text(self._text("interpretation.proposal_declined")),
+                        self._step_message(dialog, step)]
         options = self._renderer(dialog).options(step, self._query(dialog))
-        result = parse_answer(step, reply, options, self.settings.max_answer_chars)
+        intent = understanding.intent_at(step, read_intent(typed, self.locale) if typed else None)
+        if intent is not None and step.kind == "text" and not step.validate:
+            return understanding.on_intent(self, dialog, flow, step, intent)
+        result = parse_answer(step, reply, options, self.settings.max_answer_chars, self.locale)
+        if intent is not None and _open_to(intent, result):
+            return understanding.on_intent(self, dialog, flow, step, intent)
+        if isinstance(result, Proposal):
+            return [understanding.propose(self, dialog, step, result)]
         if isinstance(result, Rejected):
             out: list[Message] = [Text(self._text(result.key, **result.variables))]
             if step.kind != "text":
                 out.append(self._step_message(dialog, step, result))
             return out
+        return self._accept(dialog, flow, step, result, reply)
+
+    def _accept(self, dialog: DialogState, flow: Flow, step: Step, result: Any,
+                reply: Reply) -> list[Message]:
+        """Take `result` as the step's answer (after its one round of review, if any)."""
         if step.review:
             reviewed = self._review(dialog, step, result, reply)
             if isinstance(reviewed, Text):
@@ -796,6 +825,14 @@ class Turn:
             self._touch(dialog)
             out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
         return out
+
+
+def _open_to(intent: str, result: Any) -> bool:
+    """Whether an intent beats the reading of the same reply: always a refusal, a proposal
+    too, except a vague time ('na de lunch' is a time to propose, not a postponement)."""
+    if isinstance(result, Rejected):
+        return True
+    return isinstance(result, Proposal) and not (result.vague and intent == "postpone")
 
 
 def _started_in(dialog: DialogState, address: Address) -> bool:

@@ -97,7 +97,7 @@ WEEKDAY_NAMES: dict[str, int] = {
     "zondag": 6, "zo": 6, "sunday": 6, "sun": 6,
 }
 NUMBER_WORDS: dict[str, int] = {
-    "een": 1, "één": 1, "eén": 1, "a": 1, "an": 1, "one": 1,
+    "een": 1, "één": 1, "eén": 1, "ne": 1, "nen": 1, "a": 1, "an": 1, "one": 1,
     "twee": 2, "two": 2, "drie": 3, "three": 3, "vier": 4, "four": 4, "vijf": 5, "five": 5,
     "zes": 6, "six": 6, "zeven": 7, "seven": 7, "acht": 8, "eight": 8, "negen": 9, "nine": 9,
     "tien": 10, "ten": 10, "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12,
@@ -125,6 +125,11 @@ _NOW = re.compile(
     r"^(?:(?:vanaf|from|starting|per)\s+)?(?:nu|vandaag|now|today|direct|meteen|"
     r"immediately|right away)\s+"
 )
+# A hedged duration or day is still that duration or day: 'ongeveer een week', 'about 2 weeks'.
+_HEDGE = re.compile(
+    r"^(?:ongeveer|ong\.?|zo'n|zowat|circa|ca\.?|pakweg|een\s+dikke|een\s+goeie|"
+    r"about|around|roughly|approximately|approx\.?|maybe|misschien|probably|waarschijnlijk)\s+"
+)
 _STARTS_LATER = re.compile(r"^(?:vanaf|van|from|starting|beginnend|per|na|after)\b")
 _INCLUSIVE = re.compile(
     r"^(?:tot\s+en\s+met|t/m|t\.m\.|tm|through|thru|until\s+and\s+including|"
@@ -145,7 +150,7 @@ _VAGUE_DURATION = re.compile(
 _VAGUE_POINT = re.compile(
     r"^(?:the\s+|de\s+|het\s+)?(?:volgende\s+(?:week|maand)|next\s+(?:week|month)|"
     r"(?:het\s+|the\s+|dit\s+|this\s+|volgend\s+|next\s+)?weekend|"
-    r"binnenkort|soon|later|straks|na\s+de\s+.+|after\s+the\s+.+|"
+    r"binnenkort|soon|later|straks|na\s+.+|after\s+.+|"
     r"(?:de\s+)?zomer|(?:the\s+)?summer|kerst(?:mis)?|christmas|pasen|easter|"
     r"(?:het\s+)?nieuwe\s+jaar|(?:the\s+)?new\s+year|eind(?:e)?\s+.+|end\s+of\s+.+|"
     r"begin\s+.+|beginning\s+of\s+.+|half\s+.+|medio\s+.+|mid\s*-?\s*.+|early\s+.+|"
@@ -213,7 +218,7 @@ def parse_pause_end(text: str, today: date, *, bare: Bare = "back_on") -> PauseE
         return DateProblem("empty")
     if len(words) > MAX_INPUT:
         return DateProblem("unclear")
-    words = _NOW.sub("", words)
+    words = _HEDGE.sub("", _NOW.sub("", words))
     if _STARTS_LATER.match(words):
         return DateProblem("starts_later")
     if match := _INCLUSIVE.match(words):

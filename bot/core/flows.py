@@ -68,6 +68,9 @@ class FieldDef:
     max_length: int | None = None
 
 
+STEP_INTENTS = ("postpone", "clarify", "dont_know", "same")
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     id: str
@@ -91,6 +94,12 @@ class Step:
     applies: str | None = None
     review: str | None = None
     too_many: str | None = None  # text key explaining max_choices, instead of the generic one
+    # Context keys holding an earlier record whose `<step id>` answer "same as last time"
+    # reuses, first found wins (bot.core.interpretation.intents).
+    same_from: tuple[str, ...] = ()
+    # The intents read at this step (bot.core.interpretation.intents); a flow that handles
+    # "I don't know" itself (the pause's "when are you back?") leaves that one out.
+    intents: tuple[str, ...] = STEP_INTENTS
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
@@ -194,7 +203,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies", "review", "too_many",
+    "next", "applies", "review", "too_many", "same_from", "intents",
 }
 
 
@@ -258,7 +267,19 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         applies=_str(raw, "applies", where),
         review=_str(raw, "review", where),
         too_many=_str(raw, "too_many", where),
+        same_from=_str_list(raw, "same_from", where, ()),
+        intents=_str_list(raw, "intents", where, STEP_INTENTS),
     )
+
+
+def _str_list(raw: Mapping[str, Any], key: str, where: str, default: tuple[str, ...]
+              ) -> tuple[str, ...]:
+    if key not in raw:
+        return default
+    items = raw[key]
+    if not isinstance(items, list) or not all(isinstance(k, str) for k in items):
+        raise FlowError(f"{where}: {key} must be a list of names")
+    return tuple(items)
 
 
 _FLOW_KEYS = {

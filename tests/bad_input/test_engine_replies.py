@@ -435,8 +435,7 @@ def test_a_filled_form_is_not_called_an_empty_message(
         {"value": "6"},
         {"value": "0"},
         {"text": "-1"},
-        {"text": "3.5"},
-        {"text": "vier"},
+        {"text": "zeven"},
         {"text": "99999999999999999999"},
         {"value": "4; DROP TABLE"},
     ],
@@ -499,7 +498,7 @@ def test_a_bad_reply_to_a_multiple_choice(
         assert find_person(session, "alice").workdays == "mon,tue,wed,thu,fri"
 
 
-@pytest.mark.parametrize("fields", [{"value": "misschien"}, {"text": "ja nee"}, {"text": "2"}])
+@pytest.mark.parametrize("fields", [{"value": "misschien"}, {"text": "ja nee"}, {"text": "3"}])
 def test_a_bad_reply_to_a_yes_no_question(
     fields: dict[str, Any], chat: Chat, database: Engine
 ) -> None:

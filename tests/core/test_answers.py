@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.core.answers import (
     Option,
+    Proposal,
     Rejected,
     Reply,
     parse_answer,
@@ -244,9 +245,9 @@ def test_scale_accepts_a_number_in_range(reply: Reply, expected: int) -> None:
     assert parse_scale(SCALE, reply) == expected
 
 
-@pytest.mark.parametrize("text", ["0", "6", "vier", "", "4.5", "-1", "3 of zo", "1000"])
+@pytest.mark.parametrize("text", ["0", "6", "zeven", "", "-1", "banaan", "1000"])
 def test_scale_rejects_anything_else(text: str) -> None:
-    """Out of range, words and fractions get common.scale_invalid with the range."""
+    """Out of range and what holds no number get common.scale_invalid with the range."""
     result = parse_scale(SCALE, Reply(text=text))
     assert rejected_key(result) == "common.scale_invalid"
     assert isinstance(result, Rejected)
@@ -272,9 +273,28 @@ def test_scale_accepts_exactly_the_integers_one_to_five(number: int) -> None:
 
 @given(st.text(max_size=20))
 def test_scale_never_returns_a_value_out_of_range(text: str) -> None:
-    """Property: whatever is typed, the result is a rejection or an int from 1 to 5."""
+    """Property: whatever is typed, the result is a rejection, or an int from 1 to 5 (taken
+    or proposed)."""
     result = parse_scale(SCALE, Reply(text=text))
+    if isinstance(result, Proposal):
+        result = result.value
     assert isinstance(result, Rejected) or (type(result) is int and 1 <= result <= 5)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("vier", 4), ("een 4", 4), ("3 of zo", 3), ("ergens rond de 3", 3), ("five-ish", 5),
+    ("⭐⭐⭐⭐", 4), ("4/5", 4),
+])
+def test_scale_reads_numbers_as_people_type_them(text: str, expected: int) -> None:
+    assert parse_scale(SCALE, Reply(text=text)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4.5", 5), ("2 à 3", 3), ("ruim voldoende", 4), ("🙂", 4), ("8/10", 4),
+])
+def test_a_hedged_or_worded_scale_answer_is_proposed(text: str, expected: int) -> None:
+    result = parse_scale(SCALE, Reply(text=text))
+    assert isinstance(result, Proposal) and result.value == expected
 
 
 # -- confirm -----------------------------------------------------------------------------
@@ -297,7 +317,7 @@ def test_confirm_button_values() -> None:
     assert parse_confirm(Reply(value="no")) is False
 
 
-@pytest.mark.parametrize("text", ["misschien", "", "ja nee", "jaaa", "?"])
+@pytest.mark.parametrize("text", ["misschien", "", "ja nee", "?"])
 def test_confirm_rejects_anything_else(text: str) -> None:
     assert rejected_key(parse_confirm(Reply(text=text))) == "common.confirm_invalid"
 

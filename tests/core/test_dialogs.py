@@ -52,7 +52,7 @@ SAYS: dict[str, dict[str, str]] = {
         "busy": "We zijn al bezig met je leerdagboek",
         "aside": "opzij",
         "stale": "Die vraag is al afgerond",
-        "not_understood": "Daar kan ik nog niets mee",
+        "not_understood": "Wat wil je doen?",
         "expired": "bleef halverwege liggen",
         "resume": "We waren bij deze vraag",
         "welcome": "Welkom bij Leercoach",
@@ -86,7 +86,7 @@ SAYS: dict[str, dict[str, str]] = {
         "busy": "We're already working on your learning diary",
         "aside": "aside",
         "stale": "That question has already been answered",
-        "not_understood": "I can't do anything with that yet",
+        "not_understood": "What would you like to do?",
         "expired": "was left halfway",
         "resume": "We were at this question",
         "welcome": "Welcome to Leercoach",
@@ -403,7 +403,7 @@ def test_the_diary_time_is_validated(chat: Chat, database: Engine) -> None:
     chat.say("1")
     chat.say("overslaan")
     chat.say("overslaan")
-    rejected = joined(chat.say("kwart over negen"))
+    rejected = joined(chat.say("zodra het kan"))
     assert "uu:mm" in rejected
     assert active_dialog(database).step_id == "diary_time"
     chat.say("25:00")
@@ -422,8 +422,8 @@ def test_a_first_diary_is_followed_by_one_offer_to_get_to_know_each_other(
     second = write_diary(chat)
     assert SAYS["nl"]["saved"] in joined(second)
     assert SAYS["nl"]["offer"] not in joined(second)
-    # and a plain text afterwards is not taken for a first contact
-    assert SAYS["nl"]["not_understood"] in chat.say_text("hallo")
+    # and a plain text afterwards is not taken for a first contact, but greeted
+    assert "Fijn dat je er bent" in chat.say_text("hallo")
 
 
 def test_an_onboarded_person_is_not_offered_onboarding_after_a_diary(chat: Chat) -> None:
@@ -713,14 +713,15 @@ def test_an_explicit_known_command_runs(chat: Chat) -> None:
 
 
 @LOCALES
-def test_plain_text_from_a_known_person_is_not_understood(
+def test_plain_text_from_a_known_person_gets_the_likeliest_next_steps(
     locale: str, engine: Coach, chat: Chat
 ) -> None:
     use_locale(engine, chat, locale)
     onboard(chat)
-    reply = joined(chat.say("Wat is het weer morgen?"))
-    assert SAYS[locale]["not_understood"] in reply
-    assert f"*{WORDS[locale]['diary']}*" in reply
+    messages = chat.say("Wat is het weer morgen?")
+    assert SAYS[locale]["not_understood"] in joined(messages)
+    offer = the(Question, messages)
+    assert [c.value for c in offer.choices] == ["diary", "weekplan", "help"]
 
 
 # -- expiry -----------------------------------------------------------------------------------
