@@ -52,6 +52,7 @@ from sqlalchemy.engine import make_url
 from bot.due.weekdays import WEEKDAYS
 from bot.learning_record.periods import quarter_of
 from bot.organisation.catalog import load_catalog
+from bot.practices.contract.hooks import smart_check
 from bot.reports.dashboard import all_tables
 from bot.storage import migrate
 from bot.storage.bulk import day_writer, insert_many, instant_writer
@@ -79,6 +80,7 @@ MOMENT = "Een klant belde boos over een levering die twee keer te laat kwam."
 APPROACH = "Ik liet hem eerst uitpraten en vatte toen samen wat ik hoorde."
 LEARNING = "Eerst samenvatten haalt de angel eruit, dan pas oplossen."
 EVIDENCE = "Mijn teamleider ziet in het kwartaaloverleg drie klantgesprekken terug."
+VAGUE = "Dat merk ik vanzelf wel aan hoe het loopt."
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +169,10 @@ def build(engine: Engine, people: Sequence[Someone], weeks: int, seed: int) -> B
                  for index in range(people[-1].team + 1)] if people else []
         for start in range(0, len(people), 5_000):
             chunk = people[start:start + 5_000]
-            insert_many(
-                connection,
-                "INSERT INTO people (organisation_id, display_name, locale, timezone, "
-                "workdays, diary_time, status, role, schedule_registered, created_at)",
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows_into(
+                connection, "people", ("organisation_id", "display_name", "locale", "timezone",
+                                       "workdays", "diary_time", "status", "role",
+                                       "schedule_registered", "created_at"),
                 [(organisation, f"Persoon {s.number}", "nl", "Europe/Amsterdam",
                   s.workdays_text, "16:30:00.000000" if connection.dialect.name == "sqlite"
                   else clock(16, 30), s.status, "participant", True, at(since))
@@ -179,8 +180,8 @@ def build(engine: Engine, people: Sequence[Someone], weeks: int, seed: int) -> B
         ids = [int(i) for i in connection.execute(text(
             "SELECT id FROM people WHERE organisation_id = :o ORDER BY id"), {"o": organisation}
         ).scalars()]
-        insert_many(connection, "INSERT INTO team_members (team_id, person_id, joined_at)",
-                    "(?, ?, ?)", [(teams[s.team], ids[s.number], at(since)) for s in people])
+        rows_into(connection, "team_members", ("team_id", "person_id", "joined_at"),
+                  [(teams[s.team], ids[s.number], at(since)) for s in people])
 
         entries = 0
         rows: list[tuple[Any, ...]] = []
@@ -212,8 +213,8 @@ def build(engine: Engine, people: Sequence[Someone], weeks: int, seed: int) -> B
                 met = None if silent else rng.random() < 0.7
                 members += [(round_id, group, paired[start], met),
                             (round_id, group, paired[start + 1], met)]
-            insert_many(connection, "INSERT INTO pair_members (round_id, group_number, "
-                        "person_id, met)", "(?, ?, ?, ?)", members)
+            rows_into(connection, "pair_members", ("round_id", "group_number", "person_id",
+                                                   "met"), members)
 
         month = first.replace(day=1)
         reflections = []
@@ -226,19 +227,24 @@ def build(engine: Engine, people: Sequence[Someone], weeks: int, seed: int) -> B
                     reflections.append((person, on(month), MOMENT, APPROACH, LEARNING, focus,
                                         on(following), written))
             month = following
-        insert_many(connection, "INSERT INTO monthly_reflections (person_id, month, went_well, "
-                    "could_be_better, concrete_next, focus, focus_month, created_at)",
-                    "(?, ?, ?, ?, ?, ?, ?, ?)", reflections)
+        rows_into(connection, "monthly_reflections", (
+            "person_id", "month", "went_well", "could_be_better", "concrete_next", "focus",
+            "focus_month", "created_at"), reflections)
 
         quarters = sorted({quarter_of(first + timedelta(days=offset))
                            for offset in range(0, (TODAY - first).days + 1, 7)} |
                           {quarter_of(TODAY)})
-        contracts = [(person, quarter, 1, LEARNING, APPROACH,
-                      EVIDENCE if rng.random() < 0.6 else MOMENT, "[]", False, at(since))
-                     for quarter in quarters for person in paired if rng.random() < 0.7]
-        insert_many(connection, "INSERT INTO learning_contracts (person_id, quarter, version, "
-                    "goal, approach, evidence, competences, share_consent, created_at)",
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", contracts)
+        contracts = []
+        for quarter in quarters:  # the verdict kept as the contract flow keeps it
+            for person in paired:
+                if rng.random() < 0.7:
+                    evidence = EVIDENCE if rng.random() < 0.6 else VAGUE
+                    contracts.append((person, quarter, 1, LEARNING, APPROACH, evidence,
+                                      smart_check(evidence)["measurable"], "[]", False,
+                                      at(since)))
+        rows_into(connection, "learning_contracts", (
+            "person_id", "quarter", "version", "goal", "approach", "evidence", "measurable",
+            "competences", "share_consent", "created_at"), contracts)
     if engine.dialect.name == "postgresql":  # statistics, as its autovacuum keeps them
         with engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
@@ -247,10 +253,25 @@ def build(engine: Engine, people: Sequence[Someone], weeks: int, seed: int) -> B
 
 
 def _entries(connection: Any, rows: list[tuple[Any, ...]]) -> int:
-    insert_many(connection, "INSERT INTO diary_entries (person_id, local_date, moments, "
-                "approach, learning, value, extra, complete, created_at)",
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    rows_into(connection, "diary_entries", ("person_id", "local_date", "moments", "approach",
+                                            "learning", "value", "extra", "complete",
+                                            "created_at"), rows)
     return len(rows)
+
+
+def rows_into(connection: Any, table: str, columns: Sequence[str],
+              rows: Sequence[tuple[Any, ...]]) -> None:
+    """Many rows at once: COPY on PostgreSQL (ten times faster than INSERTs there),
+    multi-row INSERTs on SQLite."""
+    if connection.dialect.name != "postgresql":
+        insert_many(connection, f"INSERT INTO {table} ({', '.join(columns)})",
+                    f"({', '.join('?' for _ in columns)})", rows)
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.close()
 
 
 # -- timing ----------------------------------------------------------------------------------
