@@ -22,7 +22,10 @@ in a temporary folder.
 
 Prints progress to stderr and one JSON line last:
 {"bench": "dashboard", "people": …, "entries_8w": …, "entries_1y": …, "s_8w": …,
- "s_1y": …, "history_ratio": …, "backend": …}
+ "s_1y": …, "history_ratio": …, "backend": …, "cpu_8w": …, "cpu_1y": …, "load": …}
+(`s_*` wall-clock seconds; `cpu_*` this process's CPU seconds of the same runs, which a
+machine shared with other work disturbs less; on PostgreSQL they leave out the server's
+work. `load`: the one-minute load average at the end.)
 Targets: history_ratio <= 1.3; s_1y <= 1 s for 10,000 people on SQLite.
 CI runs it as a smoke run: `--people 10`.
 """
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -277,18 +281,20 @@ def rows_into(connection: Any, table: str, columns: Sequence[str],
 # -- timing ----------------------------------------------------------------------------------
 
 
-def timed(engine: Engine, organisation: int, repeat: int) -> tuple[float, Any]:
-    """The median of `repeat` runs of all_tables after a warm-up, and what it showed."""
-    times = []
+def timed(engine: Engine, organisation: int, repeat: int) -> tuple[float, float, Any]:
+    """The medians of `repeat` runs of all_tables after a warm-up (wall clock, and this
+    process's CPU time), and what it showed."""
+    times, cpu = [], []
     shown: Any = None
     for run in range(repeat + 1):
         with engine.connect() as connection:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             shown = all_tables(connection, organisation, today=TODAY)
-            elapsed = time.perf_counter() - start
+            elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         if run:
             times.append(elapsed)
-    return statistics.median(times), shown
+            cpu.append(used)
+    return statistics.median(times), statistics.median(cpu), shown
 
 
 @contextmanager
@@ -344,8 +350,8 @@ def main() -> None:
         year = build(long, people, YEAR_WEEKS, args.seed)
         print(f"built {eight.entries} and {year.entries} diary entries on {backend} in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-        s_8w, shown_8w = timed(short, eight.organisation_id, args.repeat)
-        s_1y, shown_1y = timed(long, year.organisation_id, args.repeat)
+        s_8w, cpu_8w, shown_8w = timed(short, eight.organisation_id, args.repeat)
+        s_1y, cpu_1y, shown_1y = timed(long, year.organisation_id, args.repeat)
         with long.connect() as connection:
             assert connection.execute(select(func.count()).select_from(
                 table_of(DiaryEntry))).scalar_one() == year.entries
@@ -361,6 +367,9 @@ def main() -> None:
         "s_1y": round(s_1y, 4),
         "history_ratio": round(s_1y / s_8w, 3) if s_8w else None,
         "backend": backend,
+        "cpu_8w": round(cpu_8w, 4),
+        "cpu_1y": round(cpu_1y, 4),
+        "load": round(os.getloadavg()[0], 1),
     }))
 
 

@@ -36,13 +36,22 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Literal
 
-from sqlalchemy import Connection, Select, Subquery, case, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal_column,
+    select,
+)
 
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.learning_record.diary import walk_streak
@@ -300,17 +309,18 @@ def _written_masks(
     person (each stretch's bit, summed once); the (person, day) index serves it, so it
     reads the stretches asked for and not the history before them. Everyone of the
     organisation, or only the people `among` (in chunks)."""
-    later = [(_entries.c.local_date >= first, literal_column(str(1 << index)))
-             for index, (first, _) in reversed(list(enumerate(spans))) if index]
+    later: list[tuple[ColumnElement[bool], ColumnElement[int]]] = [
+        (_entries.c.local_date >= first, literal_column(str(1 << index)))
+         for index, (first, _) in reversed(list(enumerate(spans))) if index]
     bit = case(*later, else_=literal_column("1")) if later else literal_column("1")
     query = (
         select(_entries.c.person_id, func.sum(bit.distinct()))
         .where(_entries.c.local_date.between(spans[0][0], spans[-1][1]))
         .group_by(_entries.c.person_id)
     )
-    if among is None:
-        queries = [query.join(_people, _people.c.id == _entries.c.person_id)
-                   .where(_people.c.organisation_id == organisation_id)]
+    if among is None:  # IN, not a join: the index is then walked in person order
+        queries = [query.where(_entries.c.person_id.in_(
+            select(_people.c.id).where(_people.c.organisation_id == organisation_id)))]
     else:
         ids = sorted(among)
         queries = [query.where(_entries.c.person_id.in_(ids[start:start + _CHUNK]))
@@ -405,9 +415,9 @@ def diary_response(
     for index, first in enumerate(mondays):
         last = first + timedelta(days=6)
         wrote = {person for person, mask in masks.items() if mask >> index & 1}
+        there = {p for p, someone in people.items() if someone.active and someone.since <= last}
         week = [
-            _WeekRow(label, {p for p in members if p in people and people[p].active
-                             and people[p].since <= last} | (wrote & members), wrote & members)
+            _WeekRow(label, (there & members) | (wrote & members), wrote & members)
             for label, members in groups
         ]
         if team_id is None:
@@ -430,13 +440,22 @@ def _bucket_label(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+def _bits(mask: int) -> Iterator[int]:
+    """The indexes of the bits set in `mask`, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
 def _streaks(
-    connection: Connection, organisation_id: int, people: dict[int, _Person], today: date
+    connection: Connection, organisation_id: int, people: dict[int, str], today: date
 ) -> dict[int, int]:
-    """Each person's streak (up to the last group's lower bound, which is all the table
-    tells), reading back only as far as the streaks still go: first two weeks for
-    everyone, then ever longer stretches for the few whose streak reaches further, never
-    beyond _STREAK_HISTORY. What it costs follows the streaks, not the history."""
+    """Each person's streak (`people`: id -> workdays), counted up to the last group's
+    lower bound, which is all the table tells. It reads back only as far as the streaks
+    still go: two weeks for everyone, then ever longer stretches for the few whose streak
+    reaches further, never beyond _STREAK_HISTORY. Its cost follows the streaks, not the
+    history."""
     oldest = today - _STREAK_HISTORY
     dates: dict[int, set[date]] = defaultdict(set)
     found: dict[int, int] = {}
@@ -448,13 +467,13 @@ def _streaks(
         for person, mask in _written_masks(
             connection, organisation_id, [(day, day) for day in days], going
         ).items():
-            dates[person].update(day for index, day in enumerate(days) if mask >> index & 1)
+            dates[person].update(days[index] for index in _bits(mask))
         still: list[int] = []
         for person in people if going is None else going:
             written = dates.get(person, set())
             until = today if today in written else today - timedelta(days=1)
             found[person], settled = walk_streak(
-                written, people[person].workdays, until, first, _STREAK_CAP
+                written, people[person], until, first, _STREAK_CAP
             )
             if not settled and first > oldest:
                 still.append(person)
@@ -468,7 +487,12 @@ def streak_distribution(
     """How many active people have a diary streak of 0, 1–4, 5–9, 10–19 and 20+ workdays
     (counted the way the overview does: up to yesterday while today is not written yet)."""
     people = {
-        i: p for i, p in _people_of(connection, organisation_id, team_id).items() if p.active
+        row.id: row.workdays for row in connection.execute(
+            select(_people.c.id, _people.c.workdays).where(
+                _people.c.id.in_(_scope(connection, organisation_id, team_id)),
+                _people.c.status == "active",
+            )
+        )
     }
     counts = [0] * len(STREAK_BUCKETS)
     for streak in _streaks(connection, organisation_id, people, today).values():
@@ -503,40 +527,30 @@ def peer_reviews(
 ) -> Table:
     """Per pairing round that started in the last `weeks` weeks: the people paired, and how
     many said they met, did not meet, or did not answer (yet)."""
-    said = (  # per round and person: whether they said they met, or did not, in any group
+    person = _pairs.c.person_id  # a mentor is in several groups of one round: count once
+    query = (
         select(
-            _pairs.c.round_id,
-            func.max(case((_pairs.c.met.is_(True), 1), else_=0)).label("met"),
-            func.max(case((_pairs.c.met.is_(False), 1), else_=0)).label("not_met"),
+            _cohorts.c.name, _rounds.c.number, _rounds.c.starts_on,
+            func.count(person.distinct()).label("paired"),
+            func.count(case((_pairs.c.met.is_(True), person)).distinct()).label("met"),
+            func.count(case((_pairs.c.met.is_not(None), person)).distinct()).label("said"),
         )
-        .join(_rounds, _rounds.c.id == _pairs.c.round_id)
-        .join(_cohorts, _cohorts.c.id == _rounds.c.cohort_id)
+        .join(_rounds, _rounds.c.cohort_id == _cohorts.c.id)
+        .join(_pairs, _pairs.c.round_id == _rounds.c.id)
         .where(
             _cohorts.c.organisation_id == organisation_id,
             _rounds.c.starts_on > today - timedelta(weeks=weeks),
             _rounds.c.starts_on <= today,
         )
-        .group_by(_pairs.c.round_id, _pairs.c.person_id)
-    )
-    if team_id is not None:
-        said = said.where(_pairs.c.person_id.in_(_scope(connection, organisation_id, team_id)))
-    per_person = said.subquery()
-    rows: list[tuple[Cell, ...]] = []
-    for row in connection.execute(
-        select(
-            _cohorts.c.name, _rounds.c.number, _rounds.c.starts_on,
-            func.count().label("paired"),
-            func.sum(per_person.c.met).label("met"),
-            func.sum(case(((per_person.c.met == 0) & (per_person.c.not_met == 1), 1),
-                          else_=0)).label("not_met"),
-        )
-        .select_from(per_person)
-        .join(_rounds, _rounds.c.id == per_person.c.round_id)
-        .join(_cohorts, _cohorts.c.id == _rounds.c.cohort_id)
         .group_by(_rounds.c.id, _cohorts.c.name, _rounds.c.number, _rounds.c.starts_on)
         .order_by(_rounds.c.starts_on, _cohorts.c.name, _rounds.c.number, _rounds.c.id)
-    ):
-        paired, met, not_met = int(row.paired), int(row.met), int(row.not_met)
+    )
+    if team_id is not None:
+        query = query.where(person.in_(_scope(connection, organisation_id, team_id)))
+    rows: list[tuple[Cell, ...]] = []
+    for row in connection.execute(query):
+        # whoever said they met in any group met; whoever answered and never met did not
+        paired, met, not_met = int(row.paired), int(row.met), int(row.said) - int(row.met)
         cells = _parts([met, not_met, paired - met - not_met])
         rows.append((row.name, row.number, row.starts_on.isoformat(),
                      *_group(paired, paired, *cells, _rate(cells[0], paired))))
