@@ -56,28 +56,18 @@ def streak(connection: Connection, person_id: int, workdays: str, until: date) -
 
 
 def count_streak(dates: Collection[date], workdays: str, until: date) -> int:
-    """`streak` on dates already read."""
-    return walk_streak(dates, workdays, until, until - timedelta(days=STREAK_LOOKBACK_DAYS))[0]
-
-
-def walk_streak(
-    dates: Collection[date], workdays: str, until: date, since: date, cap: int | None = None
-) -> tuple[int, bool]:
-    """The streak ending at `until` counted on `dates` from `since` on, and whether it is
-    settled: broken by a workday without an entry, or `cap` long. One that is not yet may
-    go on before `since` (the dashboard then reads older days of those people only)."""
+    """`streak` on dates already read (the dashboard reads everyone's at once)."""
+    since = until - timedelta(days=STREAK_LOOKBACK_DAYS)
     working = set(workdays.split(","))
     count = 0
     day = until
     while day >= since:
         if day in dates:
             count += 1
-            if cap is not None and count >= cap:
-                return count, True
         elif WEEKDAYS[day.weekday()] in working:
-            return count, True
+            break
         day -= timedelta(days=1)
-    return count, False
+    return count
 
 
 def store_entry(

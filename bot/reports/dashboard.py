@@ -36,7 +36,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -54,7 +54,7 @@ from sqlalchemy import (
 )
 
 from bot.core.prompts import LOCALES, PromptLibrary
-from bot.learning_record.diary import walk_streak
+from bot.due.weekdays import WEEKDAYS
 from bot.learning_record.periods import quarter_of
 from bot.people.roles import FACILITATING, role_of
 from bot.practices.contract.hooks import smart_check
@@ -306,15 +306,19 @@ def _written_masks(
 ) -> dict[int, int]:
     """person -> which of `spans` (consecutive stretches of days, oldest first) they wrote
     in, as bits: bit i for spans[i]. The database groups the entries into one row per
-    person (each stretch's bit, summed once); the (person, day) index serves it, so it
-    reads the stretches asked for and not the history before them. Everyone of the
+    person; the (person, day) index serves it, so it reads the stretches asked for and not
+    the history before them. Everyone of the
     organisation, or only the people `among` (in chunks)."""
     later: list[tuple[ColumnElement[bool], ColumnElement[int]]] = [
         (_entries.c.local_date >= first, literal_column(str(1 << index)))
          for index, (first, _) in reversed(list(enumerate(spans))) if index]
     bit = case(*later, else_=literal_column("1")) if later else literal_column("1")
+    # Each bit once: PostgreSQL ORs them as it hashes the groups; SQLite sums the distinct
+    # ones (it has no bitwise aggregate), which comes to the same.
+    union = func.bit_or(bit) if connection.dialect.name == "postgresql" else func.sum(
+        bit.distinct())
     query = (
-        select(_entries.c.person_id, func.sum(bit.distinct()))
+        select(_entries.c.person_id, union)
         .where(_entries.c.local_date.between(spans[0][0], spans[-1][1]))
         .group_by(_entries.c.person_id)
     )
@@ -440,44 +444,59 @@ def _bucket_label(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _bits(mask: int) -> Iterator[int]:
-    """The indexes of the bits set in `mask`, lowest first."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+def _workday_bits(workdays: str, first: date, days: int) -> int:
+    """The days from `first` on (bit 0 = `first`) that are workdays in `workdays`."""
+    working = set(workdays.split(","))
+    return sum(1 << index for index in range(days)
+               if WEEKDAYS[(first + timedelta(days=index)).weekday()] in working)
+
+
+def _streak_in(written: int, working: int, until: int, cap: int) -> tuple[int, bool]:
+    """`count_streak` (bot.learning_record.diary) on bits of days: the streak ending at day
+    `until` counting the days `written`, broken by the latest of the `working` days without
+    an entry; and whether it is settled (broken, or `cap` long) or may reach further back
+    than these days go."""
+    upto = written & ((1 << (until + 1)) - 1)
+    gaps = working & ~written & ((1 << (until + 1)) - 1)
+    if gaps:
+        return (upto >> gaps.bit_length()).bit_count(), True
+    count = upto.bit_count()
+    return count, count >= cap
 
 
 def _streaks(
     connection: Connection, organisation_id: int, people: dict[int, str], today: date
 ) -> dict[int, int]:
-    """Each person's streak (`people`: id -> workdays), counted up to the last group's
-    lower bound, which is all the table tells. It reads back only as far as the streaks
-    still go: two weeks for everyone, then ever longer stretches for the few whose streak
-    reaches further, never beyond _STREAK_HISTORY. Its cost follows the streaks, not the
-    history."""
+    """Each person's streak (`people`: id -> workdays) as `count_streak` counts it on the
+    days from _STREAK_HISTORY ago, up to the last group's lower bound, which is all the
+    table tells. It reads back only as far as the streaks still go: two weeks for everyone,
+    then ever longer stretches for the few whose streak reaches further. Its cost follows
+    the streaks, not the history. Days are bits, today's the highest."""
     oldest = today - _STREAK_HISTORY
-    dates: dict[int, set[date]] = defaultdict(set)
+    written: dict[int, int] = defaultdict(int)
     found: dict[int, int] = {}
     going: Collection[int] | None = None  # None: everyone, at first
-    last, span = today, _FIRST_STRETCH
+    first, span = today + timedelta(days=1), _FIRST_STRETCH
     while people and (going is None or going):
-        first = max(oldest, last - span + timedelta(days=1))
-        days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-        for person, mask in _written_masks(
-            connection, organisation_id, [(day, day) for day in days], going
-        ).items():
-            dates[person].update(days[index] for index in _bits(mask))
+        last, first = first - timedelta(days=1), max(oldest, first - span)
+        new = (last - first).days + 1
+        masks = _written_masks(
+            connection, organisation_id,
+            [(first + timedelta(days=i), first + timedelta(days=i)) for i in range(new)], going,
+        )
+        days = (today - first).days + 1
+        working: dict[str, int] = {}
         still: list[int] = []
         for person in people if going is None else going:
-            written = dates.get(person, set())
-            until = today if today in written else today - timedelta(days=1)
-            found[person], settled = walk_streak(
-                written, people[person], until, first, _STREAK_CAP
-            )
+            mask = written[person] = written[person] << new | masks.get(person, 0)
+            pattern = people[person]
+            if pattern not in working:
+                working[pattern] = _workday_bits(pattern, first, days)
+            until = days - 1 if mask >> (days - 1) & 1 else days - 2
+            found[person], settled = _streak_in(mask, working[pattern], until, _STREAK_CAP)
             if not settled and first > oldest:
                 still.append(person)
-        going, last, span = still, first - timedelta(days=1), span * 2
+        going, span = still, span * 2
     return found
 
 
