@@ -277,6 +277,7 @@ def test_a_contract_from_start_to_end_without_a_colleague(
     with Session(database) as session:
         exported = export_person(session, find_person(session, "alice"))
     assert exported["learning_contracts"][0]["goal"] == "Zelf klantgesprekken leiden."
+    assert exported["learning_contracts"][0]["measurable"] is True
 
 
 @LOCALES
