@@ -305,13 +305,14 @@ def _written_masks(
     among: Collection[int] | None = None,
 ) -> dict[int, int]:
     """person -> which of `spans` (consecutive stretches of days, oldest first) they wrote
-    in, as bits: bit i for spans[i]. The database groups the entries into one row per
-    person; the (person, day) index serves it, so it reads the stretches asked for and not
-    the history before them. Everyone of the
-    organisation, or only the people `among` (in chunks)."""
+    in, as bits: bit i for spans[i]; of everyone of the organisation, or of the people
+    `among` only (in chunks). The database groups the entries into one row per person, and
+    the (person, day) index serves it: it reads the stretches asked for, not the history
+    before them."""
     later: list[tuple[ColumnElement[bool], ColumnElement[int]]] = [
         (_entries.c.local_date >= first, literal_column(str(1 << index)))
-         for index, (first, _) in reversed(list(enumerate(spans))) if index]
+        for index, (first, _) in reversed(list(enumerate(spans))) if index
+    ]
     bit = case(*later, else_=literal_column("1")) if later else literal_column("1")
     # Each bit once: PostgreSQL ORs them as it hashes the groups; SQLite sums the distinct
     # ones (it has no bitwise aggregate), which comes to the same.
@@ -416,10 +417,12 @@ def diary_response(
     masks = _written_masks(
         connection, organisation_id, [(first, first + timedelta(days=6)) for first in mondays]
     )
+    active = {p for p, someone in people.items() if someone.active}
+    joining = {p: people[p].since for p in active if people[p].since > mondays[0]}
     for index, first in enumerate(mondays):
         last = first + timedelta(days=6)
         wrote = {person for person, mask in masks.items() if mask >> index & 1}
-        there = {p for p, someone in people.items() if someone.active and someone.since <= last}
+        there = active.difference(p for p, since in joining.items() if since > last)
         week = [
             _WeekRow(label, (there & members) | (wrote & members), wrote & members)
             for label, members in groups
