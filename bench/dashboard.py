@@ -12,7 +12,8 @@ with a focus, quarterly learning contracts. Building is untimed (bulk inserts; P
 then analyses the tables, as its autovacuum would).
 
 Then, in the same run, `bot.reports.dashboard.all_tables` for the whole organisation is
-timed on each (`--repeat` runs after one warm-up, the median). Both must show the same
+timed on each (`--repeat` runs after one warm-up, the median; the two take turns, so a
+change in the machine's load weighs on both alike). Both must show the same
 diary response (the same last 8 weeks), which the bench checks.
 
 `--database-url postgresql://…` runs on PostgreSQL: the two organisations go into two
@@ -281,20 +282,24 @@ def rows_into(connection: Any, table: str, columns: Sequence[str],
 # -- timing ----------------------------------------------------------------------------------
 
 
-def timed(engine: Engine, organisation: int, repeat: int) -> tuple[float, float, Any]:
-    """The medians of `repeat` runs of all_tables after a warm-up (wall clock, and this
-    process's CPU time), and what it showed."""
-    times, cpu = [], []
-    shown: Any = None
+def timed(sides: Sequence[tuple[Engine, int]], repeat: int) -> list[tuple[float, float, Any]]:
+    """Per side (engine, organisation): the medians of `repeat` runs of all_tables after a
+    warm-up (wall clock, and this process's CPU time), and what it showed. The sides take
+    turns run by run, so a change in the machine's load weighs on both alike."""
+    times: list[list[float]] = [[] for _ in sides]
+    cpu: list[list[float]] = [[] for _ in sides]
+    shown: list[Any] = [None for _ in sides]
     for run in range(repeat + 1):
-        with engine.connect() as connection:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            shown = all_tables(connection, organisation, today=TODAY)
-            elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
-        if run:
-            times.append(elapsed)
-            cpu.append(used)
-    return statistics.median(times), statistics.median(cpu), shown
+        for index, (engine, organisation) in enumerate(sides):
+            with engine.connect() as connection:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                shown[index] = all_tables(connection, organisation, today=TODAY)
+                elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
+            if run:
+                times[index].append(elapsed)
+                cpu[index].append(used)
+    return [(statistics.median(times[index]), statistics.median(cpu[index]), shown[index])
+            for index in range(len(sides))]
 
 
 @contextmanager
@@ -339,7 +344,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000, help="people (10000)")
     parser.add_argument("--team-size", type=int, default=100, help="people per team (100)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs, median (3)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs, median (5)")
     parser.add_argument("--seed", type=int, default=20, help="seed of people and history")
     parser.add_argument("--database-url", help="PostgreSQL to run on (default: SQLite files)")
     args = parser.parse_args()
@@ -350,8 +355,8 @@ def main() -> None:
         year = build(long, people, YEAR_WEEKS, args.seed)
         print(f"built {eight.entries} and {year.entries} diary entries on {backend} in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-        s_8w, cpu_8w, shown_8w = timed(short, eight.organisation_id, args.repeat)
-        s_1y, cpu_1y, shown_1y = timed(long, year.organisation_id, args.repeat)
+        (s_8w, cpu_8w, shown_8w), (s_1y, cpu_1y, shown_1y) = timed(
+            [(short, eight.organisation_id), (long, year.organisation_id)], args.repeat)
         with long.connect() as connection:
             assert connection.execute(select(func.count()).select_from(
                 table_of(DiaryEntry))).scalar_one() == year.entries
