@@ -36,16 +36,25 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal_column,
+    select,
+)
 
 from bot.core.prompts import LOCALES, PromptLibrary
-from bot.learning_record.diary import count_streak
+from bot.due.weekdays import WEEKDAYS
 from bot.learning_record.periods import quarter_of
 from bot.people.roles import FACILITATING, role_of
 from bot.practices.contract.hooks import smart_check
@@ -74,6 +83,9 @@ STREAK_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 4), (5, 9), (1
 # Streaks of 20 workdays and more are one group: 20 weeks of diary cover that for anyone
 # who works at least one day a week.
 _STREAK_HISTORY = timedelta(weeks=20)
+_STREAK_CAP = STREAK_BUCKETS[-1][0]
+_FIRST_STRETCH = timedelta(weeks=2)  # settles most streaks: they break within days
+_CHUNK = 500  # ids per IN (...) list
 
 _people = table_of(Person)
 _teams = table_of(Team)
@@ -267,6 +279,60 @@ def _people_of(
     }
 
 
+def _scope(
+    connection: Connection, organisation_id: int, team_id: int | None
+) -> Select[tuple[int]]:
+    """The ids of everyone of the organisation, or of one of its teams, for the database to
+    filter by (an IN subquery) instead of reading them all out first."""
+    query = select(_people.c.id).where(_people.c.organisation_id == organisation_id)
+    if team_id is not None:
+        _team_groups(connection, organisation_id, team_id)  # the team must be theirs
+        query = query.where(
+            _people.c.id.in_(
+                select(_team_members.c.person_id).where(_team_members.c.team_id == team_id)
+            )
+        )
+    return query
+
+
+# -- who wrote when --------------------------------------------------------------------------
+
+
+def _written_masks(
+    connection: Connection,
+    organisation_id: int,
+    spans: Sequence[tuple[date, date]],
+    among: Collection[int] | None = None,
+) -> dict[int, int]:
+    """person -> which of `spans` (consecutive stretches of days, oldest first) they wrote
+    in, as bits: bit i for spans[i]; of everyone of the organisation, or of the people
+    `among` only (in chunks). The database groups the entries into one row per person, and
+    the (person, day) index serves it: it reads the stretches asked for, not the history
+    before them."""
+    later: list[tuple[ColumnElement[bool], ColumnElement[int]]] = [
+        (_entries.c.local_date >= first, literal_column(str(1 << index)))
+        for index, (first, _) in reversed(list(enumerate(spans))) if index
+    ]
+    bit = case(*later, else_=literal_column("1")) if later else literal_column("1")
+    # Each bit once: PostgreSQL ORs them as it hashes the groups; SQLite sums the distinct
+    # ones (it has no bitwise aggregate), which comes to the same.
+    union = func.bit_or(bit) if connection.dialect.name == "postgresql" else func.sum(
+        bit.distinct())
+    query = (
+        select(_entries.c.person_id, union)
+        .where(_entries.c.local_date.between(spans[0][0], spans[-1][1]))
+        .group_by(_entries.c.person_id)
+    )
+    if among is None:  # IN, not a join: the index is then walked in person order
+        queries = [query.where(_entries.c.person_id.in_(
+            select(_people.c.id).where(_people.c.organisation_id == organisation_id)))]
+    else:
+        ids = sorted(among)
+        queries = [query.where(_entries.c.person_id.in_(ids[start:start + _CHUNK]))
+                   for start in range(0, len(ids), _CHUNK)]
+    return {person: int(mask) for one in queries for person, mask in connection.execute(one)}
+
+
 # -- diary response per week and team --------------------------------------------------------
 
 
@@ -277,20 +343,6 @@ def _monday(day: date) -> date:
 def week_label(monday: date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def _writers(connection: Connection, organisation_id: int, first: date, last: date) -> set[int]:
-    return set(
-        connection.execute(
-            select(_entries.c.person_id)
-            .join(_people, _people.c.id == _entries.c.person_id)
-            .where(
-                _people.c.organisation_id == organisation_id,
-                _entries.c.local_date.between(first, last),
-            )
-            .distinct()
-        ).scalars()
-    )
 
 
 @dataclass(slots=True)
@@ -361,14 +413,18 @@ def diary_response(
     if team_id is None:
         groups.append((Term("organisation"), frozenset(people)))
     rows: list[tuple[Cell, ...]] = []
-    monday = _monday(today)
-    for back in range(weeks - 1, -1, -1):
-        first = monday - timedelta(weeks=back)
+    mondays = [_monday(today) - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    masks = _written_masks(
+        connection, organisation_id, [(first, first + timedelta(days=6)) for first in mondays]
+    )
+    active = {p for p, someone in people.items() if someone.active}
+    joining = {p: people[p].since for p in active if people[p].since > mondays[0]}
+    for index, first in enumerate(mondays):
         last = first + timedelta(days=6)
-        wrote = _writers(connection, organisation_id, first, last)
+        wrote = {person for person, mask in masks.items() if mask >> index & 1}
+        there = active.difference(p for p, since in joining.items() if since > last)
         week = [
-            _WeekRow(label, {p for p in members if p in people and people[p].active
-                             and people[p].since <= last} | (wrote & members), wrote & members)
+            _WeekRow(label, (there & members) | (wrote & members), wrote & members)
             for label, members in groups
         ]
         if team_id is None:
@@ -391,31 +447,77 @@ def _bucket_label(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+def _workday_bits(workdays: str, first: date, days: int) -> int:
+    """The days from `first` on (bit 0 = `first`) that are workdays in `workdays`."""
+    working = set(workdays.split(","))
+    return sum(1 << index for index in range(days)
+               if WEEKDAYS[(first + timedelta(days=index)).weekday()] in working)
+
+
+def _streak_in(written: int, working: int, until: int, cap: int) -> tuple[int, bool]:
+    """`count_streak` (bot.learning_record.diary) on bits of days: the streak ending at day
+    `until` counting the days `written`, broken by the latest of the `working` days without
+    an entry; and whether it is settled (broken, or `cap` long) or may reach further back
+    than these days go."""
+    upto = written & ((1 << (until + 1)) - 1)
+    gaps = working & ~written & ((1 << (until + 1)) - 1)
+    if gaps:
+        return (upto >> gaps.bit_length()).bit_count(), True
+    count = upto.bit_count()
+    return count, count >= cap
+
+
+def _streaks(
+    connection: Connection, organisation_id: int, people: dict[int, str], today: date
+) -> dict[int, int]:
+    """Each person's streak (`people`: id -> workdays) as `count_streak` counts it on the
+    days from _STREAK_HISTORY ago, up to the last group's lower bound, which is all the
+    table tells. It reads back only as far as the streaks still go: two weeks for everyone,
+    then ever longer stretches for the few whose streak reaches further. Its cost follows
+    the streaks, not the history. Days are bits, today's the highest."""
+    oldest = today - _STREAK_HISTORY
+    written: dict[int, int] = defaultdict(int)
+    found: dict[int, int] = {}
+    going: Collection[int] | None = None  # None: everyone, at first
+    first, span = today + timedelta(days=1), _FIRST_STRETCH
+    while people and (going is None or going):
+        last, first = first - timedelta(days=1), max(oldest, first - span)
+        new = (last - first).days + 1
+        masks = _written_masks(
+            connection, organisation_id,
+            [(first + timedelta(days=i), first + timedelta(days=i)) for i in range(new)], going,
+        )
+        days = (today - first).days + 1
+        working: dict[str, int] = {}
+        still: list[int] = []
+        for person in people if going is None else going:
+            mask = written[person] = written[person] << new | masks.get(person, 0)
+            pattern = people[person]
+            if pattern not in working:
+                working[pattern] = _workday_bits(pattern, first, days)
+            until = days - 1 if mask >> (days - 1) & 1 else days - 2
+            found[person], settled = _streak_in(mask, working[pattern], until, _STREAK_CAP)
+            if not settled and first > oldest:
+                still.append(person)
+        going, span = still, span * 2
+    return found
+
+
 def streak_distribution(
     connection: Connection, organisation_id: int, *, today: date, team_id: int | None = None
 ) -> Table:
     """How many active people have a diary streak of 0, 1–4, 5–9, 10–19 and 20+ workdays
     (counted the way the overview does: up to yesterday while today is not written yet)."""
     people = {
-        i: p for i, p in _people_of(connection, organisation_id, team_id).items() if p.active
-    }
-    dates: dict[int, set[date]] = defaultdict(set)
-    if people:
-        for person, day in connection.execute(
-            select(_entries.c.person_id, _entries.c.local_date)
-            .join(_people, _people.c.id == _entries.c.person_id)
-            .where(
-                _people.c.organisation_id == organisation_id,
-                _entries.c.local_date.between(today - _STREAK_HISTORY, today),
+        row.id: row.workdays for row in connection.execute(
+            select(_people.c.id, _people.c.workdays).where(
+                _people.c.id.in_(_scope(connection, organisation_id, team_id)),
+                _people.c.status == "active",
             )
-            .distinct()
-        ):
-            dates[person].add(day)
+        )
+    }
     counts = [0] * len(STREAK_BUCKETS)
-    for person, someone in people.items():
-        written = dates.get(person, set())
-        until = today if today in written else today - timedelta(days=1)
-        streak = count_streak(written, someone.workdays, until)
+    for streak in _streaks(connection, organisation_id, people, today).values():
         for index, (low, high) in enumerate(STREAK_BUCKETS):
             if streak >= low and (high is None or streak <= high):
                 counts[index] += 1
@@ -447,13 +549,14 @@ def peer_reviews(
 ) -> Table:
     """Per pairing round that started in the last `weeks` weeks: the people paired, and how
     many said they met, did not meet, or did not answer (yet)."""
-    scope = (set(_people_of(connection, organisation_id, team_id))
-             if team_id is not None else None)
-    answers: dict[int, dict[int, list[bool | None]]] = {}
-    labels: dict[int, tuple[str, int, date]] = {}
-    for row in connection.execute(
-        select(_cohorts.c.name, _rounds.c.id, _rounds.c.number, _rounds.c.starts_on,
-               _pairs.c.person_id, _pairs.c.met)
+    person = _pairs.c.person_id  # a mentor is in several groups of one round: count once
+    query = (
+        select(
+            _cohorts.c.name, _rounds.c.number, _rounds.c.starts_on,
+            func.count(person.distinct()).label("paired"),
+            func.count(case((_pairs.c.met.is_(True), person)).distinct()).label("met"),
+            func.count(case((_pairs.c.met.is_not(None), person)).distinct()).label("said"),
+        )
         .join(_rounds, _rounds.c.cohort_id == _cohorts.c.id)
         .join(_pairs, _pairs.c.round_id == _rounds.c.id)
         .where(
@@ -461,20 +564,17 @@ def peer_reviews(
             _rounds.c.starts_on > today - timedelta(weeks=weeks),
             _rounds.c.starts_on <= today,
         )
-        .order_by(_rounds.c.starts_on, _cohorts.c.name, _rounds.c.number)
-    ):
-        if scope is not None and row.person_id not in scope:
-            continue
-        labels[row.id] = (row.name, row.number, row.starts_on)
-        answers.setdefault(row.id, defaultdict(list))[row.person_id].append(row.met)
+        .group_by(_rounds.c.id, _cohorts.c.name, _rounds.c.number, _rounds.c.starts_on)
+        .order_by(_rounds.c.starts_on, _cohorts.c.name, _rounds.c.number, _rounds.c.id)
+    )
+    if team_id is not None:
+        query = query.where(person.in_(_scope(connection, organisation_id, team_id)))
     rows: list[tuple[Cell, ...]] = []
-    for round_id, (cohort, number, starts_on) in labels.items():
-        said = answers[round_id].values()  # a mentor is in several groups of one round
-        met = sum(1 for found in said if True in found)
-        not_met = sum(1 for found in said if True not in found and False in found)
-        paired = len(said)
+    for row in connection.execute(query):
+        # whoever said they met in any group met; whoever answered and never met did not
+        paired, met, not_met = int(row.paired), int(row.met), int(row.said) - int(row.met)
         cells = _parts([met, not_met, paired - met - not_met])
-        rows.append((cohort, number, starts_on.isoformat(),
+        rows.append((row.name, row.number, row.starts_on.isoformat(),
                      *_group(paired, paired, *cells, _rate(cells[0], paired))))
     return Table(
         "peer_reviews",
@@ -513,17 +613,15 @@ def focus_distribution(
     """Which competences people chose as their focus for `month` (the latest choice of
     each; someone with two counts for both), and how many people chose one at all."""
     month = month.replace(day=1)
-    scope = _people_of(connection, organisation_id, team_id)
     chosen: dict[int, list[str]] = {}
     for row in connection.execute(
         select(_reflections.c.person_id, _reflections.c.focus)
-        .join(_people, _people.c.id == _reflections.c.person_id)
-        .where(_people.c.organisation_id == organisation_id,
+        .where(_reflections.c.person_id.in_(_scope(connection, organisation_id, team_id)),
                _reflections.c.focus_month == month)
         .order_by(_reflections.c.id.desc())
     ):
         codes = [code for code in (row.focus or []) if isinstance(code, str) and code]
-        if row.person_id in scope and codes and row.person_id not in chosen:
+        if codes and row.person_id not in chosen:
             chosen[row.person_id] = list(dict.fromkeys(codes))
     total = len(chosen)
     columns = _columns(("competence", "label"), ("people", "count"), ("share", "rate"))
@@ -557,32 +655,27 @@ def _quarters(today: date, count: int) -> list[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Contract:
-    version: int
-    measurable: bool
-    goal_id: int | None
-
-
-def _latest_contracts(
-    connection: Connection, organisation_id: int, quarters: Iterable[str], scope: Iterable[int]
-) -> dict[str, dict[int, _Contract]]:
-    """quarter -> person -> the newest version of their contract."""
-    wanted = set(scope)
-    found: dict[str, dict[int, _Contract]] = defaultdict(dict)
-    for row in connection.execute(
-        select(_contracts.c.person_id, _contracts.c.quarter, _contracts.c.version,
-               _contracts.c.evidence, _contracts.c.goal_id)
-        .join(_people, _people.c.id == _contracts.c.person_id)
-        .where(_people.c.organisation_id == organisation_id,
+def _newest_contracts(
+    connection: Connection, organisation_id: int, quarters: Sequence[str], team_id: int | None
+) -> Subquery:
+    """The newest version of each person's contract of each of `quarters`, of everyone
+    in scope: found by the database on the (person, quarter, version) key."""
+    newest = (
+        select(_contracts.c.person_id, _contracts.c.quarter,
+               func.max(_contracts.c.version).label("version"))
+        .where(_contracts.c.person_id.in_(_scope(connection, organisation_id, team_id)),
                _contracts.c.quarter.in_(list(quarters)))
-        .order_by(_contracts.c.version, _contracts.c.id)
-    ):
-        if row.person_id in wanted:
-            found[row.quarter][row.person_id] = _Contract(
-                row.version, smart_check(row.evidence or "")["measurable"], row.goal_id
-            )
-    return found
+        .group_by(_contracts.c.person_id, _contracts.c.quarter)
+        .subquery()
+    )
+    return (
+        select(_contracts.c.quarter, _contracts.c.measurable, _contracts.c.evidence,
+               _contracts.c.goal_id)
+        .join(newest, (newest.c.person_id == _contracts.c.person_id)
+              & (newest.c.quarter == _contracts.c.quarter)
+              & (newest.c.version == _contracts.c.version))
+        .subquery()
+    )
 
 
 def contracts_per_quarter(
@@ -596,15 +689,28 @@ def contracts_per_quarter(
     """Per quarter: the people with a learning contract (its newest version), and how many
     of those say how they will know with something observable (the contract flow's own
     SMART check)."""
-    scope = _people_of(connection, organisation_id, team_id)
     wanted = _quarters(today, quarters)
-    found = _latest_contracts(connection, organisation_id, wanted, scope)
+    newest = _newest_contracts(connection, organisation_id, wanted, team_id)
+    contracts: dict[str, int] = defaultdict(int)
+    measurable_ones: dict[str, int] = defaultdict(int)
+    for row in connection.execute(  # the SMART check's verdict as kept with the contract
+        select(newest.c.quarter, func.count().label("contracts"),
+               func.sum(case((newest.c.measurable.is_(True), 1), else_=0)).label("measurable"))
+        .where(newest.c.measurable.is_not(None))
+        .group_by(newest.c.quarter)
+    ):
+        contracts[row.quarter] += int(row.contracts)
+        measurable_ones[row.quarter] += int(row.measurable)
+    for quarter, evidence in connection.execute(  # contracts kept without one: check now
+        select(newest.c.quarter, newest.c.evidence).where(newest.c.measurable.is_(None))
+    ):
+        contracts[quarter] += 1
+        measurable_ones[quarter] += smart_check(evidence or "")["measurable"]
     rows: list[tuple[Cell, ...]] = []
     for quarter in wanted:
-        contracts = found.get(quarter, {})
-        measurable = _count(sum(1 for c in contracts.values() if c.measurable))
-        rows.append((quarter, *_group(len(contracts), len(contracts), measurable,
-                                      _rate(measurable, len(contracts)))))
+        measurable = _count(measurable_ones[quarter])
+        rows.append((quarter, *_group(contracts[quarter], contracts[quarter], measurable,
+                                      _rate(measurable, contracts[quarter]))))
     return Table(
         "contracts",
         _columns(("quarter", "label"), ("contracts", "count"), ("measurable", "count"),
@@ -713,7 +819,6 @@ def team_goals(
     """The active goals and KPIs facilitators keep (the organisation's, then each team's):
     level, title, period, target and current value, and how many people linked this
     quarter's learning contract to it."""
-    groups = _team_groups(connection, organisation_id, team_id)  # checks the team
     query = (
         select(_goals.c.id, _goals.c.level, _goals.c.title, _goals.c.period, _goals.c.target,
                _goals.c.value, _teams.c.name)
@@ -723,18 +828,14 @@ def team_goals(
     if team_id is not None:
         query = query.where((_goals.c.team_id == team_id) | _goals.c.team_id.is_(None))
     found = connection.execute(query).all()
-    scope = (
-        set().union(*(members for _, members in groups))
-        if team_id is not None
-        else set(_people_of(connection, organisation_id, None))
-    )
-    quarter = quarter_of(today)
+    newest = _newest_contracts(connection, organisation_id, [quarter_of(today)], team_id)
     linked: dict[int, int] = defaultdict(int)
-    for contract in _latest_contracts(connection, organisation_id, [quarter], scope).get(
-        quarter, {}
-    ).values():
-        if contract.goal_id is not None:
-            linked[contract.goal_id] += 1
+    for goal_id, count in connection.execute(
+        select(newest.c.goal_id, func.count())
+        .where(newest.c.goal_id.is_not(None))
+        .group_by(newest.c.goal_id)
+    ):
+        linked[goal_id] = int(count)
     found = sorted(found, key=lambda r: (r.name is not None, r.name or "", r.id))
     rows: list[tuple[Cell, ...]] = [
         (row.name if row.name is not None else Term("organisation"), Term(f"level.{row.level}"),

@@ -298,10 +298,13 @@ class DiaryEntry(Base):
     """One day's learning diary: the learning moments, how they were handled, the one lesson."""
 
     __tablename__ = "diary_entries"
+    # A person's days in order: the streak, the overview and the dashboard read a stretch of
+    # them from the index alone, however long the history behind it.
+    __table_args__ = (Index("ix_diary_entries_person_day", "person_id", "local_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), info=owner("diary_entries"), index=True
+        ForeignKey("people.id", ondelete="CASCADE"), info=owner("diary_entries")
     )
     dialog_id: Mapped[int | None] = mapped_column(ForeignKey("dialogs.id", ondelete="SET NULL"))
     local_date: Mapped[date] = mapped_column(Date, index=True)
@@ -353,7 +356,11 @@ class MonthlyReflection(Base):
     """The monthly hour alone: what went well, what could be better, what next; the focus."""
 
     __tablename__ = "monthly_reflections"
-    __table_args__ = (Index("ix_monthly_reflections_person_month", "person_id", "month"),)
+    __table_args__ = (
+        Index("ix_monthly_reflections_person_month", "person_id", "month"),
+        # The dashboard's focus of one month, without reading everyone's earlier months.
+        Index("ix_monthly_reflections_focus_month", "focus_month"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(
@@ -394,6 +401,10 @@ class LearningContract(Base):
     why_team: Mapped[str | None] = free_text()
     why_personal: Mapped[str | None] = free_text()
     competences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The SMART check's verdict on `evidence` (an observable result?), kept when the contract
+    # is written so the dashboard counts it without reading and checking every contract's
+    # text again; NULL on contracts kept before it was (the dashboard checks those).
+    measurable: Mapped[bool | None] = mapped_column()
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     share_consent: Mapped[bool] = mapped_column(default=False)
     shared_with_id: Mapped[int | None] = mapped_column(

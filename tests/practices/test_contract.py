@@ -262,6 +262,7 @@ def test_a_contract_from_start_to_end_without_a_colleague(
     assert (contract.person_id, contract.quarter, contract.version) == (alice_id, "2026-Q1", 1)
     assert contract.goal == "Zelf klantgesprekken leiden."
     assert contract.evidence == SMART
+    assert contract.measurable is True  # the SMART verdict, kept for the dashboard
     assert contract.came_from and contract.now and contract.approach
     assert contract.competences == ["reflecteren", "eigen-ontwikkeling"]
     assert contract.why_business == "Betere service, dus minder klachten."
@@ -276,6 +277,7 @@ def test_a_contract_from_start_to_end_without_a_colleague(
     with Session(database) as session:
         exported = export_person(session, find_person(session, "alice"))
     assert exported["learning_contracts"][0]["goal"] == "Zelf klantgesprekken leiden."
+    assert exported["learning_contracts"][0]["measurable"] is True
 
 
 @LOCALES
@@ -301,6 +303,7 @@ def test_smart_feedback_is_given_once_and_the_next_form_is_accepted(
         alice.say(words["skip"])
     [contract] = contracts(database)
     assert contract.evidence == VAGUE + " Echt."
+    assert contract.measurable is False
 
 
 def test_the_smart_check_asks_only_for_what_is_missing(

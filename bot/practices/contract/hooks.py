@@ -298,6 +298,7 @@ def _store(done: Completion) -> dict[str, Any]:
             goal=_text(form.get("goal")),
             approach=_text(form.get("approach")),
             evidence=_text(form.get("evidence")),
+            measurable=smart_check(_text(form.get("evidence")) or "")["measurable"],
             why_business=_text(answers.get("why_business")),
             why_team=_text(answers.get("why_team")),
             why_personal=_text(answers.get("why_personal")),
