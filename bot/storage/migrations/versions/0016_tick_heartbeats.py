@@ -1,6 +1,6 @@
 """tick heartbeats: when each scheduler job last ran in any replica, for /metrics
 
-Revision ID: 0016_observe
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-07 06:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import bot.storage.models
 
-revision = '0016_observe'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """the dashboard's cost does not grow with history: diary entries indexed by (person, day),
 reflections by the month of their focus, and a contract's SMART verdict kept with it
 
-Revision ID: 0016_dashperf
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 06:00:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016_dashperf'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
