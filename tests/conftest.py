@@ -79,6 +79,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _diary_without_deepening(request: pytest.FixtureRequest,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The diary's follow-up question (bot/practices/diary/deepening.py) is tested where it is
+    the subject, marked `deepening`; elsewhere a diary is four questions, as the platform,
+    storage and scheduling tests write it. A subprocess (`leercoach chat`) has it on."""
+    if request.node.get_closest_marker("deepening"):
+        return
+    from bot.practices.diary import hooks as diary_hooks
+
+    monkeypatch.setattr(diary_hooks, "deepening_on", lambda _settings: False)
+
+
+@pytest.fixture(autouse=True)
 def slack_calls_keep_the_contract(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every Slack Web API mock a test creates checks each call against Slack's Block Kit
     rules; a test whose calls broke one fails here, unless it is marked

@@ -48,6 +48,7 @@ def selected_values(person: PersonState, name: str) -> tuple[str, ...]:
 def _set_locale(person: PersonState, value: Any) -> None:
     if value in LOCALES:
         person.locale = value
+        person.locale_chosen = True
 
 
 def _set_timezone(person: PersonState, value: Any) -> None:

@@ -39,7 +39,7 @@ SAYS: dict[str, dict[str, str]] = {
         "reflections": "• 2 maandreflecties",
         "focus": "• Competenties waar je aan werkte: Feedback geven en ontvangen, Samenwerken, "
                  "Coachen en begeleiden",
-        "contracts": "• Leercontracten: Q1, Q3 (laatste doel: “Beter coachen.”)",
+        "contracts": "• Leercontracten: Q1 en Q3 (laatste doel: “Beter coachen.”)",
         "empty": "Over 2026 staat er nog weinig in je logboek",
         "proud_of": "waar ben je het meest trots op?",
         "challenging": "Is je werk nog voldoende uitdagend?",
@@ -65,7 +65,7 @@ SAYS: dict[str, dict[str, str]] = {
         "reflections": "• 2 monthly reflections",
         "focus": "• Competences you worked on: Giving and receiving feedback, Collaboration, "
                  "Coaching and mentoring",
-        "contracts": "• Learning contracts: Q1, Q3 (latest goal: “Beter coachen.”)",
+        "contracts": "• Learning contracts: Q1 and Q3 (latest goal: “Beter coachen.”)",
         "empty": "There's not much in your log for 2026 yet",
         "proud_of": "what are you most proud of?",
         "challenging": "Is your job still challenging enough?",
