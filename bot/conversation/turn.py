@@ -731,8 +731,9 @@ class Turn:
             return [*self.end(dialog, "stopped", told=True), Text(self._text("common.help"))]
         if event.reply_to is not None and event.reply_to != step_ref(dialog.id, step.id):
             return [Notice(self._text("common.stale")), self._step_message(dialog, step)]
-        if step.ask and event.value == SKIP_VALUE and event.text is None:
-            return self._skip(dialog)  # the skip button under a follow-up
+        pressed = event.value if event.text is None else clean_text(event.text).rstrip(".)")
+        if step.ask and pressed in (SKIP_VALUE, "1"):
+            return self._skip(dialog)  # the skip button under a follow-up (or its number)
         reply = Reply(
             text=clean_text(event.text) if event.text is not None else None,
             value=clean_text(event.value) if event.value is not None else None,

@@ -68,7 +68,7 @@ def _format_date(value: date, locale: str, pattern: str = "EEEE d MMMM") -> str:
     return str(format_date(value, pattern, locale=locale))
 
 
-def _format_list(items: Iterable[Any], locale: str, style: str = "standard") -> str:
+def list_of(items: Iterable[Any], locale: str, style: str = "standard") -> str:
     """Items joined the way the language does ("a, b en c", "a, b, and c"), by Babel's CLDR
     rules rather than by hand; `style` "or" gives "a, b of c"."""
     return str(format_list([str(item) for item in items], style=style, locale=locale))
@@ -339,7 +339,7 @@ class PromptLibrary:
                 "format_date": lambda value, pattern="EEEE d MMMM": _format_date(
                     value, locale, pattern
                 ),
-                "list_of": lambda items, style="standard": _format_list(items, locale, style),
+                "list_of": lambda items, style="standard": list_of(items, locale, style),
                 "in_words": lambda number: self._in_words(number, locale),
             }
             try:

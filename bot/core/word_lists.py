@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,15 +65,20 @@ class WordList:
 
     def find(self, text: str | None) -> Found | None:
         """The first entry in `text`, or None."""
+        return next(self.find_all(text), None)
+
+    def find_all(self, text: str | None) -> Iterator[Found]:
+        """Every entry in `text`, in order."""
         tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text or "")]
         for index, (start, end, token) in enumerate(tokens):
             if token in self.words or any(token.startswith(s) for s in self.stems if s):
-                return Found(start, end, token)
+                yield Found(start, end, token)
+                continue
             for phrase in self.phrases:
                 window = tokens[index:index + len(phrase)]
                 if tuple(t for _, _, t in window) == phrase:
-                    return Found(start, window[-1][1], " ".join(phrase))
-        return None
+                    yield Found(start, window[-1][1], " ".join(phrase))
+                    break
 
     def __or__(self, other: WordList) -> WordList:
         return WordList(self.words | other.words, self.stems + other.stems,
@@ -94,6 +100,15 @@ def word_list(prompts: PromptLibrary, key: str, locale: str) -> WordList:
 
 def word_count(text: str | None) -> int:
     return sum(1 for m in _TOKEN.finditer(text or "") if m.group()[0].isalnum())
+
+
+def clause(text: str, found: Found) -> str:
+    """The clause (between . ! ? ; or line ends) that `found` is in."""
+    start = max((m.end() for m in _CLAUSE_END.finditer(text) if m.end() <= found.start),
+                default=0)
+    end = next((m.start() for m in _CLAUSE_END.finditer(text) if m.start() >= found.end),
+               len(text))
+    return text[start:end]
 
 
 def quote(text: str, found: Found | None = None, limit: int = QUOTE_CHARS) -> str:

@@ -365,7 +365,7 @@ def test_settings_change_workdays_and_time_zone(
     workdays = the(Question, chat.say("3"))
     assert workdays.selected == ("mon", "tue", "wed", "thu", "fri")
     done = joined(chat.say("1, 2, 4"))
-    days = "maandag, dinsdag, donderdag" if locale == "nl" else "Monday, Tuesday, Thursday"
+    days = "maandag, dinsdag en donderdag" if locale == "nl" else "Monday, Tuesday, and Thursday"
     assert SAYS[locale]["saved_days"].format(days) in done
     assert person(database).workdays == "mon,tue,thu"
 

@@ -23,7 +23,15 @@ from typing import Any
 
 from bot.core.prompts import PromptLibrary
 from bot.core.registry import FollowUp
-from bot.core.word_lists import Found, WordList, fold, quote, word_count, word_list
+from bot.core.word_lists import (
+    Found,
+    WordList,
+    clause,
+    fold,
+    quote,
+    word_count,
+    word_list,
+)
 
 RULES: tuple[str, ...] = ("example", "feeling", "own_part", "when", "differently")
 SHORT_MOMENT_WORDS = 5  # a moment of at most this many words asks for an example
@@ -40,13 +48,16 @@ class Lists:
     others: WordList
     when: WordList
     nothing: WordList
+    me: WordList  # the writer ("ik", "I"): a feeling of theirs is asked about first
+    relative: WordList  # "die", "who": "een klant die boos was" is someone else's feeling
 
     @classmethod
     def of(cls, prompts: PromptLibrary, locale: str) -> Lists:
         def get(name: str) -> WordList:
             return word_list(prompts, f"deepen.words.{name}", locale)
 
-        return cls(get("feelings"), get("others"), get("when"), get("nothing"))
+        return cls(get("feelings"), get("others"), get("when"), get("nothing"), get("me"),
+                   get("relative"))
 
 
 def says_nothing(text: str | None, lists: Lists) -> bool:
@@ -83,8 +94,13 @@ def _example(answers: Mapping[str, Any], lists: Lists) -> str | None:
 
 
 def _feeling(answers: Mapping[str, Any], lists: Lists) -> str | None:
-    hit = _first(lists.feelings, _text(answers, "moments"), _text(answers, "approach"))
-    return quote(*hit) if hit else None
+    """The person's own feeling first ("ik werd zenuwachtig" before "een boze klant")."""
+    texts = [t for t in (_text(answers, "moments"), _text(answers, "approach")) if t]
+    hits = [(text, found) for text in texts for found in lists.feelings.find_all(text)]
+    own = [(text, found) for text, found in hits if lists.me.find(clause(text, found))
+           and not lists.relative.find(" ".join(text[:found.start].split()[-2:]))]
+    chosen = own or hits
+    return quote(*chosen[0]) if chosen else None
 
 
 def _own_part(answers: Mapping[str, Any], lists: Lists) -> str | None:
