@@ -52,7 +52,7 @@ SAYS: dict[str, dict[str, str]] = {
         "saved": "Je jaarterugblik over 2026 is bewaard; alleen jij kunt hem zien.",
         "low": "Eén score is laag.",
         "talk": "Een volgende stap begint met een gesprek.",
-        "everyone_day": "Organiseer eens samen met collega's een lerende-organisatiedag",  # no closing question
+        "everyone_day": "Organiseer eens samen met collega's een lerende-organisatiedag",
         "own_day": "Als procesbegeleider: de jaarterugblikken over 2026 zijn begonnen.",
         "facilitator": "De jaarterugblikken over 2026 zijn begonnen in jullie organisatie.",
         "scale_invalid": "Welk getal van 1 tot 5",
