@@ -839,8 +839,8 @@ class Turn:
         self._touch(dialog)
         if flow and flow.keep_partial and flow.on_complete and dialog.answers:
             self.registry.completions[flow.on_complete](Completion(self, dialog, partial=True))
-        if status != "expired" or not told:
-            return []
+        if status != "expired" or not told or not dialog.answers:
+            return []  # nothing was written, so nothing was kept to tell about
         return [self._expiry_notice(dialog, flow)]
 
     def _expiry_notice(self, dialog: DialogState, flow: Flow | None) -> Message:
@@ -850,12 +850,19 @@ class Turn:
         return Notice(text, level="warning")
 
     def _untold_endings(self, person: PersonState) -> list[Message]:
-        out: list[Message] = []
-        for dialog in self.store.untold_endings(person.id):
+        """At most one notice for the dialogs that expired while the person was away: the
+        latest one in which they wrote something. One left untouched (a nudge nobody
+        answered, such as a passive partner's peer review and its check a few days later)
+        held nothing to keep, so it is passed over silently."""
+        endings = self.store.untold_endings(person.id)
+        for dialog in endings:
             dialog.end_noticed = True
             self._touch(dialog)
-            out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
-        return out
+        written = [dialog for dialog in endings if dialog.answers]
+        if not written:
+            return []
+        latest = max(written, key=lambda dialog: (dialog.ended_at or self.now, dialog.id))
+        return [self._expiry_notice(latest, self._flow(latest.flow_id))]
 
 
 def _started_in(dialog: DialogState, address: Address) -> bool:

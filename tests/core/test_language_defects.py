@@ -5,13 +5,14 @@ joined by hand ("a, en b", "meer dan 2"), closings that end in a question nobody
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.conversation.coach import Coach
 from bot.core.prompts import BUILTIN_DIR, LOCALES, PromptLibrary
 from bot.practices.weekly_plan.hooks import plans_ahead
@@ -130,3 +131,30 @@ def test_a_person_created_with_a_language_is_not_asked_for_it(engine: Coach) -> 
 def test_a_person_without_a_language_is_asked(engine: Coach) -> None:
     chat = Chat(engine, "finn")
     assert "In welke taal" in chat.say_text("hallo")
+
+
+# -- a passive partner is not told twice that nothing happened -------------------------------
+
+
+def test_unanswered_nudges_that_expired_give_no_notices_and_written_ones_one(
+    engine: Coach, chat: Chat, database: Engine, clock: Clock, settings: Settings
+) -> None:
+    person_id = meet(engine, chat, database, clock)
+    timeout = timedelta(minutes=settings.dialog_timeout_minutes + 1)
+    # a passive partner: the peer review's nudge and the check days later, both unanswered
+    for flow_id in ("peer_review", "peer_met"):
+        assert engine.start_flow(person_id, flow_id, context={"partners": ["Bo"],
+                                                              "cadence_weeks": 1,
+                                                              "ends_on_text": "vrijdag"})
+        clock.now += timeout
+        engine.expire_dialogs(clock.now)
+    reply = chat.say_text("hulp")
+    assert "halverwege" not in reply
+    # two diaries with something written, both expired unseen: one notice, the latest
+    for moment in ("Eerste moment.", "Tweede moment."):
+        assert engine.start_flow(person_id, "diary")
+        chat.say(moment)
+        clock.now += timeout
+        engine.expire_dialogs(clock.now)
+    said = chat.say_text("hulp")
+    assert said.count("halverwege") == 1
