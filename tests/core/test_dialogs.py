@@ -353,7 +353,7 @@ def test_first_contact_starts_onboarding_and_english_applies_at_once(
     done = joined(chat.say("ja"))
     assert SAYS["en"]["done"] in done
     assert "09:15" in done
-    assert "Monday, Wednesday, Friday" in done
+    assert "Monday, Wednesday, and Friday" in done  # Babel's list, not joined by hand
     me = person(database)
     assert me.onboarded_at is not None
     [dialog] = dialogs(database)
