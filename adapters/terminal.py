@@ -2,7 +2,9 @@
 
 Works interactively and piped (`printf 'diary\n...' | leercoach chat --user alice`). A form is
 filled in here one field per line and handed to the engine as one submission, the way a
-modal or card would submit it.
+modal or card would submit it. Before it goes, the answers are shown numbered, and one field
+can be corrected by its number; a form that comes back (feedback, an error) starts from the
+answers already given, so only what changes is typed again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.core.messages import (
     Address,
     File,
     Form,
+    FormField,
     InboundEvent,
     Message,
     Notice,
@@ -87,6 +90,7 @@ class TerminalChat:
         self.engine = engine
         self.address = terminal_address(user)
         self.output = output
+        self._given: dict[str, dict[str, str]] = {}  # per form: the answers last submitted
 
     def show(self, outbound: list[Outbound], lines: Iterator[str]) -> None:
         for item in outbound:
@@ -101,14 +105,56 @@ class TerminalChat:
         self.output.flush()
 
     def _fill_form(self, form: Form, lines: Iterator[str]) -> None:
-        values: dict[str, str] = {}
+        given = self._given.get(form.ref, {})
+        values = {f.name: f.value or given.get(f.name, "") for f in form.fields}
+        ended = False
         for form_field in form.fields:
-            note = f" ({form_field.error})" if form_field.error else ""
-            self.output.write(f"  {form_field.label}{note}\n")
-            self.output.flush()
-            values[form_field.name] = next(lines, "")
+            if form_field.error or not values[form_field.name] or not given:
+                ended = not self._ask_field(form_field, values, lines)
+                if ended:
+                    break
+        if not ended:
+            ended = not self._correct(form, values, lines)
+        self._given[form.ref] = values
         event = InboundEvent(address=self.address, form=values, reply_to=form.ref)
         self.show(self.engine.handle(event), lines)
+
+    def _ask_field(self, form_field: FormField, values: dict[str, str],
+                   lines: Iterator[str]) -> bool:
+        """Ask one field; False when the input ended."""
+        note = f" ({form_field.error})" if form_field.error else ""
+        self.output.write(f"  {form_field.label}{note}\n")
+        self.output.flush()
+        line = next(lines, None)
+        values[form_field.name] = line or ""
+        return line is not None
+
+    def _correct(self, form: Form, values: dict[str, str], lines: Iterator[str]) -> bool:
+        """The answers numbered; a field's number asks that field again, an empty line (or
+        'ok') sends the form. False when the input ended."""
+        locale = self.engine.locale_of(self.address)
+
+        def text(key: str, **variables: object) -> str:
+            return self.engine.prompts.render(f"terminal.{key}", locale, **variables)
+
+        while True:
+            self.output.write(text("form_summary") + "\n")
+            for number, form_field in enumerate(form.fields, start=1):
+                shown = " ".join(values[form_field.name].split()) or "—"
+                self.output.write(f"  {number}) {form_field.label}: {shown}\n")
+            self.output.write(text("form_pick", count=len(form.fields)) + "\n")
+            self.output.flush()
+            line = next(lines, None)
+            if line is None:
+                return False
+            choice = line.strip().rstrip(".)").lower()
+            if not choice or choice in text("form_send_words").split(","):
+                return True
+            if choice.isdigit() and 1 <= int(choice) <= len(form.fields):
+                if not self._ask_field(form.fields[int(choice) - 1], values, lines):
+                    return False
+                continue
+            self.output.write(text("form_not_a_field", count=len(form.fields)) + "\n")
 
     def run(self, lines: Iterator[str]) -> None:
         self.show(self.engine.resume(self.address), lines)

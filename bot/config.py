@@ -179,6 +179,8 @@ class Settings:
     # who may start intervision cases and launch exercises: "role" (facilitators and
     # admins) or "anyone"
     facilitators: str = "role"
+    # the diary's one deepening question after the four questions ("on" or "off")
+    diary_deepening: bool = True
     # where the web pages are reached from a person's browser: the `dashboard` command's
     # login links point there
     public_url: str = "http://127.0.0.1:3978"
@@ -214,6 +216,8 @@ class Settings:
             teams_conversation_rate=_float(env, "LEERCOACH_TEAMS_CONVERSATION_RATE", 7.0),
             teams_tenant_rate=_float(env, "LEERCOACH_TEAMS_TENANT_RATE", 50.0),
             facilitators=_choice(env, "LEERCOACH_FACILITATORS", "role", ("role", "anyone")),
+            diary_deepening=_choice(env, "LEERCOACH_DIARY_DEEPENING", "on", ("on", "off"))
+            == "on",
             public_url=_url(env, "LEERCOACH_PUBLIC_URL", "http://127.0.0.1:3978"),
             encryption_key=_encryption_key(env, "LEERCOACH_ENCRYPTION_KEY"),
         )

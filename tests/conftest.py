@@ -21,6 +21,7 @@ from bot.conversation.services import Services
 from bot.core.messages import Address, InboundEvent, Message, Outbound
 from bot.core.registry import Registry
 from bot.practices import build_registry
+from bot.practices.diary import hooks as diary_hooks
 from bot.runtime import Runtime, open_runtime
 from bot.storage.database import create_db_engine
 from tests.rigs import slack_mock
@@ -76,6 +77,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
         if on_postgres or POSTGRES_FIXTURES.intersection(names):
             item.add_marker(pytest.mark.postgres)
+
+
+# The diary's follow-up question (bot/practices/diary/deepening.py) is tested where it is the
+# subject, marked `deepening`; elsewhere a diary is four questions, as the platform, storage
+# and scheduling tests (and their session-wide fixtures) write it. A subprocess (`leercoach
+# chat`) has it on.
+_DEEPENING_ON = diary_hooks.deepening_on
+diary_hooks.deepening_on = lambda _settings: False  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def _deepening_where_marked(request: pytest.FixtureRequest,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("deepening"):
+        monkeypatch.setattr(diary_hooks, "deepening_on", _DEEPENING_ON)
 
 
 @pytest.fixture(autouse=True)

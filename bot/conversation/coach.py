@@ -242,6 +242,17 @@ class Coach:
         self._run(lambda turn: turn.anchored(prefix, int(item), thread), self.clock(),
                   None, None)
 
+    def locale_of(self, address: Address) -> str:
+        """The language of the person at `address` (the default for someone unknown), for an
+        adapter's own texts, such as the terminal's form correction."""
+        if not storable(address):
+            return self.settings.default_locale
+        match self._run(lambda turn: turn.locale_of(address), self.clock(), None, None):
+            case TurnFailed():
+                return self.settings.default_locale
+            case found:
+                return found
+
     def set_locale(self, address: Address, locale: str) -> None:
         """Remember the language a person asked for (e.g. `leercoach chat --locale en`)."""
         if locale not in LOCALES:

@@ -78,7 +78,11 @@ def position(
     branches_counted: set[str] = set()
 
     def shown(step: Step) -> bool:
-        if step.id == step_id or step.when is None:
+        if step.id == step_id:
+            return True
+        if step.ask:
+            return False  # a follow-up counts only once it is asked
+        if step.when is None:
             return True
         pending = step.when.answer
         if pending is not None and pending not in answers:

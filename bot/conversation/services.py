@@ -54,6 +54,8 @@ def check_references(prompts: PromptLibrary, registry: Registry) -> None:
                 raise PromptError(f"flow {flow_id}: unknown setting {step.applies!r}")
             if step.review and step.review not in registry.reviewers:
                 raise PromptError(f"flow {flow_id}: unknown reviewer {step.review!r}")
+            if step.ask and step.ask not in registry.follow_ups:
+                raise PromptError(f"flow {flow_id}: unknown follow-up {step.ask!r}")
 
 
 class Services:

@@ -22,7 +22,17 @@ from bot.conversation.services import Services
 from bot.core.answers import Proposal, Rejected, Reply, parse_answer, parse_confirm
 from bot.core.flows import Flow, FlowError, Step
 from bot.core.interpretation.intents import read_intent
-from bot.core.messages import Address, Home, InboundEvent, Message, Notice, Outbound, Text
+from bot.core.messages import (
+    Address,
+    Choice,
+    Home,
+    InboundEvent,
+    Message,
+    Notice,
+    Outbound,
+    Question,
+    Text,
+)
 from bot.core.prompts import CommandMatch, PromptError, PromptLibrary
 from bot.core.registry import (
     ActionCall,
@@ -30,6 +40,7 @@ from bot.core.registry import (
     ChannelMembership,
     ChoiceQuery,
     Completion,
+    FollowUpQuery,
     Start,
 )
 from bot.core.text_input import clean_text
@@ -44,6 +55,8 @@ from bot.storage.turn_store import (
 )
 
 ONBOARDING_FLOW = "onboarding"
+SKIP_VALUE = "skip"  # the value of the skip button under a follow-up question
+FOLLOW_UPS = "follow_ups"  # dialog context: the follow-up asked per step (key, variables, rule)
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
 EVENT_SCOPE_CHARS = 200  # processed_events.conversation
 _KIND_HINTS = {
@@ -228,6 +241,13 @@ class Turn:
                 out = [Text(self._text("common.resume")), self._step_message(dialog, step)]
         return [Outbound(address, message) for message in out]
 
+    def locale_of(self, address: Address) -> str:
+        """The person's language; read-only, and nobody is created for a stranger."""
+        loaded = self.store.by_account(address.platform, address.tenant, address.person)
+        if loaded is None:
+            return self.settings.default_locale
+        return loaded[0].locale or self.settings.default_locale
+
     def open_question(self, address: Address) -> Message | None:
         """The open step of the person's active dialog, as it was asked; read-only, so an
         adapter can show it again (e.g. a form as a modal) without it counting as a visit."""
@@ -291,6 +311,7 @@ class Turn:
     def set_locale(self, address: Address, locale: str) -> None:
         person, _, _ = self._load(InboundEvent(address, locale=locale))
         person.locale = locale
+        person.locale_chosen = True
 
     def channel_membership(self, event: InboundEvent, joined: bool) -> int:
         """Someone joined or left a channel: the practices that follow channels enrol them
@@ -541,6 +562,16 @@ class Turn:
     def _flow_title(self, flow: Flow | None) -> str:
         return self._text(flow.title) if flow and flow.title else ""
 
+    def _flow_names(self, flow: Flow | None) -> dict[str, str]:
+        """The flow's title, and the phrase that names it inside a sentence ("We zijn bezig
+        met {{ flow_phrase }}"): its own, or the title with a possessive."""
+        title = self._flow_title(flow)
+        if flow is not None and flow.phrase:
+            phrase = self._text(flow.phrase)
+        else:
+            phrase = self._text("common.flow_phrase", title=title) if title else ""
+        return {"flow_title": title, "flow_phrase": phrase}
+
     # -- commands ----------------------------------------------------------------------
 
     def _run_command(
@@ -573,7 +604,7 @@ class Turn:
             flow, step = self._position(dialog)
             if step is not None:
                 return [
-                    Text(self._text("common.already_in_flow", flow_title=self._flow_title(flow))),
+                    Text(self._text("common.already_in_flow", **self._flow_names(flow))),
                     self._step_message(dialog, step),
                 ]
         out = self._interrupt(dialog) if dialog is not None else []
@@ -586,7 +617,7 @@ class Turn:
         number, total = position(flow, step.id, dialog.answers, dialog.context)
         text = self._text(
             "common.help_in_dialog",
-            flow_title=self._flow_title(flow),
+            **self._flow_names(flow),
             position=number,
             total=total,
             hint=self._step_hint(step, dialog),
@@ -645,6 +676,7 @@ class Turn:
             context=context,
             address=asdict(address),
         )
+        first = dialog.step_id = self._settle(dialog, flow, first)
         self._save_dialogs()  # an ended dialog must stop being active before a new one is
         self.store.insert_dialog(dialog)
         out: list[Message] = []
@@ -662,6 +694,8 @@ class Turn:
     def _step_message(
         self, dialog: DialogState, step: Step, rejected: Rejected | None = None
     ) -> Message:
+        if step.ask:
+            return self._follow_up_message(dialog, step)
         selected: tuple[str, ...] = ()
         if step.applies and self._person is not None:
             selected = selected_values(self._person, step.applies)
@@ -675,12 +709,45 @@ class Turn:
             max_chars=self.settings.max_answer_chars,
         )
 
+    def _settle(self, dialog: DialogState, flow: Flow, step_id: str | None) -> str | None:
+        """The step to ask from `step_id` on: a follow-up step (`ask`) has its question
+        written now from the answers so far and kept in the context, or is passed by when
+        its practice has nothing to ask."""
+        while step_id is not None:
+            step = flow.step(step_id)
+            if not step.ask:
+                return step_id
+            follow_up = self.registry.follow_ups[step.ask](FollowUpQuery(self, dialog))
+            if follow_up is not None:
+                asked = dict(dialog.context.get(FOLLOW_UPS, {}))
+                asked[step.id] = {"key": follow_up.key, "rule": follow_up.rule,
+                                  "variables": dict(follow_up.variables)}
+                dialog.context = {**dialog.context, FOLLOW_UPS: asked}
+                return step_id
+            step_id = next_step(flow, step, None, dialog.answers, dialog.context)
+        return None
+
+    def _follow_up_message(self, dialog: DialogState, step: Step) -> Message:
+        """A follow-up as it was written when the dialog reached it, with a skip button."""
+        asked = dialog.context.get(FOLLOW_UPS, {}).get(step.id)
+        text = (self._text(asked["key"], **asked["variables"]) if asked
+                else self._text(step.prompt, **dialog.context))
+        return Question(
+            text=text,
+            ref=step_ref(dialog.id, step.id),
+            choices=(Choice(SKIP_VALUE, self._text("common.skip_button")),),
+            hint=self._text(step.hint, **dialog.context) if step.hint else None,
+        )
+
     def _answer(self, dialog: DialogState, event: InboundEvent) -> list[Message]:
         flow, step = self._position(dialog)
         if flow is None or step is None:
             return [*self.end(dialog, "stopped", told=True), Text(self._text("common.help"))]
         if event.reply_to is not None and event.reply_to != step_ref(dialog.id, step.id):
             return [Notice(self._text("common.stale")), self._step_message(dialog, step)]
+        pressed = event.value if event.text is None else clean_text(event.text).rstrip(".)")
+        if step.ask and pressed in (SKIP_VALUE, "1"):
+            return self._skip(dialog)  # the skip button under a follow-up (or its number)
         reply = Reply(
             text=clean_text(event.text) if event.text is not None else None,
             value=clean_text(event.value) if event.value is not None else None,
@@ -760,7 +827,7 @@ class Turn:
         dialog.snoozed_until = None
         dialog.expires_at = self.now + self._timeout(flow)
         following = next_step(flow, step, answer, answers, dialog.context)
-        dialog.step_id = following
+        following = dialog.step_id = self._settle(dialog, flow, following)
         self._touch(dialog)
         if following is None:
             return self._complete(dialog, flow)
@@ -796,7 +863,7 @@ class Turn:
     def _interrupt(self, dialog: DialogState) -> list[Message]:
         flow = self._flow(dialog.flow_id)
         self.end(dialog, "interrupted", told=True)
-        return [Text(self._text("common.interrupted", flow_title=self._flow_title(flow)))]
+        return [Text(self._text("common.interrupted", **self._flow_names(flow)))]
 
     def end(self, dialog: DialogState, status: str, *, told: bool) -> list[Message]:
         """Close a dialog that did not finish; keep its answers (and, where the flow asks
@@ -808,23 +875,30 @@ class Turn:
         self._touch(dialog)
         if flow and flow.keep_partial and flow.on_complete and dialog.answers:
             self.registry.completions[flow.on_complete](Completion(self, dialog, partial=True))
-        if status != "expired" or not told:
-            return []
+        if status != "expired" or not told or not dialog.answers:
+            return []  # nothing was written, so nothing was kept to tell about
         return [self._expiry_notice(dialog, flow)]
 
     def _expiry_notice(self, dialog: DialogState, flow: Flow | None) -> Message:
         text = self._text(
-            "common.expired", flow_title=self._flow_title(flow), date=dialog.local_date
+            "common.expired", **self._flow_names(flow), date=dialog.local_date
         )
         return Notice(text, level="warning")
 
     def _untold_endings(self, person: PersonState) -> list[Message]:
-        out: list[Message] = []
-        for dialog in self.store.untold_endings(person.id):
+        """At most one notice for the dialogs that expired while the person was away: the
+        latest one in which they wrote something. One left untouched (a nudge nobody
+        answered, such as a passive partner's peer review and its check a few days later)
+        held nothing to keep, so it is passed over silently."""
+        endings = self.store.untold_endings(person.id)
+        for dialog in endings:
             dialog.end_noticed = True
             self._touch(dialog)
-            out.append(self._expiry_notice(dialog, self._flow(dialog.flow_id)))
-        return out
+        written = [dialog for dialog in endings if dialog.answers]
+        if not written:
+            return []
+        latest = max(written, key=lambda dialog: (dialog.ended_at or self.now, dialog.id))
+        return [self._expiry_notice(latest, self._flow(latest.flow_id))]
 
 
 def _open_to(intent: str, result: Any) -> bool:

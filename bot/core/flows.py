@@ -100,6 +100,9 @@ class Step:
     # The intents read at this step (bot.core.interpretation.intents); a flow that handles
     # "I don't know" itself (the pause's "when are you back?") leaves that one out.
     intents: tuple[str, ...] = STEP_INTENTS
+    # a follow-up whose question a practice writes from the answers so far (registry
+    # `follow_ups`); with no follow-up to ask, the step is passed by
+    ask: str | None = None
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
@@ -119,6 +122,9 @@ class Flow:
     intro: str | None = None
     outro: str | None = None
     title: str | None = None
+    # the flow named inside a sentence ("het verwijderen van je gegevens"), where the title
+    # ("je gegevens verwijderen") would break the grammar; without it: "je <title>"
+    phrase: str | None = None
     on_complete: str | None = None
     keep_partial: bool = False
     expires_after_minutes: int | None = None
@@ -134,7 +140,7 @@ class Flow:
         return next(i for i, step in enumerate(self.steps) if step.id == step_id)
 
     def text_keys(self) -> Iterator[str]:
-        for key in (self.intro, self.outro, self.title):
+        for key in (self.intro, self.outro, self.title, self.phrase):
             if key:
                 yield key
         for step in self.steps:
@@ -203,7 +209,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies", "review", "too_many", "same_from", "intents",
+    "next", "applies", "review", "too_many", "same_from", "intents", "ask",
 }
 
 
@@ -238,6 +244,8 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
     choices_from = _str(raw, "choices_from", where)
     if kind in ("single", "multiple") and not choices and not choices_from:
         raise FlowError(f"{where}: a {kind} step needs choices or choices_from")
+    if raw.get("ask") is not None and kind != "text":
+        raise FlowError(f"{where}: only a text step can ask a follow-up")
     if kind == "form" and not fields:
         raise FlowError(f"{where}: a form step needs fields")
     minimum = _int(raw, "min", where, 1)
@@ -269,6 +277,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         too_many=_str(raw, "too_many", where),
         same_from=_str_list(raw, "same_from", where, ()),
         intents=_str_list(raw, "intents", where, STEP_INTENTS),
+        ask=_str(raw, "ask", where),
     )
 
 
@@ -283,7 +292,7 @@ def _str_list(raw: Mapping[str, Any], key: str, where: str, default: tuple[str, 
 
 
 _FLOW_KEYS = {
-    "id", "steps", "intro", "outro", "title", "on_complete", "keep_partial",
+    "id", "steps", "intro", "outro", "title", "phrase", "on_complete", "keep_partial",
     "expires_after_minutes", "then",
 }
 
@@ -313,6 +322,7 @@ def parse_flow(raw: Mapping[str, Any], source: str = "") -> Flow:
         intro=_str(raw, "intro", where),
         outro=_str(raw, "outro", where),
         title=_str(raw, "title", where),
+        phrase=_str(raw, "phrase", where),
         on_complete=_str(raw, "on_complete", where),
         keep_partial=_bool(raw, "keep_partial", where, False),
         expires_after_minutes=_int(raw, "expires_after_minutes", where, None),

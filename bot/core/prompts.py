@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from jinja2 import Template, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -65,6 +66,12 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def _format_date(value: date, locale: str, pattern: str = "EEEE d MMMM") -> str:
     """A date in the person's language ('zaterdag 21 november'); cached, babel is slow."""
     return str(format_date(value, pattern, locale=locale))
+
+
+def list_of(items: Iterable[Any], locale: str, style: str = "standard") -> str:
+    """Items joined the way the language does ("a, b en c", "a, b, and c"), by Babel's CLDR
+    rules rather than by hand; `style` "or" gives "a, b of c"."""
+    return str(format_list([str(item) for item in items], style=style, locale=locale))
 
 
 _TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
@@ -328,10 +335,12 @@ class PromptLibrary:
             if not _TEMPLATE_SYNTAX.search(source):
                 with self._lock:
                     return self._templates.setdefault(cache_key, source.strip())
-            helpers = {
+            helpers: dict[str, Any] = {
                 "format_date": lambda value, pattern="EEEE d MMMM": _format_date(
                     value, locale, pattern
-                )
+                ),
+                "list_of": lambda items, style="standard": list_of(items, locale, style),
+                "in_words": lambda number: self._in_words(number, locale),
             }
             try:
                 compiled = self._env.from_string(source, globals=helpers)
@@ -340,6 +349,15 @@ class PromptLibrary:
             with self._lock:
                 template = self._templates.setdefault(cache_key, compiled)
         return template
+
+    def _in_words(self, number: Any, locale: str) -> str:
+        """A small whole number written out ("twee"), as Dutch and English style write
+        numbers in running text; larger ones stay digits. The words are the text
+        `common.number_words` (zero first, comma-separated)."""
+        words = [w.strip() for w in self._texts[locale].get("common.number_words", "").split(",")]
+        if isinstance(number, int) and not isinstance(number, bool) and 0 <= number < len(words):
+            return words[number]
+        return str(number)
 
     def render(self, key: str, locale: str, **variables: Any) -> str:
         """The text `key` in `locale`, with `variables` filled in (never interpreted)."""

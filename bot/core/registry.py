@@ -3,8 +3,9 @@
 Flows are data, but some steps need code: what a flow knows when it starts (`on_start`),
 what its answers become when it ends (`on_complete`), commands that act rather than ask
 (`action`, e.g. pause), choices that come from the database (`choice_source`, e.g. the
-competence catalog) and a one-time review of an answer (`reviewer`, e.g. SMART feedback on a
-weekly plan), and the person's overview page that adapters show (`home_page`).
+competence catalog), a one-time review of an answer (`reviewer`, e.g. SMART feedback on a
+weekly plan), a follow-up question written from the answers (`follow_up`, the diary's
+deepening), and the person's overview page that adapters show (`home_page`).
 
 Nothing registers by being imported. Each practice under `bot/practices/` collects its hooks on
 its own `PracticeHooks` (decorators, like a Flask blueprint); a `Registry` is composed from
@@ -172,12 +173,39 @@ class Review:
     variables: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A follow-up question written from a person's answers: its text key and variables, and
+    the rule that chose it (kept with the record, so the next one can differ)."""
+
+    key: str
+    rule: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FollowUpQuery:
+    """What a follow-up hook sees: the turn and the dialog with its answers so far."""
+
+    turn: TurnApi
+    dialog: DialogState
+
+    @property
+    def connection(self) -> Connection:
+        return self.turn.connection
+
+    @property
+    def person(self) -> PersonState:
+        return self.turn.person
+
+
 BeforeTurnHook = Callable[[TurnApi], list[Message]]
 CompletionHook = Callable[[Completion], dict[str, Any]]
 StartHook = Callable[[Start], dict[str, Any]]
 ActionHook = Callable[[ActionCall], list[Message] | None]
 ChoiceSourceHook = Callable[[ChoiceQuery], tuple[ChoiceDef, ...]]
 ReviewerHook = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Review | None]
+FollowUpHook = Callable[[FollowUpQuery], FollowUp | None]
 HomeHook = Callable[[TurnApi], Home]
 ThreadHook = Callable[[ChannelEvent], list[Outbound] | None]
 PressHook = Callable[[ChannelEvent, int], list[Outbound]]
@@ -204,6 +232,7 @@ class Registry:
     channel_actions: set[str] = field(default_factory=set)  # action(in_channel=True)
     choice_sources: dict[str, ChoiceSourceHook] = field(default_factory=dict)
     reviewers: dict[str, ReviewerHook] = field(default_factory=dict)
+    follow_ups: dict[str, FollowUpHook] = field(default_factory=dict)
     home_page: HomeHook | None = None
     threads: list[ThreadHook] = field(default_factory=list)
     presses: dict[str, PressHook] = field(default_factory=dict)
@@ -239,6 +268,9 @@ class Registry:
 
     def add_reviewer(self, name: str, function: ReviewerHook) -> None:
         _add(self.reviewers, name, function)
+
+    def add_follow_up(self, name: str, function: FollowUpHook) -> None:
+        _add(self.follow_ups, name, function)
 
     def set_home_page(self, function: HomeHook) -> None:
         if self.home_page is not None:
@@ -331,6 +363,17 @@ class PracticeHooks:
 
         def decorate(function: ReviewerHook) -> ReviewerHook:
             self._collect(lambda registry: registry.add_reviewer(name, function))
+            return function
+
+        return decorate
+
+    def follow_up(self, name: str) -> Callable[[FollowUpHook], FollowUpHook]:
+        """`ask = "<name>"` on a text step: called when the dialog reaches the step, with the
+        answers so far; returns the question to ask (a FollowUp), or None to pass the step by
+        (e.g. the diary's one deepening question)."""
+
+        def decorate(function: FollowUpHook) -> FollowUpHook:
+            self._collect(lambda registry: registry.add_follow_up(name, function))
             return function
 
         return decorate

@@ -15,6 +15,11 @@ from bot.storage.prepared import Prepared, insert_values
 
 DIARY_FIELDS: tuple[str, ...] = ("moments", "approach", "learning")
 STREAK_LOOKBACK_DAYS = 400
+# kept in an entry's `extra`: the deepening question asked, the rule that chose it, the answer
+FOLLOW_UP = "deepen"
+FOLLOW_UP_RULE = "deepen_rule"
+FOLLOW_UP_QUESTION = "deepen_question"
+RULE_LOOKBACK = 5  # entries read back to find the rule of the last follow-up
 
 _entries = table_of(DiaryEntry)
 _COUNT_ON = Prepared(
@@ -30,6 +35,12 @@ _DATES = Prepared(
     )
     .distinct()
 )
+_LATEST_EXTRAS = Prepared(
+    select(_entries.c.extra)
+    .where(_entries.c.person_id == bindparam("person_id"))
+    .order_by(_entries.c.local_date.desc(), _entries.c.id.desc())
+    .limit(RULE_LOOKBACK)
+)
 _INSERT = Prepared(
     insert_values(
         _entries,
@@ -42,6 +53,16 @@ _INSERT = Prepared(
 def entries_on(connection: Connection, person_id: int, local_date: date) -> int:
     count = _COUNT_ON.scalar(connection, {"person_id": person_id, "day": local_date})
     return int(count or 0)
+
+
+def last_follow_up_rule(connection: Connection, person_id: int) -> str | None:
+    """The rule of the latest follow-up in the person's recent entries (the next one must
+    differ), or None."""
+    for extra in _LATEST_EXTRAS.scalars(connection, {"person_id": person_id}):
+        rule = extra.get(FOLLOW_UP_RULE) if isinstance(extra, dict) else None
+        if isinstance(rule, str):
+            return rule
+    return None
 
 
 def streak(connection: Connection, person_id: int, workdays: str, until: date) -> int:

@@ -105,6 +105,7 @@ _INSERT_PERSON = Prepared(
             "status",
             "role",
             "created_at",
+            "locale_chosen",
         ),
     ).returning(_person_t.c.id)
 )
@@ -154,6 +155,7 @@ def create_person(
         external_id=address.person,
         conversation=address.conversation,
         last_seen_at=now,
+        locale_chosen=event.locale in LOCALES,
     )
     person.id = _new_id(
         _INSERT_PERSON,
@@ -168,6 +170,7 @@ def create_person(
             "status": person.status,
             "role": "participant",
             "created_at": now,
+            "locale_chosen": person.locale_chosen,
         },
     )
     person.identity_id = _new_id(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from bot.core.prompts import LOCALES, PromptLibrary
+from bot.core.prompts import LOCALES, PromptLibrary, list_of
 from bot.core.text_input import clean_text
 from bot.due.weekdays import WEEKDAYS
 from bot.storage.turn_store import PersonState
@@ -24,7 +24,8 @@ def workdays_of(person: PersonState) -> list[str]:
 
 
 def describe_workdays(days: list[str], prompts: PromptLibrary, locale: str) -> str:
-    return ", ".join(prompts.render(f"weekday.{day}", locale) for day in days)
+    """The days as the language lists them ("maandag, dinsdag en vrijdag")."""
+    return list_of((prompts.render(f"weekday.{day}", locale) for day in days), locale)
 
 
 def current_value(person: PersonState, name: str, prompts: PromptLibrary, locale: str) -> str:
@@ -48,6 +49,7 @@ def selected_values(person: PersonState, name: str) -> tuple[str, ...]:
 def _set_locale(person: PersonState, value: Any) -> None:
     if value in LOCALES:
         person.locale = value
+        person.locale_chosen = True
 
 
 def _set_timezone(person: PersonState, value: Any) -> None:

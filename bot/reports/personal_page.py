@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from bot.learning_record.diary import FOLLOW_UP, FOLLOW_UP_QUESTION
 from bot.learning_record.plans import CHECK_STEP
 from bot.organisation.competences import catalog
 from bot.practices.contract.hooks import first_name, quarter_label
@@ -59,6 +60,8 @@ class DiaryDay:
     competence: str
     practised: bool | None
     complete: bool
+    follow_up: str | None = None  # the deepening question as it was asked, and the answer
+    follow_up_answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +241,14 @@ def _diary(connection: Connection, person_id: int, by_week: dict[date, PlanWeek]
         days.append(DiaryDay(
             local_date=row.local_date, moments=row.moments, approach=row.approach,
             learning=row.learning, value=row.value, competence=plan.competence if plan else "",
-            practised=practised, complete=bool(row.complete)))
+            practised=practised, complete=bool(row.complete),
+            follow_up=_text_or_none(extra.get(FOLLOW_UP_QUESTION)),
+            follow_up_answer=_text_or_none(extra.get(FOLLOW_UP))))
     return tuple(days), int(total)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _weeks(connection: Connection, person_id: int, names: _Names) -> list[PlanWeek]:

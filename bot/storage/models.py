@@ -176,6 +176,9 @@ class Person(Base):
         ForeignKey("people.id", ondelete="SET NULL"), info=mention()
     )
     schedule_registered: Mapped[bool] = mapped_column(server_default=false())
+    # the language was given (by the platform, `chat --locale`, or an answer), not defaulted:
+    # onboarding then does not ask for it again
+    locale_chosen: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     identities: Mapped[list[Identity]] = relationship(

@@ -47,6 +47,7 @@ class PersonState:
     external_id: str
     conversation: str
     last_seen_at: datetime
+    locale_chosen: bool = False  # given, not defaulted (onboarding does not ask again)
 
 
 @dataclass(slots=True)
@@ -76,7 +77,8 @@ ACCOUNT_FIELDS = ("identity_id", "platform", "tenant", "external_id", "conversat
 PERSON_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(PersonState))
 PERSON_FIELDS = tuple(name for name in PERSON_STATE_FIELDS if name not in ACCOUNT_FIELDS)
 PERSON_UPDATABLE = ("display_name", "locale", "timezone", "workdays", "diary_time", "status",
-                    "onboarded_at", "onboarding_offered_at", "paused_until", "steady_colleague_id")
+                    "onboarded_at", "onboarding_offered_at", "paused_until", "steady_colleague_id",
+                    "locale_chosen")
 DIALOG_FIELDS = tuple(f.name for f in dataclasses.fields(DialogState))
 DIALOG_MUTABLE = ("status", "step_id", "answers", "context", "updated_at", "expires_at",
                   "snoozed_until", "ended_at", "end_noticed")

@@ -79,11 +79,14 @@ BOB = (
     "I asked the team what they saw",
     "Ask before you assume 🙂",
 )
+# the answers to the diary's one deepening question (on in a real `leercoach chat`)
+ALICE_DEEPER = "Ik heb zelf doorgevraagd wat ze precies nodig had."
+BOB_DEEPER = "The slides did not load, so I showed the app live."
 
 
 @pytest.mark.slow
 def test_full_diary_in_dutch_and_english_then_export(tmp_path: Path):
-    piped = "dagboek\n" + "".join(f"{a}\n" for a in ALICE) + "4\n"
+    piped = "dagboek\n" + "".join(f"{a}\n" for a in ALICE) + f"4\n{ALICE_DEEPER}\n"
     dutch = run(tmp_path, "chat", "--user", "alice", stdin=piped)
     assert dutch.returncode == 0, dutch.stderr
     assert "Traceback" not in dutch.stderr
@@ -92,13 +95,16 @@ def test_full_diary_in_dutch_and_english_then_export(tmp_path: Path):
         found = dutch.stdout.find(question)
         assert found > position, (question, dutch.stdout)
         position = found
+    # others named ("een klant"): the follow-up quotes her and asks for her own part
+    assert (f"Je schreef: “{ALICE[0]}”. Wat was jouw eigen aandeel daarin?"
+            in dutch.stdout)
     assert f"Je les van vandaag: “{ALICE[2]}”" in dutch.stdout
     assert "49" not in dutch.stdout  # what alice typed is never run as a template
     assert dutch.stdout.find("Dank je wel") > position
 
     assert (tmp_path / "leercoach.db").exists()  # the embedded default migrated itself
 
-    piped = "diary\n" + "".join(f"{a}\n" for a in BOB) + "5\n"
+    piped = "diary\n" + "".join(f"{a}\n" for a in BOB) + f"5\n{BOB_DEEPER}\n"
     english = run(tmp_path, "chat", "--user", "bob", "--locale", "en", stdin=piped)
     assert english.returncode == 0, english.stderr
     position = -1
@@ -106,6 +112,8 @@ def test_full_diary_in_dutch_and_english_then_export(tmp_path: Path):
         found = english.stdout.find(question)
         assert found > position, (question, english.stdout)
         position = found
+    # a very short moment: a concrete example
+    assert (f"You wrote: “{BOB[0]}”. Could you give a concrete example?" in english.stdout)
     assert f"Today's lesson: “{BOB[2]}”" in english.stdout
     assert "Welke leermomenten" not in english.stdout
 
@@ -119,7 +127,10 @@ def test_full_diary_in_dutch_and_english_then_export(tmp_path: Path):
         "approach": ALICE[1],
         "learning": ALICE[2],
         "value": 4,
+        "deepen": ALICE_DEEPER,
     }
+    assert (entry["extra"]["deepen"], entry["extra"]["deepen_rule"]) == (ALICE_DEEPER,
+                                                                        "own_part")
     assert [i["external_id"] for i in alice["identities"]] == ["alice"]
     assert BOB[0] not in json.dumps(alice, ensure_ascii=False)
 

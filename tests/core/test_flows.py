@@ -378,7 +378,8 @@ def test_nl_and_en_have_the_same_text_keys() -> None:
 
 
 TYPICAL_VARIABLES: dict[str, Any] = {
-    "flow_title": "je leerdagboek",
+    "flow_title": "leerdagboek",
+    "flow_phrase": "je leerdagboek",
     "position": 2,
     "total": 4,
     "hint": "Denk aan iets dat anders liep.",
@@ -783,8 +784,8 @@ def test_a_flows_texts_need_both_locales_with_the_same_keys(
 def test_format_date_in_dutch_and_english(library: PromptLibrary) -> None:
     """2026-11-21 is 'zaterdag 21 november' / 'Saturday 21 November'."""
     day = date(2026, 11, 21)
-    nl = library.render("common.expired", "nl", flow_title="je leerdagboek", date=day)
-    en = library.render("common.expired", "en", flow_title="your diary", date=day)
+    nl = library.render("common.expired", "nl", flow_phrase="je leerdagboek", date=day)
+    en = library.render("common.expired", "en", flow_phrase="your diary", date=day)
     assert "van zaterdag 21 november bleef" in nl
     assert "of Saturday 21 November was" in en
 
@@ -807,7 +808,7 @@ def test_format_date_with_a_pattern_in_an_override(tmp_path: Path) -> None:
 def test_format_date_of_a_missing_variable_raises_prompt_error(library: PromptLibrary) -> None:
     """A text calling format_date on a variable that was not passed fails as PromptError."""
     with pytest.raises(PromptError):
-        library.render("common.expired", "nl", flow_title="je leerdagboek")
+        library.render("common.expired", "nl", flow_phrase="je leerdagboek")
 
 
 def test_commands_with_an_argument_match_on_their_first_words(tmp_path: Path) -> None:

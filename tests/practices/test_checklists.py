@@ -269,7 +269,7 @@ SAYS: dict[str, dict[str, str]] = {
         "how_far": "Hoe ver ben je met *Overdracht van een patiënt*? Vink af wat je al "
                    "gedaan hebt.",
         "done": "Klaar",
-        "ticked": "Afgevinkt: Naam en geboortedatum gecontroleerd, Medicatie doorgenomen.",
+        "ticked": "Afgevinkt: Naam en geboortedatum gecontroleerd en Medicatie doorgenomen.",
         "progress": "*Overdracht van een patiënt*: 2 van de 3 afgevinkt. Wat heb je nu gedaan?",
         "already": "Dat stond al afgevinkt.",
         "all": "Alles van *Overdracht van een patiënt* is afgevinkt. Goed gedaan!",
@@ -283,7 +283,7 @@ SAYS: dict[str, dict[str, str]] = {
         "how_far": "How far along are you with *Patient handover*? Tick off what you've "
                    "already done.",
         "done": "Done",
-        "ticked": "Ticked off: Name and date of birth checked, Medication reviewed.",
+        "ticked": "Ticked off: Name and date of birth checked and Medication reviewed.",
         "progress": "*Patient handover*: 2 of 3 ticked off. What have you done now?",
         "already": "That was already ticked off.",
         "all": "Everything on *Patient handover* is ticked off. Well done!",

@@ -34,11 +34,11 @@ SAYS: dict[str, dict[str, str]] = {
         "intro": "Tijd voor je leercontract voor Q1 2026",
         "form": "Je leercontract in vijf vragen",
         "came_from": "Waar kom je vandaan?",
-        "smart": "Nog even over vraag 5",
+        "smart": "Nog even over vraag 3 en 5",
         "measurable": "Waaraan zie jij, of een ander, dat het gelukt is?",
         "timed": "Wanneer kijk je of het gelukt is?",
         "competences": "In welke competenties wil je je de komende drie maanden ontwikkelen?",
-        "too_many": "Dat zijn er meer dan 3",
+        "too_many": "Dat zijn er meer dan drie",
         "why_business": "Wat draagt je doel bij aan het resultaat van je organisatie?",
         "why_team": "Wat levert het je team op?",
         "why_personal": "En wat betekent het voor jezelf?",
@@ -68,11 +68,11 @@ SAYS: dict[str, dict[str, str]] = {
         "intro": "Time for your learning contract for Q1 2026",
         "form": "Your learning contract in five questions",
         "came_from": "Where do you come from?",
-        "smart": "One more look at question 5",
+        "smart": "One more look at questions 3 and 5",
         "measurable": "What will you, or someone else, see when you have succeeded?",
         "timed": "When will you check whether you got there?",
         "competences": "Which competences do you want to develop over the next three months?",
-        "too_many": "That is more than 3",
+        "too_many": "That is more than three",
         "why_business": "How does your goal contribute to your organisation's results?",
         "why_team": "What does it bring your team?",
         "why_personal": "And what does it mean for you?",
@@ -102,6 +102,9 @@ SAYS: dict[str, dict[str, str]] = {
 
 SMART = "Eind maart heb ik 3 klantgesprekken geleid en twee collega's gaven feedback."
 VAGUE = "Ik voel me zekerder."
+# goals specific enough for the SMART review (a bare "Eerste doel." is not)
+FIRST_GOAL = "Eerste doel: zelf gesprekken leiden."
+SHARPER_GOAL = "Scherper doel: zelf drie gesprekken leiden."
 
 
 def answers_of(goal: str = "Zelf klantgesprekken leiden.", evidence: str = SMART) -> dict[str, str]:
@@ -310,14 +313,19 @@ def test_the_smart_check_asks_only_for_what_is_missing(
     engine: Coach, clock: Clock, database: Engine
 ) -> None:
     assert smart_check(SMART) == {"measurable": True, "timed": True}
-    assert smart_check("Ik krijg vaker feedback") == {"measurable": True, "timed": False}
+    # "vaker" says no how much: not measurable without a count (it used to pass)
+    assert smart_check("Ik krijg vaker feedback") == {"measurable": False, "timed": False}
+    assert smart_check("Ik krijg in elk gesprek feedback") == {"measurable": True,
+                                                               "timed": True}
+    assert smart_check("Als het lukt leid ik 3 overleggen") == {"measurable": True,
+                                                                "timed": False}
     assert smart_check("By the end of June I chair meetings") == {
         "measurable": False, "timed": True
     }
     alice = Person(engine, "alice")
     meet(engine, alice, database, clock, "nl", "Alice")
     form = form_in(alice.say("contract"))
-    feedback = joined(alice.fill(form, answers_of(evidence="Ik vraag vaker om feedback.")))
+    feedback = joined(alice.fill(form, answers_of(evidence="Ik vraag drie collega's om feedback.")))
     assert SAYS["nl"]["timed"] in feedback
     assert SAYS["nl"]["measurable"] not in feedback
 
@@ -354,15 +362,15 @@ def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_
     says, words = SAYS[locale], WORDS[locale]
     alice = Person(engine, "alice")
     alice_id = meet(engine, alice, database, clock, locale, "Alice")
-    write_contract(alice, locale, values=answers_of(goal="Eerste doel."))
+    write_contract(alice, locale, values=answers_of(goal=FIRST_GOAL))
 
     clock.advance(days=7)
     opening = joined(alice.say(words["contract"]))
     assert says["revision"].format(2) in opening
-    assert says["earlier_goal"].format("Eerste doel.") in opening
+    assert says["earlier_goal"].format(FIRST_GOAL) in opening
     alice.say(words["stop"])
     form = form_in(alice.say(words["contract"]))
-    alice.fill(form, answers_of(goal="Scherper doel."))
+    alice.fill(form, answers_of(goal=SHARPER_GOAL))
     alice.say("1")
     alice.say(words["skip"])
     alice.say(words["skip"])
@@ -372,20 +380,20 @@ def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_
 
     stored = contracts(database)
     assert [(c.quarter, c.version, c.goal) for c in stored] == [
-        ("2026-Q1", 1, "Eerste doel."),
-        ("2026-Q1", 2, "Scherper doel."),
+        ("2026-Q1", 1, FIRST_GOAL),
+        ("2026-Q1", 2, SHARPER_GOAL),
     ]
 
     # The next quarter starts by looking back on the latest version of the last one.
     clock.now = datetime(2026, 4, 8, 9, 0, tzinfo=UTC)
     opening = joined(alice.say(words["contract"]))
     assert says["previous"] in opening
-    assert "“Scherper doel.”" in opening and "Eerste doel." not in opening
+    assert f"“{SHARPER_GOAL}”" in opening and FIRST_GOAL not in opening
     assert says["previous_evidence"].format(SMART) in opening
     assert says["revision"].format(2) not in opening
     alice.say(words["stop"])
     form = form_in(alice.say(words["contract"]))
-    alice.fill(form, answers_of(goal="Nieuw kwartaal."))
+    alice.fill(form, answers_of(goal="Nieuw kwartaal: zelf een klantoverleg voorzitten."))
     alice.say("1")
     for _ in range(3):
         alice.say(words["skip"])
@@ -584,18 +592,21 @@ def test_the_contract_runs_to_the_end_in_the_terminal(
         person.onboarded_at = person.onboarding_offered_at = clock.now
     lines = iter([
         "contract",
-        # the form, one field per line; the vague last answer gets feedback once
+        # the form, one field per line, then the answers numbered: "2" corrects one field,
+        # an empty line sends; the vague last answer gets feedback once
         "I learned to listen.", "Service desk, want more client contact.",
         "Lead client meetings myself.", "Prepare one meeting a week.", "I feel more sure.",
-        "ok",  # the form is shown again
-        "I learned to listen.", "Service desk, want more client contact.",
-        "Lead client meetings myself.", "Prepare one meeting a week.",
-        "By the end of June I have led 5 client meetings.",
+        "2", "Service desk; I want more client contact.", "",
+        "ok",  # the form is shown again with the answers kept: only field 5 is retyped
+        "5", "By the end of June I have led 5 client meetings.", "",
         "1", "Fewer complaints.", "skip", "I grow as an adviser.",
     ])
     terminal.run(lines)
     text = output.getvalue()
     assert SAYS["en"]["smart"] in text
+    assert "  2) 2. Where are you now?" in text and "Press Enter to send" in text
     assert SAYS["en"]["saved"].format("Q1 2026") in text
     [contract] = contracts(database)
     assert contract.evidence == "By the end of June I have led 5 client meetings."
+    assert contract.now == "Service desk; I want more client contact."
+    assert contract.came_from == "I learned to listen."

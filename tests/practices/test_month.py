@@ -44,7 +44,7 @@ SAYS: dict[str, dict[str, str]] = {
         "focus": "Op welke competentie wil je je de komende maand focussen?",
         "too_many": "Ik houd het bewust bij één, hoogstens twee competenties per maand",
         "saved": "Je maandreflectie is bewaard.",
-        "focus_for": "Je focus voor april: Feedback geven en ontvangen, en Samenwerken.",
+        "focus_for": "Je focus voor april: Feedback geven en ontvangen en Samenwerken.",
         "month_focus": "• Je focus: Feedback geven en ontvangen.",
         "sol": "Kom naar de volgende SOL-bijeenkomst: SOL-middag, dinsdag 14 april om 15:30 "
                "(Utrecht, zaal 2).",
@@ -68,7 +68,7 @@ SAYS: dict[str, dict[str, str]] = {
         "focus": "Which competence would you like to focus on in the coming month?",
         "too_many": "I deliberately keep it to one, at most two competences a month",
         "saved": "Your monthly reflection is saved.",
-        "focus_for": "Your focus for April: Giving and receiving feedback, and Collaboration.",
+        "focus_for": "Your focus for April: Giving and receiving feedback and Collaboration.",
         "month_focus": "• Your focus: Giving and receiving feedback.",
         "sol": "Join the next SOL meeting: SOL-middag, Tuesday 14 April at 15:30 "
                "(Utrecht, zaal 2).",

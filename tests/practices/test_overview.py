@@ -32,7 +32,7 @@ SAYS: dict[str, dict[str, str]] = {
         "no_streak": "• Dagboek: nog geen reeks. Typ *dagboek*",
         "no_contract": "• Leercontract Q1 2026: nog niet opgesteld. Typ *contract*",
         "no_peer": "• Collegagesprek: nog niet ingepland. Zodra je een vaste collega hebt",
-        "focus": "• Focus deze maand: Feedback geven en ontvangen, en Samenwerken.",
+        "focus": "• Focus deze maand: Feedback geven en ontvangen en Samenwerken.",
         "coming": "Volgende maand: Coachen en begeleiden.",
         "plan": "• Weekplan: Feedback geven en ontvangen — In het teamoverleg "
                 "(wanneer: dinsdagochtend). Al 3 keer geoefend.",
@@ -50,7 +50,7 @@ SAYS: dict[str, dict[str, str]] = {
         "no_streak": "• Diary: no streak yet. Type *diary*",
         "no_contract": "• Learning contract Q1 2026: not drawn up yet. Type *contract*",
         "no_peer": "• Peer review: not planned yet. Once you have a steady colleague",
-        "focus": "• Focus this month: Giving and receiving feedback, and Collaboration.",
+        "focus": "• Focus this month: Giving and receiving feedback and Collaboration.",
         "coming": "Next month: Coaching and mentoring.",
         "plan": "• Weekly plan: Giving and receiving feedback — In het teamoverleg "
                 "(when: dinsdagochtend). Practised 3 times so far.",

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot.conversation.coach import Coach
 from bot.core.messages import Message, Question
 from bot.core.prompts import PromptLibrary
-from bot.practices.weekly_plan.hooks import has_moment, is_observable, week_start
+from bot.core.smart import has_moment, is_observable
+from bot.practices.weekly_plan.hooks import week_start
 from bot.privacy.export import find_person
 from bot.storage.models import Dialog, DiaryEntry, MonthlyReflection, Person, WeeklyPlan
 from tests.conftest import Chat, Clock, joined

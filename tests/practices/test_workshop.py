@@ -202,7 +202,7 @@ def test_a_statement_poll_with_a_changed_vote_and_named_results(
     assert "3 mensen stemden." in results
     assert "Eens      ██ 2\nOneens    █ 1\nWeet niet 0" in results
     assert "Eens      █ 1\nOneens    0\nWeet niet █ 1" in results
-    assert "Eens: Anna, Cas\nOneens: Bram" in results and "Weet niet: Bram" in results
+    assert "Eens: Anna en Cas\nOneens: Bram" in results and "Weet niet: Bram" in results
     assert "Stelling 3" not in results and "3." not in results  # never shown
     assert "dan liever bewust" in to(closed, anna.dm)  # the thread's comment, for her notes
 

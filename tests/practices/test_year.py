@@ -37,9 +37,9 @@ SAYS: dict[str, dict[str, str]] = {
         "diary": "• 3 dagboekreflecties",
         "plans": "• 4 weekplannen, waarvan je er 1 afrondde",
         "reflections": "• 2 maandreflecties",
-        "focus": "• Competenties waar je aan werkte: Feedback geven en ontvangen, Samenwerken, "
-                 "Coachen en begeleiden",
-        "contracts": "• Leercontracten: Q1, Q3 (laatste doel: “Beter coachen.”)",
+        "focus": "• Competenties waar je aan werkte: Feedback geven en ontvangen, Samenwerken "
+                 "en Coachen en begeleiden",
+        "contracts": "• Leercontracten: Q1 en Q3 (laatste doel: “Beter coachen.”)",
         "empty": "Over 2026 staat er nog weinig in je logboek",
         "proud_of": "waar ben je het meest trots op?",
         "challenging": "Is je werk nog voldoende uitdagend?",
@@ -52,7 +52,7 @@ SAYS: dict[str, dict[str, str]] = {
         "saved": "Je jaarterugblik over 2026 is bewaard; alleen jij kunt hem zien.",
         "low": "Eén score is laag.",
         "talk": "Een volgende stap begint met een gesprek.",
-        "everyone_day": "Zin om samen met collega's een lerende-organisatiedag te organiseren",
+        "everyone_day": "Organiseer eens samen met collega's een lerende-organisatiedag",
         "own_day": "Als procesbegeleider: de jaarterugblikken over 2026 zijn begonnen.",
         "facilitator": "De jaarterugblikken over 2026 zijn begonnen in jullie organisatie.",
         "scale_invalid": "Welk getal van 1 tot 5",
@@ -64,8 +64,8 @@ SAYS: dict[str, dict[str, str]] = {
         "plans": "• 4 weekly plans, 1 of which you completed",
         "reflections": "• 2 monthly reflections",
         "focus": "• Competences you worked on: Giving and receiving feedback, Collaboration, "
-                 "Coaching and mentoring",
-        "contracts": "• Learning contracts: Q1, Q3 (latest goal: “Beter coachen.”)",
+                 "and Coaching and mentoring",
+        "contracts": "• Learning contracts: Q1 and Q3 (latest goal: “Beter coachen.”)",
         "empty": "There's not much in your log for 2026 yet",
         "proud_of": "what are you most proud of?",
         "challenging": "Is your job still challenging enough?",
@@ -78,7 +78,7 @@ SAYS: dict[str, dict[str, str]] = {
         "saved": "Your review of 2026 is saved; only you can see it.",
         "low": "One score is low.",
         "talk": "A next step starts with a conversation.",
-        "everyone_day": "Would you like to organise a learning-organisation day",
+        "everyone_day": "Why not organise a learning-organisation day",  # no closing question
         "own_day": "As a facilitator: the yearly reviews of 2026 have begun.",
         "facilitator": "The yearly reviews of 2026 have begun in your organisation.",
         "scale_invalid": "Which number from 1 to 5",

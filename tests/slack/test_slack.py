@@ -253,8 +253,12 @@ async def open_contract_modal(rig: SlackRig) -> dict[str, Any]:
 
 
 def filled(modal: dict[str, Any]) -> dict[str, str]:
-    return {b["block_id"]: f"Antwoord {n} met genoeg woorden om te tellen."
-            for n, b in enumerate(b for b in modal["blocks"] if b["type"] == "input")}
+    inputs = [b for b in modal["blocks"] if b["type"] == "input"]
+    answers = {b["block_id"]: f"Antwoord {n} met genoeg woorden om te tellen."
+               for n, b in enumerate(inputs)}
+    # "how will you know" SMART enough for the one round of feedback (bot/core/smart.py)
+    answers[inputs[-1]["block_id"]] = "Eind juni heb ik 3 klantgesprekken zelf geleid."
+    return answers
 
 
 # -- forms in a modal ------------------------------------------------------------------------

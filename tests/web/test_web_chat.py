@@ -156,12 +156,11 @@ def test_a_daily_diary_through_the_web_chat(runtime: Runtime, no_failed_turns: N
         created = await new_person(admin)
         person = created["person"]
         assert person["name"] == "Anna" and person["id"].startswith("web-anna-")
-        # the engine met her: the onboarding asks her language, as a choice
-        language = created["messages"][-1]
-        assert language["kind"] == "question" and language["selected"] == ["nl"]
-        assert {c["value"] for c in language["choices"]} == {"nl", "en"}
-        pressed = await admin.say(value="nl", reply_to=language["ref"])
-        assert pressed["answered"] == [language["ref"]]
+        # the engine met her: the language came with her, so the onboarding does not ask it
+        # again (issue 18) and starts with her time zone
+        first = created["messages"][-1]
+        assert first["kind"] == "question" and "tijdzone" in first["text"]
+        assert not first.get("choices")
 
         started = await admin.say(text="dagboek")
         assert NL_QUESTIONS[0] in texts(started["messages"])

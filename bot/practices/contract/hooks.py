@@ -21,7 +21,6 @@ later (contracts with `share_consent` and no `shared_at`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, insert, select, update
 from sqlalchemy.engine import Row
 
+from bot.core import smart
 from bot.core.flows import ChoiceDef
 from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Review, Start
 from bot.learning_record.periods import quarter_of
@@ -224,45 +224,39 @@ def _goal_choices(query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     return (*choices, none)
 
 
-# A result someone else could see: a number, how often, how many, feedback, a score …
-_MEASURABLE = re.compile(
-    r"\d|%|\b(?:keer|maal|procent|score|cijfer|aantal|minstens|ten ?minste|hoogstens|"
-    r"feedback|terugkoppeling|beoordeling|beoordeelt|meetbaar|zichtbaar|"
-    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|elke|iedere|wekelijks|"
-    r"dagelijks|maandelijks|"
-    r"times|percent|rating|rated|number of|at least|at most|measurable|visible|"
-    r"twice|two|three|four|five|six|seven|eight|nine|ten|twenty|every|each|weekly|daily|"
-    r"monthly)\b",
-    re.IGNORECASE,
-)
-# A moment to check: a date, a month, a week, the end of the quarter, a deadline …
-_TIMED = re.compile(
-    r"\d|\b(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-    r"november|december|week|weken|maand|maanden|kwartaal|eind|einde|uiterlijk|deadline|"
-    r"binnen|datum|zomer|winter|najaar|voorjaar|kerst|"
-    r"january|february|march|june|july|august|october|"
-    r"weeks?|months?|quarter|end|by the|within|deadline|date|summer|autumn|spring|christmas)\b",
-    re.IGNORECASE,
-)
-
-
 def smart_check(evidence: str) -> dict[str, bool]:
-    """Whether a "how will you know" answer has an observable result and a moment to check."""
-    return {
-        "measurable": bool(_MEASURABLE.search(evidence)),
-        "timed": bool(_TIMED.search(evidence)),
-    }
+    """Whether a "how will you know" answer has an observable result and a moment to check
+    (the dashboard counts the measurable ones)."""
+    lists = smart.any_locale()
+    return {"measurable": smart.measurable([evidence], lists).met,
+            "timed": smart.timed([evidence], lists).met}
+
+
+def _field(answer: Mapping[str, Any], name: str) -> str:
+    value = answer.get(name, "")
+    return value if isinstance(value, str) else ""
 
 
 @hooks.reviewer("contract_smart")
 def _smart(answer: Any, _answers: Mapping[str, Any], _context: Mapping[str, Any]) -> Review | None:
-    """Once: ask for an observable result and a moment to check when 'how will you know'
-    has neither or one of them; the next submission is accepted as it is."""
-    evidence = answer.get("evidence", "") if isinstance(answer, Mapping) else ""
-    found = smart_check(evidence if isinstance(evidence, str) else "")
-    if all(found.values()):
+    """Once, over the whole contract: are the goal and the plan specific, is "how will you
+    know" measurable, is there a moment to check it (in the evidence, and no hedge in the
+    goal)? Each criterion on its own, quoting the vague words ("meer", "ooit", "als het
+    lukt"); the next submission is accepted as it is."""
+    if not isinstance(answer, Mapping):
         return None
-    return Review("contract.smart_feedback", found)
+    lists = smart.any_locale()
+    goal, approach, evidence = (_field(answer, name) for name in ("goal", "approach", "evidence"))
+    timed = smart.timed([evidence], lists)  # the moment to check is asked in question 5
+    hedged = smart.timed([goal], lists)  # … and a hedge in the goal ("ooit") leaves it open
+    found = smart.Smart(
+        specific=smart.specific([goal, approach], lists),
+        measurable=smart.measurable([evidence], lists),
+        timed=hedged if timed.met and hedged.vague else timed,
+    )
+    if found.complete:
+        return None
+    return Review("smart.contract_feedback", found.variables())
 
 
 def _text(value: Any) -> str | None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.registry import Completion, PracticeHooks, Start
+from bot.config import Settings
+from bot.core.registry import Completion, FollowUp, FollowUpQuery, PracticeHooks, Start
 from bot.due import schedule_store
 from bot.learning_record import diary
 from bot.learning_record.plans import record_check
+from bot.practices.diary import deepening
+
+FOLLOW_UPS = "follow_ups"  # the dialog context's follow-ups (see bot.conversation.turn)
 
 hooks = PracticeHooks("diary")
 
@@ -19,12 +23,38 @@ def _already_today(start: Start) -> dict[str, Any]:
     return {"entries_today": diary.entries_on(start.connection, start.person.id, start.local_date)}
 
 
+def deepening_on(settings: Settings) -> bool:
+    """Whether diaries get their follow-up (LEERCOACH_DIARY_DEEPENING, on by default)."""
+    return settings.diary_deepening
+
+
+@hooks.follow_up("diary_deepening")
+def _deepen(query: FollowUpQuery) -> FollowUp | None:
+    """One question about what the person wrote, by another rule than last time."""
+    if not deepening_on(query.turn.settings):
+        return None
+    lists = deepening.Lists.of(query.turn.prompts, query.turn.locale)
+    last = diary.last_follow_up_rule(query.connection, query.person.id)
+    return deepening.choose(query.dialog.answers, lists, last)
+
+
+def _answers_with_follow_up(done: Completion) -> dict[str, Any]:
+    """The answers, and the follow-up asked (its rule and question as the person read it),
+    so the next follow-up can differ and the export shows what the answer answers."""
+    answers = dict(done.dialog.answers)
+    asked = done.dialog.context.get(FOLLOW_UPS, {}).get(diary.FOLLOW_UP)
+    if isinstance(asked, dict):
+        answers[diary.FOLLOW_UP_RULE] = asked["rule"]
+        answers[diary.FOLLOW_UP_QUESTION] = done.turn.text(asked["key"], **asked["variables"])
+    return answers
+
+
 @hooks.on_complete("diary_entry")
 def _store(done: Completion) -> dict[str, Any]:
     dialog = done.dialog
     diary.store_entry(
-        done.connection, done.person.id, dialog.id, dialog.local_date, dict(dialog.answers),
-        complete=not done.partial, now=done.now,
+        done.connection, done.person.id, dialog.id, dialog.local_date,
+        _answers_with_follow_up(done), complete=not done.partial, now=done.now,
     )
     schedule_store.diary_written(done.connection, done.person.id)  # the missed count resets
     # Check (PDCA): did the person practise the week's plan today? Counted on the plan.
@@ -34,6 +64,7 @@ def _store(done: Completion) -> dict[str, Any]:
     return {
         "local_date": dialog.local_date,
         "learning": dialog.answers.get("learning"),
+        "deepened": bool(dialog.answers.get(diary.FOLLOW_UP)),
         "streak": diary.streak(
             done.connection, done.person.id, done.person.workdays, dialog.local_date
         ),

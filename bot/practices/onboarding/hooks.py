@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.flows import ChoiceDef
-from bot.core.registry import ChoiceQuery, Completion, PracticeHooks
+from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Start
 from bot.due.weekdays import WEEKDAYS
 from bot.people.colleagues import COLLEAGUE_COMMAND, NO_ONE, set_colleague
 from bot.people.preferences import answer_without_command, normalised, rhythm_variables
@@ -17,6 +17,13 @@ hooks = PracticeHooks("onboarding")
 @hooks.choice_source("weekdays")
 def _weekdays(_query: ChoiceQuery) -> tuple[ChoiceDef, ...]:
     return tuple(ChoiceDef(value=day, label=f"weekday.{day}") for day in WEEKDAYS)
+
+
+@hooks.on_start("onboarding")
+def _known(start: Start) -> dict[str, Any]:
+    """A language given when the person was created (by the platform or `chat --locale`)
+    is not asked for again."""
+    return {"locale_chosen": start.person.locale_chosen}
 
 
 @hooks.on_complete("onboarding")

@@ -42,14 +42,15 @@ bot/learning_record/plans.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
+from bot.core import smart
 from bot.core.registry import Completion, PracticeHooks, Review, Start
+from bot.due.weekdays import WEEKDAYS
 from bot.learning_record.focus import focus_competences
 from bot.learning_record.plans import CHECK_STEP
 from bot.organisation.competences import FIRST_KEY, competence_name, competence_names
@@ -65,72 +66,12 @@ PLAN_STEPS = ("competence", "situation", "approach", "moment")
 _plans = table_of(WeeklyPlan)
 _entries = table_of(DiaryEntry)
 
-# -- the SMART heuristics --------------------------------------------------------------------
-
-_MOMENT = re.compile(
-    r"""
-    \b(?:maan|dins|woens|donder|vrij|zater|zon)dag\w*
-  | \b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b
-  | \b(?:over)?morgen\b | \bvandaag\b | \bstraks\b
-  | \b(?:tomorrow|today|tonight)\b
-  | \w*(?:ochtend|middag|avond)\w* | \b(?:morning|afternoon|evening|noon|lunch\w*)\b
-  | \b\d{1,2}[:.]\d{2}\b | \b\d{1,2}\s*(?:uur|u|h|am|pm)\b | \b(?:om|at)\s+\d{1,2}\b
-  | \b\d{1,2}[-/]\d{1,2}\b
-  | \b\d{1,2}\s+(?:jan|feb|mrt|maart|march|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)\w*
-  | overleg\w* | vergader\w* | \bmeetings?\b | stand-?ups?\b | \bdaily\b | \bretro\w*
-  | \bsprint\w* | \bcalls?\b | gesprek\w* | \bintervisie\w* | \bafspraak\w* | \bappointments?\b
-  | \bpresentati\w* | \bsessie\w* | \bsessions?\b | \bworkshops?\b | \btrainings?\b
-  | \bdemo\b | \bdienst\w* | \bshifts?\b
-  | \b(?:1|een|één)[-\s]op[-\s](?:1|een|één)\b | \b1[:-]1\b | \b(?:one|1)[-\s]on[-\s](?:one|1)\b
-  | \b(?:elke|iedere)\s+(?:dag|keer|ochtend|middag|avond)\b | \bdagelijks\b
-  | \b(?:every|each)\s+(?:day|time|morning|afternoon|evening)\b
-  | \bvolgende\s+keer\b | \beerstvolgende\b | \bzodra\b
-  | \bnext\s+(?:time|meeting|call)\b | \bas\s+soon\s+as\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_COUNT = re.compile(
-    r"""
-    \d
-  | \b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|één|eén)\b
-  | \b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|once|twice)\b
-  | \b(?:keer|maal|times|minstens|tenminste|ten\s+minste|at\s+least)\b
-  | \b(?:elke|elk|iedere|ieder|every|each)\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_DOING = re.compile(
-    r"""
-    \b(?:stel|stelt|stellen|vraag|vraagt|vragen|schrijf|schrijft|schrijven|noteer|noteert
-  | noteren|benoem|benoemt|benoemen|vat|vatten|samenvatten|samenvatting|presenteer
-  | presenteert|presenteren|deel|deelt|delen|bespreek|bespreekt|bespreken|geef|geeft|geven
-  | bel|belt|bellen|mail|mailt|mailen|stuur|stuurt|sturen|vertel|vertelt|vertellen|toon|toont
-  | tonen|voorstellen|check|checken|controleer|controleren|turf|turven)\b
-  | \b(?:ask|asks|asking|write|writes|writing|note|notes|noting|name|names|summari[sz]e\w*
-  | present|presents|presenting|share|shares|sharing|discuss\w*|give|gives|giving|call|calls
-  | calling|e?mail|e?mails|e?mailing|send|sends|sending|tell|tells|telling|show|shows|showing
-  | list|record\w*|propose\w*|count|counting|track|tracking)\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+# -- SMART (bot.core.smart reads the plan; the words are in prompts/) -------------------------
 
 KEEP_WORDS = frozenset(
     {"zelfde", "hetzelfde", "het zelfde", "idem", "ongewijzigd", "zoals het was", "houden",
      "same", "the same", "same as before", "unchanged", "as before", "keep", "keep it"}
 )
-
-
-def has_moment(text: str | None) -> bool:
-    """Whether `text` says when: a weekday, date, time, relative day, meeting, trigger …"""
-    return bool(text and _MOMENT.search(text))
-
-
-def is_observable(text: str | None) -> bool:
-    """Whether `text` describes something one can see or count: a number, or a verb of
-    doing with a visible result."""
-    return bool(text and (_COUNT.search(text) or _DOING.search(text)))
 
 
 def is_keep_word(value: Any) -> bool:
@@ -223,8 +164,9 @@ def _plan_context(
 def _start_plan(start: Start) -> dict[str, Any]:
     person = start.person
     locale = start.turn.locale
-    monday = week_start(start.local_date)
-    context: dict[str, Any] = {"week_start": monday.isoformat()}
+    ahead = plans_ahead(start.local_date, person.workdays)
+    monday = week_start(start.local_date) + timedelta(weeks=1 if ahead else 0)
+    context: dict[str, Any] = {"week_start": monday.isoformat(), "next_week": ahead}
     current = plan_of_week(start.connection, person.id, monday)
     if current is not None:
         context["this_week"] = _plan_context(
@@ -244,6 +186,23 @@ def _start_plan(start: Start) -> dict[str, Any]:
         start.connection, person.organisation_id, focus, locale
     )
     return context
+
+
+def plans_ahead(day: date, workdays: str) -> bool:
+    """Whether a plan made on `day` is for next week: on the person's last workday of the
+    week (a peer review on Friday leads to next week's plan) there is no week left to
+    practise in. A plan made in the weekend still belongs to its own week, as before."""
+    working = [WEEKDAYS.index(d) for d in workdays.split(",") if d in WEEKDAYS]
+    return bool(working) and day.weekday() == max(working)
+
+
+def _planned_week(context: Mapping[str, Any], day: date) -> date:
+    """The Monday of the week the plan is for, as decided when the flow started."""
+    planned = context.get("week_start")
+    try:
+        return date.fromisoformat(planned) if isinstance(planned, str) else week_start(day)
+    except ValueError:
+        return week_start(day)
 
 
 def _base(answers: Mapping[str, Any], context: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -268,29 +227,41 @@ def _resolved(name: str, answers: Mapping[str, Any], context: Mapping[str, Any])
     return value
 
 
+def _texts(*values: Any) -> list[str]:
+    return [value for value in values if isinstance(value, str) and value]
+
+
 @hooks.reviewer("weekplan_observable")
 def _review_approach(
     answer: Any, answers: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Review | None:
+    """Specific and measurable, each on its own, read from the situation and the approach;
+    the vague words that hid them ("meer", "beter", "ergens") are quoted back."""
     approach = _resolved("approach", {**answers, "approach": answer}, context)
-    if is_observable(approach if isinstance(approach, str) else None):
-        return None
-    return Review("weekplan.review_observable")
+    situation = _resolved("situation", answers, context)
+    lists = smart.any_locale()
+    found = smart.Smart(
+        specific=smart.specific(_texts(situation, approach), lists),
+        measurable=smart.measurable(_texts(approach), lists),
+        timed=smart.Criterion(True),  # asked at the next step, "when"
+    )
+    return None if found.complete else Review("smart.plan_feedback", found.variables())
 
 
 @hooks.reviewer("weekplan_moment")
 def _review_moment(
     answer: Any, answers: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Review | None:
+    """Time-bound, read from the "when" and the "how": a day, a meeting or a time, and no
+    hedge such as "als het lukt" or "ooit" that leaves it open."""
     if "approach" in context.get("drafts", {}):
         return None  # one round of feedback per plan: the "how" already had its question
     moment = _resolved("moment", {**answers, "moment": answer}, context)
     approach = _resolved("approach", answers, context)
-    if has_moment(moment if isinstance(moment, str) else None) or has_moment(
-        approach if isinstance(approach, str) else None
-    ):
+    timed = smart.timed(_texts(moment, approach), smart.any_locale())
+    if timed.met:
         return None
-    return Review("weekplan.review_moment")
+    return Review("smart.moment_feedback", {"timed_vague": timed.vague})
 
 
 @hooks.on_complete("weekly_plan")
@@ -299,8 +270,9 @@ def _store_plan(done: Completion) -> dict[str, Any]:
     answers, context = dialog.answers, dialog.context
     if done.partial:
         return {}
+    next_week = bool(context.get("next_week"))
     if answers.get("revise") == "no":
-        return {"kept": True}
+        return {"kept": True, "next_week": next_week}
     values = {name: _resolved(name, answers, context) for name in PLAN_STEPS}
     this_week = context.get("this_week")
     previous = context.get("previous")
@@ -321,7 +293,7 @@ def _store_plan(done: Completion) -> dict[str, Any]:
         insert(_plans).values(
             person_id=done.person.id,
             dialog_id=dialog.id,
-            week_start=week_start(dialog.local_date),
+            week_start=_planned_week(dialog.context, dialog.local_date),
             competence_code=values["competence"],
             situation=values["situation"],
             approach=values["approach"],
@@ -345,6 +317,7 @@ def _store_plan(done: Completion) -> dict[str, Any]:
         "situation": values["situation"] or "",
         "approach": values["approach"] or "",
         "moment": values["moment"] or "",
+        "next_week": next_week,
     }
 
 
