@@ -57,6 +57,7 @@ OTHER_VALUES = {
     "LEERCOACH_FACILITATORS": "anyone",
     "LEERCOACH_PUBLIC_URL": "https://coach.example.org",
     "LEERCOACH_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "LEERCOACH_DIARY_DEEPENING": "off",
 }
 
 

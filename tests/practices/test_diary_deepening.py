@@ -162,10 +162,19 @@ def test_next_day_another_rule_and_skip_by_button_or_word(
 def test_nothing_to_deepen_goes_straight_to_the_closing(
     engine: Coach, chat: Chat, database: Engine, clock: Clock
 ) -> None:
+    """'niks' at a question is no answer (it gets an easier question, which can be
+    skipped); a diary left with nothing to ask about closes without a follow-up."""
     meet(engine, chat, database, clock)
-    assert "is bewaard" in _diary(chat, "niks", "nvt", "niets")
+    chat.say_text("dagboek")
+    assert "overslaan" in chat.say_text("niks")  # the easier question, not stored
+    chat.say_text("overslaan")
+    chat.say_text("nvt")
+    chat.say_text("niets")
+    chat.say_text("overslaan")
+    assert "is bewaard" in chat.say_text("4")
     [entry] = _entries(database)
     assert FOLLOW_UP_RULE not in entry.extra
+    assert "niks" not in str(entry.moments or "") and "niets" not in str(entry.learning or "")
 
 
 def test_english_follow_up(engine: Coach, chat: Chat, database: Engine, clock: Clock) -> None:
