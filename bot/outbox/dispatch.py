@@ -47,7 +47,7 @@ from bot.outbox.budgets import SharedBudgets
 from bot.outbox.deliveries import NUDGE, REMINDER
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
-from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
+from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups, together
 from bot.storage.models import Identity, Person, table_of
 
 if TYPE_CHECKING:
@@ -221,8 +221,13 @@ class Dispatcher:
                                           "the person was busy the whole window")
             return await self._defer(delivery, now, later, "busy in another dialog")
         try:
-            for outbound in messages:
-                await asyncio.wait_for(sender.send(outbound), self.send_timeout)
+            send_together = together(sender)
+            for index, run in enumerate(_runs(messages, send_together is not None)):
+                if index:  # every further send takes a slot of the tenant's budget too
+                    wait = await self.budgets.reserve(recipient.platform, recipient.tenant)
+                    await self.budgets.sleep(wait)
+                sending = send_together(run) if send_together else sender.send(run[0])
+                await asyncio.wait_for(sending, self.send_timeout)
         except DeliveryFailed as failure:
             return await self._failed(delivery, now, failure, recipient)
         except TimeoutError:
@@ -372,6 +377,20 @@ class Dispatcher:
         """The one place every delivery's outcome passes, once (sent, retry — with
         `rate_limited` for a 429 —, deferred, dead, ...): counters hook in here."""
         return outcome
+
+
+def _runs(messages: list[Outbound], together: bool) -> list[list[Outbound]]:
+    """A delivery's messages as sends: runs to one address together where the platform
+    sends them as one (see sender.together), else one message per send."""
+    if not together:
+        return [[outbound] for outbound in messages]
+    runs: list[list[Outbound]] = []
+    for outbound in messages:
+        if runs and runs[-1][0].address == outbound.address:
+            runs[-1].append(outbound)
+        else:
+            runs.append([outbound])
+    return runs
 
 
 @dataclass(slots=True)
