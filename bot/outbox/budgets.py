@@ -131,6 +131,8 @@ class _Local:
     slots: deque[float] = field(default_factory=deque)
     waiting: int = 0
     known: bool = False  # the row exists
+    next_slot: float = 0.0  # as the last claim left the row: no slot is free before it
+    rate: float = 1.0  # as the last claim left the row
     _lock: asyncio.Lock | None = None
     _loop: asyncio.AbstractEventLoop | None = None
 
@@ -180,41 +182,53 @@ class SharedBudgets:
             return Grant([], now, limit)
         return grant
 
-    async def reserve(self, platform: str, tenant: str) -> float:
+    async def reserve(self, platform: str, tenant: str, coming: int = 1) -> float:
         """This replica's next slot of the tenant, as the seconds to wait for it (0: send
-        now). Unpaced platforms: 0 at once, no database."""
+        now). `coming`: how many sends (this one included) will ask soon, so that one claim
+        serves them. Unpaced platforms: 0 at once, no database."""
+        slot = await self.slot(platform, tenant, coming)
+        return 0.0 if slot is None else max(0.0, slot - self.wall())
+
+    async def slot(self, platform: str, tenant: str, coming: int = 1) -> float | None:
+        """The wall-clock instant of this replica's next slot of the tenant (None: the
+        platform is not paced)."""
         limits = self.limits.get(platform)
         if limits is None:
-            return 0.0
+            return None
         local = self._local.setdefault((platform, tenant), _Local())
         local.waiting += 1
         try:
             async with local.lock:  # one claim at a time per tenant, for all who wait
-                slot = await self._next_slot(platform, tenant, limits.per_tenant, local)
+                return await self._next_slot(platform, tenant, limits.per_tenant, local,
+                                             coming)
         finally:
             local.waiting -= 1
-        return max(0.0, slot - self.wall())
 
-    async def _next_slot(self, platform: str, tenant: str, limit: float, local: _Local
-                         ) -> float:
+    async def _next_slot(self, platform: str, tenant: str, limit: float, local: _Local,
+                         coming: int) -> float:
+        await asyncio.sleep(0)  # let the sends of this round line up: one claim for all
         while True:
             now = self.wall()
             while local.slots and local.slots[0] < now - 1.0 / limit:
                 local.slots.popleft()  # too old to use without a burst
             if local.slots:
                 return local.slots.popleft()
-            grant = await asyncio.to_thread(self._claim, platform, tenant, limit,
-                                            max(1, local.waiting), local)
-            if grant.slots:
-                local.slots.extend(grant.slots)
-                continue
-            # Nothing within the horizon: wait until there is room for a few at once, so
-            # that replicas taking turns still claim in batches.
-            batch = min(max(1, local.waiting), max(1, int(grant.rate * self.horizon / 2)))
-            wait = grant.next_slot - now - self.horizon + (batch - 1) / grant.rate
+            # No slot within the horizon (as far as this replica knows): wait until there
+            # is room for a few at once, so that replicas taking turns still claim in
+            # batches, and ask only then.
+            want = max(1, local.waiting, coming)
+            batch = min(want, max(1, int(local.rate * self.horizon / 2)))
+            wait = local.next_slot - now - self.horizon + (batch - 1) / local.rate
             if wait > self.max_wait:
-                return grant.next_slot
-            await self.sleep(max(wait, 0.001))
+                return local.next_slot
+            if wait > 0:
+                await self.sleep(wait)
+                continue
+            grant = await asyncio.to_thread(self._claim, platform, tenant, limit, want, local)
+            local.next_slot, local.rate = grant.next_slot, grant.rate
+            local.slots.extend(grant.slots)
+            if not grant.slots and local.next_slot - self.wall() - self.horizon <= 0:
+                await self.sleep(0.001)  # (rounding at the horizon's edge)
 
     def _hold(self, platform: str, tenant: str, limit: float, seconds: float) -> None:
         now = self.wall()

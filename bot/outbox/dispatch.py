@@ -201,7 +201,7 @@ class Dispatcher:
         if wait > 0:
             return await self._defer(delivery, now, now + timedelta(seconds=wait), "paced")
         await turn.wait()  # slots go to the people of this round in the order they are due
-        wait = await self.budgets.reserve(recipient.platform, recipient.tenant)
+        wait = await self.budgets.reserve(recipient.platform, recipient.tenant, turn.coming)
         turn.passed()
         if wait > self.budgets.max_wait:  # a long Retry-After: back into the outbox
             return await self._defer(delivery, now, now + timedelta(seconds=wait),
@@ -400,11 +400,12 @@ class _Turn:
 
     before: asyncio.Event | None
     mine: asyncio.Event
+    coming: int  # this person and those after them in the round: one claim for them all
 
     @staticmethod
     def chain(count: int) -> list[_Turn]:
         events = [asyncio.Event() for _ in range(count)]
-        return [_Turn(events[index - 1] if index else None, event)
+        return [_Turn(events[index - 1] if index else None, event, count - index)
                 for index, event in enumerate(events)]
 
     async def wait(self) -> None:
