@@ -97,6 +97,8 @@ async def replica(url: str) -> None:
         budgets = ticks.dispatcher.budgets
         print(json.dumps({"outcomes": results, "budget_round_trips": budgets.round_trips}),
               flush=True)
+        for adapter in adapters:
+            await adapter.stop()
         runtime.close()
 
 
@@ -144,10 +146,14 @@ def enqueue_wave(database: Engine, ids: list[int], first_due: datetime, spread: 
 
 
 def open_ends(database: Engine) -> int:
+    """Nudges of the wave not finished yet (the gentle reminders each sent nudge queues for
+    later in the day are not part of the wave)."""
+    table = table_of(Delivery)
     with database.connect() as connection:
         return int(connection.execute(
-            select(func.count()).select_from(table_of(Delivery))
-            .where(table_of(Delivery).c.state.in_((deliveries.PENDING, deliveries.SENDING)))
+            select(func.count()).select_from(table)
+            .where(table.c.kind == deliveries.NUDGE,
+                   table.c.state.in_((deliveries.PENDING, deliveries.SENDING)))
         ).scalar_one())
 
 

@@ -67,6 +67,15 @@ def _floor(connection: Connection, value: ColumnElement[Any]) -> ColumnElement[A
     return cast(value, Integer)
 
 
+def soft_commit(connection: Connection) -> None:
+    """The budget is soft state: a crash that forgets the last claim re-issues at most a
+    horizon of slots. So on PostgreSQL its transaction does not wait for the WAL to reach
+    the disk (SET LOCAL: this transaction only), which makes a claim a fraction of a
+    millisecond instead of a disk flush."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
 def ensure(connection: Connection, platform: str, tenant: str, limit: float,
            now: float) -> None:
     """The row for this workspace, at the full limit, unless it is there already."""
@@ -172,6 +181,7 @@ class SharedBudgets:
                ) -> Grant:
         now = self.wall()
         with self.database.begin() as connection:
+            soft_commit(connection)
             if not local.known:
                 ensure(connection, platform, tenant, limit, now)
                 local.known = True
@@ -233,6 +243,7 @@ class SharedBudgets:
     def _hold(self, platform: str, tenant: str, limit: float, seconds: float) -> None:
         now = self.wall()
         with self.database.begin() as connection:
+            soft_commit(connection)
             ensure(connection, platform, tenant, limit, now)
             self.round_trips += 1
             hold(connection, platform, tenant, limit, now + seconds, now)
