@@ -14,7 +14,8 @@ limit, is cut by `DECREASE` on the first 429 of a hold, and grows back by `INCRE
 limit per calm second, never above the limit.
 
 Slots a replica already holds when another replica is told 429 may still be used: at most
-one horizon's worth.
+one horizon's worth. Slots are instants of the replicas' wall clocks, which NTP keeps within
+milliseconds of each other: far less than the 125 ms between two slots at 8 a second.
 """
 
 from __future__ import annotations
