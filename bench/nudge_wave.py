@@ -8,14 +8,14 @@ second per workspace (default 8), answering 429 with Retry-After beyond them
 (tests/rigs/slack_rate_limits.py). `--replicas` (default 3) processes each run what a
 `leercoach scheduler` replica runs for the outbox: the Slack adapter built from the
 environment and `Ticks.dispatch_tick`, every two seconds, on `--database-url` (PostgreSQL:
-a fresh schema in that database, dropped afterwards; default: a SQLite file, where more
-than one replica is not the documented deployment).
+a fresh schema in that database, dropped afterwards; default: a SQLite file and one
+replica, SQLite's one-process deployment).
 
 The peer is the ideal: `ideal_seconds` = people / workspace limit, the shortest wave the
 platform allows; run it with `--replicas 1` for the single-replica figure.
 
     python bench/nudge_wave.py --database-url postgresql://postgres@127.0.0.1:5432/bench_wave
-    python bench/nudge_wave.py --people 10                 # CI's smoke run (SQLite)
+    python bench/nudge_wave.py --people 10                 # CI's smoke run (SQLite, 1 replica)
 
 Prints progress to stderr and one JSON line last: {"bench": "nudge_wave", "people",
 "replicas", "seconds", "ideal_seconds", "wave_ratio", "sent", "lost", "duplicates",
@@ -236,7 +236,8 @@ def wave(args: argparse.Namespace, url: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--replicas", type=int, default=3)
+    parser.add_argument("--replicas", type=int, default=None,
+                        help="dispatcher processes (default 3 on PostgreSQL, 1 on SQLite)")
     parser.add_argument("--workspace-rate", type=float, default=8.0,
                         help="the mock workspace's limit, messages per second")
     parser.add_argument("--channel-rate", type=float, default=1.0)
@@ -254,6 +255,8 @@ def main() -> int:
         url = base
         if base.startswith("postgresql"):
             url, schema = postgres_schema_url(base)
+        if args.replicas is None:  # SQLite is the one-process deployment
+            args.replicas = 3 if schema else 1
         try:
             result = wave(args, url)
         finally:
