@@ -173,7 +173,7 @@ class Settings:
     lease_seconds: int = 120
     busy_retry_minutes: int = 20
     slack_channel_rate: float = 1.0
-    slack_workspace_rate: float = 5.0
+    slack_workspace_rate: float = 8.0  # about 525 a minute, as large Slack bots report
     teams_conversation_rate: float = 7.0
     teams_tenant_rate: float = 50.0
     # who may start intervision cases and launch exercises: "role" (facilitators and
@@ -212,7 +212,7 @@ class Settings:
             lease_seconds=_int(env, "LEERCOACH_DELIVERY_LEASE_SECONDS", 120),
             busy_retry_minutes=_int(env, "LEERCOACH_BUSY_RETRY_MINUTES", 20),
             slack_channel_rate=_float(env, "LEERCOACH_SLACK_CHANNEL_RATE", 1.0),
-            slack_workspace_rate=_float(env, "LEERCOACH_SLACK_WORKSPACE_RATE", 5.0),
+            slack_workspace_rate=_float(env, "LEERCOACH_SLACK_WORKSPACE_RATE", 8.0),
             teams_conversation_rate=_float(env, "LEERCOACH_TEAMS_CONVERSATION_RATE", 7.0),
             teams_tenant_rate=_float(env, "LEERCOACH_TEAMS_TENANT_RATE", 50.0),
             facilitators=_choice(env, "LEERCOACH_FACILITATORS", "role", ("role", "anyone")),

@@ -213,11 +213,18 @@ class Ticks:
             log.info("retention: free text blanked in %d rows", work.purged)
 
     async def dispatch_tick(self, now: datetime | None = None) -> DispatchReport:
+        """Send what is due; a full batch is followed by the next one at once, so a wave
+        keeps its share of the workspace budget instead of waiting for the next tick."""
         return await self._job(DISPATCH_JOB, lambda: self._dispatch_tick(now)) \
             or DispatchReport()
 
     async def _dispatch_tick(self, now: datetime | None) -> DispatchReport:
-        report = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
+        report = DispatchReport()
+        while True:
+            batch = await self.dispatcher.dispatch(now or self.clock(), DISPATCH_BATCH)
+            report.outcomes += batch.outcomes
+            if len(batch.outcomes) < DISPATCH_BATCH:
+                break
         if report.outcomes:
             log.info("dispatch: %d sent, %d retrying, %d deferred, %d dead",
                      report.count("sent"), report.count("retry"), report.count("deferred"),
@@ -237,9 +244,4 @@ class Ticks:
         """One sweep and one dispatch at `now` (the `leercoach tick` command)."""
         now = now or self.clock()
         work = await self._due_work(now)
-        dispatched = DispatchReport()
-        while True:
-            report = await self.dispatcher.dispatch(now, DISPATCH_BATCH)
-            dispatched.outcomes += report.outcomes
-            if len(report.outcomes) < DISPATCH_BATCH:
-                return TickReport(work, dispatched)
+        return TickReport(work, await self.dispatch_tick(now))

@@ -84,20 +84,27 @@ class SlackSender:
         self.clients = clients
 
     async def send(self, outbound: Outbound) -> None:
-        team = outbound.address.tenant
+        await self.send_together([outbound])
+
+    async def send_together(self, outbounds: list[Outbound]) -> None:
+        """Messages to one address (a nudge's lead and its question) as one Slack message:
+        one post counts once against the channel's one a second and the workspace's budget."""
+        address = outbounds[0].address
+        team = address.tenant
         try:
             client = await self.clients.for_team(team)
         except NotInstalled as exc:
             raise DeliveryFailed("not installed in this workspace", permanent=True) from exc
         try:
-            await self._post_fresh_on_stale(client, outbound)
+            await self._post_fresh_on_stale(client, address,
+                                            [outbound.message for outbound in outbounds])
         except SlackApiError as exc:
             raise self._failure(team, exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryFailed(f"network: {type(exc).__name__}") from exc
 
-    async def _post_fresh_on_stale(self, client: AsyncWebClient, outbound: Outbound) -> None:
-        address, messages = outbound.address, [outbound.message]
+    async def _post_fresh_on_stale(self, client: AsyncWebClient, address: Address,
+                                   messages: list[Message]) -> None:
         try:
             await post(self.clients, client, address, messages)
         except SlackApiError as exc:

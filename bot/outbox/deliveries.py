@@ -175,8 +175,11 @@ def claim(
         and_(_deliveries.c.state == PENDING, _deliveries.c.next_attempt_at <= now),
         and_(_deliveries.c.state == SENDING, _deliveries.c.lease_until <= now),
     )
+    # In the order people became due: a retry or a delivery put back keeps its place, and
+    # a person whose local 9:00 came first is sent to first (nobody waits for a stranger).
     chosen = (
-        select(_deliveries.c.id).where(due).order_by(_deliveries.c.next_attempt_at).limit(limit)
+        select(_deliveries.c.id).where(due)
+        .order_by(_deliveries.c.due_at, _deliveries.c.id).limit(limit)
     )
     if connection.dialect.name == "postgresql":
         chosen = chosen.with_for_update(skip_locked=True)

@@ -3,7 +3,9 @@
 For each claimed delivery:
 1. check it still makes sense: not past its window (never sent late), the person neither
    paused nor opted out nor unreachable, a diary reminder not already answered;
-2. pace it (per conversation and per tenant); a delivery that must wait is put back;
+2. pace it: per conversation here (a delivery that must wait is put back), per workspace
+   or tenant through the budget all replicas share (bot.outbox.budgets), whose slots are
+   handed out in the order people became due (`due_at`), so nobody waits for a stranger;
 3. let the engine start the nudge's flow (committed) and render its messages; a person busy
    in another dialog gets it later, while its window lasts;
 4. send through the adapter of the person's platform;
@@ -42,10 +44,11 @@ from bot.due.rhythms import DIARY
 from bot.due.rules import period_key
 from bot.learning_record import diary
 from bot.outbox import deliveries, replies
+from bot.outbox.budgets import SharedBudgets
 from bot.outbox.deliveries import NUDGE, REMINDER
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.retry import backoff_seconds
-from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups
+from bot.outbox.sender import DeliveryFailed, Sender, hosts_groups, together
 from bot.storage.models import Identity, Person, table_of
 from bot.storage.outage import DATABASE, unreachable
 
@@ -65,6 +68,7 @@ class Outcome:
     key: str
     result: str  # sent | retry | deferred | skipped | expired | dead | taken over | lost
     detail: str = ""
+    rate_limited: bool = False  # the platform answered 429 (Retry-After)
 
 
 @dataclass(slots=True)
@@ -110,6 +114,7 @@ class Dispatcher:
         send_timeout: float = SEND_TIMEOUT_SECONDS,
         concurrency: int = 16,
         limits: Mapping[str, Limits] | None = None,
+        budgets: SharedBudgets | None = None,
     ) -> None:
         self.engine = engine
         self.settings = engine.settings
@@ -121,6 +126,7 @@ class Dispatcher:
         # each platform's own pacing, as its adapter states it (adapters/platform.py);
         # a platform without limits is not held back
         self.pacer = Pacer(dict(limits or {}))
+        self.budgets = budgets or SharedBudgets(engine.database, limits or {})
         self.concurrency = concurrency
 
     # -- the database side, run in a worker thread ---------------------------------------
@@ -173,7 +179,7 @@ class Dispatcher:
 
     # -- one delivery --------------------------------------------------------------------
 
-    async def _one(self, delivery: deliveries.Claimed, now: datetime) -> Outcome:
+    async def _one(self, delivery: deliveries.Claimed, now: datetime, turn: _Turn) -> Outcome:
         if now >= delivery.expires_at:
             return await self._finish(delivery, now, deliveries.EXPIRED, "its moment has passed")
         recipient = await asyncio.to_thread(self._recipient, delivery.person_id)
@@ -192,10 +198,18 @@ class Dispatcher:
         if delivery.kind == deliveries.GROUP_KIND and not hosts_groups(sender):
             return await self._finish(delivery, now, deliveries.SKIPPED,
                                       f"{recipient.platform} has no group conversations")
-        wait = self.pacer.reserve(recipient.platform, recipient.tenant,
-                                  recipient.conversation, self.monotonic())
+        wait = self.pacer.reserve(recipient.platform, recipient.conversation,
+                                  self.monotonic())
         if wait > 0:
             return await self._defer(delivery, now, now + timedelta(seconds=wait), "paced")
+        await turn.wait()  # slots go to the people of this round in the order they are due
+        wait = await self.budgets.reserve(recipient.platform, recipient.tenant, turn.coming)
+        turn.passed()
+        if wait > self.budgets.max_wait:  # a long Retry-After: back into the outbox
+            return await self._defer(delivery, now, now + timedelta(seconds=wait),
+                                     "the workspace is held")
+        if wait > 0:
+            await self.budgets.sleep(wait)
         if not await asyncio.to_thread(self._still_ours, delivery, now):
             return Outcome(delivery.key, "taken over", "the lease ran out first")
         messages = await asyncio.to_thread(self._messages, delivery, recipient.address)
@@ -209,8 +223,13 @@ class Dispatcher:
                                           "the person was busy the whole window")
             return await self._defer(delivery, now, later, "busy in another dialog")
         try:
-            for outbound in messages:
-                await asyncio.wait_for(sender.send(outbound), self.send_timeout)
+            send_together = together(sender)
+            for index, run in enumerate(_runs(messages, send_together is not None)):
+                if index:  # every further send takes a slot of the tenant's budget too
+                    wait = await self.budgets.reserve(recipient.platform, recipient.tenant)
+                    await self.budgets.sleep(wait)
+                sending = send_together(run) if send_together else sender.send(run[0])
+                await asyncio.wait_for(sending, self.send_timeout)
         except DeliveryFailed as failure:
             return await self._failed(delivery, now, failure, recipient)
         except TimeoutError:
@@ -272,14 +291,15 @@ class Dispatcher:
         if failure.retry_after is not None:
             wait = max(0.0, failure.retry_after)
             if recipient is not None:
-                self.pacer.hold(recipient.platform, recipient.tenant, wait, self.monotonic())
+                await self.budgets.hold(recipient.platform, recipient.tenant, wait)
         else:
             wait = backoff_seconds(delivery.attempts, self.settings.retry_base_seconds,
                                    self.settings.retry_cap_seconds, self.rng)
         at = now + timedelta(seconds=wait)
         await asyncio.to_thread(self._write, lambda connection: deliveries.retry(
             connection, delivery.id, self.worker, at, now, failure.reason))
-        return Outcome(delivery.key, "retry", failure.reason)
+        return Outcome(delivery.key, "retry", failure.reason,
+                       rate_limited=failure.retry_after is not None)
 
     def _queue_reminder(self, connection: Connection, delivery: deliveries.Claimed,
                         now: datetime) -> None:
@@ -335,23 +355,68 @@ class Dispatcher:
         return report
 
     async def _round(self, claimed: list[deliveries.Claimed], now: datetime) -> list[Outcome]:
-        async def one_person(queued: list[deliveries.Claimed]) -> list[Outcome]:
+        async def one_person(queued: list[deliveries.Claimed], turn: _Turn) -> list[Outcome]:
             # One person's deliveries one after the other, tightest window first: the
             # diary due now goes before a weekly nudge being caught up, which then waits.
             outcomes = []
             for delivery in queued:
                 try:
-                    outcomes.append(await self._one(delivery, now))
+                    outcome = await self._one(delivery, now, turn)
                 except Exception as exc:  # a database hiccup: the lease brings it back
                     if await asyncio.to_thread(unreachable, self.engine.database, exc):
                         DATABASE.went_away(exc)  # said once per outage, not per delivery
                     else:
                         log.exception("delivery %s: outcome not recorded", delivery.key)
-                    outcomes.append(Outcome(delivery.key, "lost", type(exc).__name__))
+                    outcome = Outcome(delivery.key, "lost", type(exc).__name__)
+                finally:
+                    turn.passed()  # skipped, deferred or failed: the next person's turn
+                outcomes.append(outcome)
             return outcomes
 
         per_person: dict[int, list[deliveries.Claimed]] = {}
         for delivery in claimed:
             per_person.setdefault(delivery.person_id, []).append(delivery)
-        done = await asyncio.gather(*(one_person(group) for group in per_person.values()))
+        # The person whose moment came first is sent to first (their earliest due_at).
+        people = sorted(per_person.values(),
+                        key=lambda queued: min((d.due_at, d.id) for d in queued))
+        turns = _Turn.chain(len(people))
+        done = await asyncio.gather(*(one_person(queued, turn)
+                                      for queued, turn in zip(people, turns, strict=True)))
         return [outcome for outcomes in done for outcome in outcomes]
+
+
+def _runs(messages: list[Outbound], together: bool) -> list[list[Outbound]]:
+    """A delivery's messages as sends: runs to one address together where the platform
+    sends them as one (see sender.together), else one message per send."""
+    if not together:
+        return [[outbound] for outbound in messages]
+    runs: list[list[Outbound]] = []
+    for outbound in messages:
+        if runs and runs[-1][0].address == outbound.address:
+            runs[-1].append(outbound)
+        else:
+            runs.append([outbound])
+    return runs
+
+
+@dataclass(slots=True)
+class _Turn:
+    """A person's place in the round's queue for the shared budget: they reserve a slot
+    after the person before them did (or was done without one)."""
+
+    before: asyncio.Event | None
+    mine: asyncio.Event
+    coming: int  # this person and those after them in the round: one claim for them all
+
+    @staticmethod
+    def chain(count: int) -> list[_Turn]:
+        events = [asyncio.Event() for _ in range(count)]
+        return [_Turn(events[index - 1] if index else None, event, count - index)
+                for index, event in enumerate(events)]
+
+    async def wait(self) -> None:
+        if self.before is not None:
+            await self.before.wait()
+
+    def passed(self) -> None:
+        self.mine.set()

@@ -5,6 +5,7 @@ Adapters (Slack, Teams, the web chat) implement `Sender`; the engine never sees 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.messages import Outbound
@@ -37,6 +38,15 @@ def hosts_groups(sender: Sender) -> bool:
     a sender says so with `group_conversations = True`. Elsewhere group messages are
     skipped; each person has their own message anyway."""
     return bool(getattr(sender, "group_conversations", False))
+
+
+def together(sender: Sender) -> Callable[[list[Outbound]], Awaitable[None]] | None:
+    """How the platform sends several messages to one address as one (Slack: one post,
+    so a nudge's lead and question cost one of the rate limit, not two): a sender says
+    so with a `send_together(outbounds)` method. None: one send per message."""
+    send: Callable[[list[Outbound]], Awaitable[None]] | None = getattr(
+        sender, "send_together", None)
+    return send
 
 
 class OpenDialogSender:

@@ -593,6 +593,28 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+@privacy("none")
+class SendBudget(Base):
+    """How fast one workspace or tenant may be sent to, shared by every replica.
+
+    The outbox's pacing (bot.outbox.budgets) hands out send slots from this row with one
+    UPDATE ... RETURNING: `next_slot` is the first instant not yet given out, `rate` the
+    current messages per second (it adapts: up a little while calm, down on a 429),
+    `held_until` the end of a platform's Retry-After. Instants are seconds since the epoch,
+    read from each replica's wall clock.
+    """
+
+    __tablename__ = "send_budgets"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(128), primary_key=True)
+    rate: Mapped[float] = mapped_column(Float)
+    next_slot: Mapped[float] = mapped_column(Float)
+    held_until: Mapped[float] = mapped_column(Float)
+    changed_at: Mapped[float] = mapped_column(Float)  # when `rate` was last raised or cut
+    granted: Mapped[int] = mapped_column(Integer)  # slots given out by the last claim
+
+
 @privacy("delete", accounts=("platform", "tenant", "person"))
 class ConversationReference(Base):
     """How a platform reaches a person (or a channel) later, without them writing first.
@@ -669,7 +691,9 @@ class Delivery(Base):
     """
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)
+    # the claim takes what is due in the order people became due (`due_at`)
+    __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+                      Index("ix_deliveries_state_due", "state", "due_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)

@@ -53,6 +53,7 @@ from aiohttp import web
 
 from tests.contracts import block_kit
 from tests.rigs.loopback import LoopbackServer
+from tests.rigs.slack_rate_limits import PostLimits
 
 __all__ = ["Call", "ContractViolation", "Failure", "MockSlackApi", "Responder", "Workspace",
            "watch"]
@@ -190,6 +191,8 @@ class MockSlackApi(LoopbackServer):
     - `oauth_workspace`, `oauth_scope`, `oauth_authed_user_id`, `client_id`, `client_secret`,
       `valid_oauth_codes`: what oauth.v2.access checks and installs.
     - `responders[method] = fn(params) -> body`: answer a method the mock does not model.
+    - `post_limits = PostLimits(...)`: chat.postMessage within Slack's rate limits per
+      channel and per workspace, 429 with Retry-After beyond them (None: no limits).
     Everything shared with the server thread goes through `_lock`.
     """
 
@@ -216,6 +219,7 @@ class MockSlackApi(LoopbackServer):
         self.app_tokens: set[str] | None = None
         self.socket_url: str | None = None
         self.calls: list[Call] = []
+        self.post_limits: PostLimits | None = None
         self.violations: list[ContractViolation] = []
         self._lock = threading.Condition(threading.RLock())
         self._failures: dict[str, deque[Failure]] = {}
@@ -419,6 +423,11 @@ class MockSlackApi(LoopbackServer):
         assert handler is not None
         with self._lock:
             workspace = self.tokens.get(token or "", self.workspace)
+            limits = self.post_limits
+            if method == "chat.postMessage" and limits is not None:
+                wait = limits.retry_after(workspace.team_id, str(params.get("channel")))
+                if wait is not None:
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
             return 200, handler(params, workspace), {}
 
     def _check_contract(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
