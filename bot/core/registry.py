@@ -87,10 +87,11 @@ class TurnApi(Protocol):
 
 
 @dataclass(slots=True)
-class Completion:
+class DialogTurn:
+    """A dialog in the turn that handles it: what completion and follow-up hooks see."""
+
     turn: TurnApi
     dialog: DialogState
-    partial: bool
 
     @property
     def connection(self) -> Connection:
@@ -107,6 +108,11 @@ class Completion:
     @property
     def prompts(self) -> PromptLibrary:
         return self.turn.prompts
+
+
+@dataclass(slots=True)
+class Completion(DialogTurn):
+    partial: bool
 
 
 @dataclass(slots=True)
@@ -184,19 +190,8 @@ class FollowUp:
 
 
 @dataclass(slots=True)
-class FollowUpQuery:
+class FollowUpQuery(DialogTurn):
     """What a follow-up hook sees: the turn and the dialog with its answers so far."""
-
-    turn: TurnApi
-    dialog: DialogState
-
-    @property
-    def connection(self) -> Connection:
-        return self.turn.connection
-
-    @property
-    def person(self) -> PersonState:
-        return self.turn.person
 
 
 BeforeTurnHook = Callable[[TurnApi], list[Message]]
