@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy import Connection
 
 from adapters.cli.common import EXIT_USAGE, find_organisation_id, organisation_option, runtime_of
 from bot import clock
@@ -49,19 +52,29 @@ def add_team(commands: Commands) -> None:
     members.set_defaults(handler=cmd_team_members)
 
 
-def _refuse(exc: Exception) -> int:
-    print(f"leercoach: {exc}", file=sys.stderr)
-    return EXIT_USAGE
+T = TypeVar("T")
 
 
-def cmd_team_list(args: argparse.Namespace, settings: Settings) -> int:
+def _in_organisation(args: argparse.Namespace, settings: Settings,
+                     work: Callable[[Connection, int], T]) -> T | None:
+    """Run `work` in one transaction on the organisation `--organisation` names; None after
+    saying why a team change was refused (the caller then exits with EXIT_USAGE)."""
     runtime = runtime_of(settings)
     try:
         organisation_id = find_organisation_id(runtime, settings, args.organisation)
-        with runtime.database.connect() as connection:
-            found = teams.list_teams(connection, organisation_id)
+        with runtime.database.begin() as connection:
+            return work(connection, organisation_id)
+    except teams.TeamError as exc:
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return None
     finally:
         runtime.close()
+
+
+def cmd_team_list(args: argparse.Namespace, settings: Settings) -> int:
+    found = _in_organisation(args, settings, teams.list_teams)
+    if found is None:
+        return EXIT_USAGE
     for team in found:
         print(f"{team.name}: {team.members} member{'s' * (team.members != 1)}")
     if not found:
@@ -70,45 +83,31 @@ def cmd_team_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_team_add(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = runtime_of(settings)
-    try:
-        organisation_id = find_organisation_id(runtime, settings, args.organisation)
-        with runtime.database.begin() as connection:
-            teams.create_team(connection, organisation_id, args.name, clock.now())
-    except teams.TeamError as exc:
-        return _refuse(exc)
-    finally:
-        runtime.close()
+    made = _in_organisation(args, settings, lambda connection, organisation_id: (
+        teams.create_team(connection, organisation_id, args.name, clock.now())))
+    if made is None:
+        return EXIT_USAGE
     print(f"team {' '.join(args.name.split())} made")
     return 0
 
 
 def cmd_team_rename(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = runtime_of(settings)
-    try:
-        organisation_id = find_organisation_id(runtime, settings, args.organisation)
-        with runtime.database.begin() as connection:
-            team_id = teams.team_named(connection, organisation_id, args.name)
-            new = teams.rename_team(connection, organisation_id, team_id, args.new_name)
-    except teams.TeamError as exc:
-        return _refuse(exc)
-    finally:
-        runtime.close()
+    new = _in_organisation(args, settings, lambda connection, organisation_id: (
+        teams.rename_team(connection, organisation_id,
+                          teams.team_named(connection, organisation_id, args.name),
+                          args.new_name)))
+    if new is None:
+        return EXIT_USAGE
     print(f"team {args.name} is now called {new}")
     return 0
 
 
 def cmd_team_remove(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = runtime_of(settings)
-    try:
-        organisation_id = find_organisation_id(runtime, settings, args.organisation)
-        with runtime.database.begin() as connection:
-            team_id = teams.team_named(connection, organisation_id, args.name)
-            name = teams.delete_team(connection, organisation_id, team_id)
-    except teams.TeamError as exc:
-        return _refuse(exc)
-    finally:
-        runtime.close()
+    name = _in_organisation(args, settings, lambda connection, organisation_id: (
+        teams.delete_team(connection, organisation_id,
+                          teams.team_named(connection, organisation_id, args.name))))
+    if name is None:
+        return EXIT_USAGE
     print(f"team {name} removed")
     return 0
 
@@ -132,7 +131,8 @@ def cmd_team_members(args: argparse.Namespace, settings: Settings) -> int:
                 changed = teams.remove_member(connection, team_id, person_id)
             found = teams.members(connection, team_id)
     except teams.TeamError as exc:
-        return _refuse(exc)
+        print(f"leercoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         runtime.close()
     if args.add:
