@@ -337,7 +337,8 @@ def test_postgres_is_migrated_deliberately(tmp_path: Path, postgres_url: str):
     assert upgraded.returncode == 0, upgraded.stderr
     assert f"revision {migrate.head_revision()}" in upgraded.stdout
 
-    piped = "dagboek\n" + "".join(f"{a}\n" for a in ALICE) + "3\n"
+    # the four questions, then the deepening question skipped
+    piped = "dagboek\n" + "".join(f"{a}\n" for a in ALICE) + "3\noverslaan\n"
     chat = run(tmp_path, "chat", "--user", "dave", stdin=piped, env=env)
     assert chat.returncode == 0, chat.stderr
     assert f"Je les van vandaag: “{ALICE[2]}”" in chat.stdout
