@@ -449,7 +449,8 @@ def test_the_dashboard_shows_groups_of_five_or_more_and_no_free_text(
     pages = web_pages(runtime, fenna.id, [
         "/dashboard", f"/dashboard?team={teams['Klein']}",
         *(f"/dashboard/{key}.csv" for key in TABLE_KEYS),
-        *(f"/dashboard/{key}.csv?team={teams['Klein']}" for key in TABLE_KEYS)])
+        *(f"/dashboard/{key}.csv?format=csv-plain" for key in TABLE_KEYS),
+        *(f"/dashboard/{key}.csv?team={teams['Klein']}&format=csv-plain" for key in TABLE_KEYS)])
     pages |= {f"admin {path}": found for path, found in web_pages(runtime, None, [
         "/dashboard", *(f"/dashboard/{key}.csv" for key in TABLE_KEYS)]).items()}
     for path, (status, body) in pages.items():
@@ -475,15 +476,19 @@ def test_the_dashboard_shows_groups_of_five_or_more_and_no_free_text(
     klein = [s for s in diary["datasets"] if s["label"].startswith("Klein")]
     assert klein and all(value is None for value in klein[0]["data"])
 
-    # the small team on its own: every count and rate hidden (or nobody's 0)
+    # the small team on its own: one sentence instead of tables, and in its downloads every
+    # count and rate hidden (or nobody's 0)
     counts = _count_columns(runtime, organisation)
-    team_rows = _cells(pages[f"/dashboard?team={teams['Klein']}"][1], "Klein")
-    assert team_rows and all(_no_numbers(" ".join(t for _, t in r[2:])) for r in team_rows)
+    small_page = pages[f"/dashboard?team={teams['Klein']}"][1]
+    assert 'id="too-small"' in small_page and not _cells(small_page, "Klein")
+    sentence = re.search(r'<section class="card" id="too-small">(.*?)</section>', small_page, re.S)
+    assert sentence is not None and _no_numbers(re.sub(r"<[^>]+>", " ", sentence.group(1)))
+    # (not even the team's size: the rule of five is written out in words)
     for key in TABLE_KEYS:
-        path = f"/dashboard/{key}.csv?team={teams['Klein']}"
+        path = f"/dashboard/{key}.csv?team={teams['Klein']}&format=csv-plain"
         for row in list(csv.reader(io.StringIO(pages[path][1])))[1:]:
             assert all(_no_numbers(row[i]) for i in counts[key]), (path, row)
-    diary_csv = list(csv.reader(io.StringIO(pages["/dashboard/diary_response.csv"][1])))
+    diary_csv = list(csv.reader(io.StringIO(pages["/dashboard/diary_response.csv?format=csv-plain"][1])))
     klein_now = [row for row in diary_csv if row[:2] == [week, "Klein"]]
     assert klein_now == [[week, "Klein", "", "", "", TOO_FEW]]
 

@@ -360,7 +360,7 @@ def test_the_team_filter_and_bad_input(runtime: Runtime, world: World) -> None:
         status, html = await page(client, f"?team={world.directie}")
         assert status == 200
         # A team of four: one sentence, not tables of hidden cells
-        assert "Dit team heeft minder dan 5 deelnemers." in html
+        assert "Dit team heeft minder dan vijf deelnemers." in html
         assert "4 deelnemers" not in html  # not even the team's size
         assert 'id="too-small"' in html and "<table" not in html and "data-chart" not in html
         bigger = next(team for team, name in teams_of(runtime, world.demo_id)
