@@ -50,13 +50,31 @@ def _read(raw: str, lex: Lexicon) -> Intent | None:
     if len(clauses) < 2:
         return None
     found: set[Intent] = set()
+    supporting = False  # a reason ('ben aan het koken') or a moment ('morgen?') beside it
     for clause in clauses:
         said = _phrase(clause, lex)
-        if said is None and not _only_tail(clause, lex):
-            return None  # one clause of real content makes it an answer
         if said is not None:
             found.add(said)
+        elif _supports_postpone(clause, lex):
+            supporting = True
+        elif not _only_tail(clause, lex):
+            return None  # one clause of real content makes it an answer
+    if supporting and found != {"postpone"}:
+        return None
     return found.pop() if len(found) == 1 else None
+
+
+def _supports_postpone(clause: str, lex: Lexicon) -> bool:
+    """Beside a postponement, a moment ('morgen?') or a short reason for being busy ('ben
+    aan het koken', 'zit in de trein') adds nothing new; alone, either may be an answer."""
+    moments = set(lex.words("intents", "moment"))
+    for candidate in _candidates(clause, lex):
+        if candidate in moments:
+            return True
+        words = candidate.split()
+        if len(words) <= 5 and lex.pattern("intents", "reason_start").match(candidate):
+            return True
+    return False
 
 
 def _only_tail(clause: str, lex: Lexicon) -> bool:
@@ -70,6 +88,11 @@ def _candidates(raw: str, lex: Lexicon) -> set[str]:
     candidates = {said, trim_fillers(said, lex)}
     candidates |= {strip_words(c, lex.pattern("intents", "tail")) for c in list(candidates)}
     candidates.discard("")
+    # Chat drops the subject ('ben bezig', 'heb het te druk'): read it as if it were there.
+    subject = lex.words("intents", "subject")
+    if subject:
+        candidates |= {f"{subject[0]} {c}" for c in candidates
+                       if c.split()[0] in lex.words("intents", "subject_verbs")}
     return candidates
 
 
@@ -87,6 +110,8 @@ def _phrase(raw: str, lex: Lexicon) -> Intent | None:
             return intent
     if _moved(candidates, lex):
         return "postpone"
+    if _asks_about(candidates, lex):
+        return "clarify"
     for intent in INTENTS:  # a typo in a longer phrase: 'hoe bedoel je dat' as 'hoe bedoel je da'
         for candidate in candidates:
             if len(candidate) < 10:
@@ -107,5 +132,16 @@ def _moved(candidates: set[str], lex: Lexicon) -> bool:
             continue
         rest = strip_words(strip_words(candidate, frame), lex.pattern("intents", "tail"))
         if rest in moments:
+            return True
+    return False
+
+
+def _asks_about(candidates: set[str], lex: Lexicon) -> bool:
+    """'wat bedoel je met leermoment', 'what do you mean by impact': a question about a word
+    of the question (a few words after the opening, no more)."""
+    opening = lex.pattern("intents", "clarify_about")
+    for candidate in candidates:
+        found = opening.match(candidate)
+        if found and 1 <= len(candidate[found.end():].split()) <= 3:
             return True
     return False
