@@ -24,6 +24,7 @@ _OUT_OF = re.compile(r"^(\d{1,2}(?:[.,]\d)?)\s*(?:/|van de|van|uit|op|out of)\s*
 _OUT_OF_EN = re.compile(r"^(\d{1,2}(?:[.,]\d)?)\s*(?:/|out of|of|on)\s*(\d{1,2})$")
 _DECIMAL = re.compile(r"^(\d{1,2})[.,](\d)$")
 _INT = re.compile(r"^\d{1,3}$")
+_DIMINUTIVE = re.compile(r"(?<![\w.,])(\d{1,2})\s?'?(?:tjes|tje|je)(?!\w)")  # 'een 3je', "'n 4'tje"
 
 
 def read_number(text: str, locale: str, minimum: int, maximum: int) -> Reading[int] | None:
@@ -62,6 +63,7 @@ def _number(token: str, lex: Lexicon) -> float | None:
 
 def _read(raw: str, lex: Lexicon, minimum: int, maximum: int) -> Reading[int] | None:
     text = plain(raw, lex).replace("-ish", " ish").replace("ish", " ish")
+    text = _DIMINUTIVE.sub(r"\1", text)
     text = re.sub(r"(\d)\s*(?:à|a|-|–|tot|to)\s*(\d)", r"\1 à \2", text)
     words = lex.table("scale_words")
     whole = text.strip()

@@ -62,9 +62,18 @@ def _read(raw: str, lex: Lexicon) -> Outside | None:
         if short in phrases or raw.strip() in phrases:
             return Outside(kind)
         first = lex.pattern("outside", kind).match(short)
-        if first and words <= SHORT and not _looks_like_request(short, lex):
+        if first and words <= SHORT and not _looks_like_request(short, lex) \
+                and (first[0] not in lex.words("outside", "weak") or _only_courtesy(short, lex)):
             return Outside(kind)
     return None
+
+
+def _only_courtesy(text: str, lex: Lexicon) -> bool:
+    """Whether `text` is greetings, thanks and goodbyes only: a word such as 'lovely' or
+    'top' opens many sentences ('lovely weather today'), so alone it is not thanks."""
+    for kind in ("thanks", "bye", "greeting"):
+        text = strip_words(text, lex.pattern("outside", kind))
+    return not strip_words(text, lex.pattern("fillers"))
 
 
 def _looks_like_request(text: str, lex: Lexicon) -> bool:
