@@ -150,15 +150,17 @@ def _taken(reading: Reading[T], shown: str, *, vague: bool = False) -> T | Propo
     return reading.value if reading.sure else Proposal(reading.value, shown, vague)
 
 
-def parse_single(reply: Reply, options: Sequence[Option], locale: str = "nl"
-                 ) -> str | Rejected | Proposal:
+def parse_single(reply: Reply, options: Sequence[Option], locale: str = "nl",
+                 *, exact: bool = False) -> str | Rejected | Proposal:
+    """The option's value; with `exact` only its number, label or value counts (a step that
+    erases data must not act on a guess such as 'yes' for 'Yes, delete everything')."""
     token = reply.value if reply.value is not None else (reply.text or "")
     if reply.values is not None:
         token = reply.values[0] if len(reply.values) == 1 else ""
     option = _match_option(token, options)
     if option is not None:
         return option.value
-    if reply.value is None and reply.values is None and token:
+    if reply.value is None and reply.values is None and token and not exact:
         values = [o.value for o in options]
         if set(values) == {"yes", "no"}:
             said = read_yes_no(token, locale, tuple(v == "yes" for v in values))
@@ -274,7 +276,7 @@ def parse_answer(
     if step.kind == "text":
         return parse_text(step, reply, max_chars, locale)
     if step.kind == "single":
-        return parse_single(reply, options, locale)
+        return parse_single(reply, options, locale, exact=step.exact)
     if step.kind == "multiple":
         return parse_multiple(step, reply, options, locale)
     if step.kind == "scale":

@@ -103,6 +103,9 @@ class Step:
     # a follow-up whose question a practice writes from the answers so far (registry
     # `follow_ups`); with no follow-up to ask, the step is passed by
     ask: str | None = None
+    # only an option's number, label or value counts, never a reading of a reply (a step
+    # whose answer cannot be undone, such as erasing everything)
+    exact: bool = False
 
     def text_keys(self) -> Iterator[str]:
         yield self.prompt
@@ -209,7 +212,7 @@ def _condition(raw: Any, where: str) -> Condition | None:
 _STEP_KEYS = {
     "id", "kind", "prompt", "hint", "required", "max_length", "min_length", "validate",
     "choices", "choices_from", "max_choices", "fields", "min", "max", "low", "high", "when",
-    "next", "applies", "review", "too_many", "same_from", "intents", "ask",
+    "next", "applies", "review", "too_many", "same_from", "intents", "ask", "exact",
 }
 
 
@@ -278,6 +281,7 @@ def _step(raw: Mapping[str, Any], flow_id: str) -> Step:
         same_from=_str_list(raw, "same_from", where, ()),
         intents=_str_list(raw, "intents", where, STEP_INTENTS),
         ask=_str(raw, "ask", where),
+        exact=_bool(raw, "exact", where, False),
     )
 
 
