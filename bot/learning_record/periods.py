@@ -22,6 +22,12 @@ def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def quarter_label(quarter: str) -> str:
+    """'2026-Q4' → 'Q4 2026', the way people say it in both languages."""
+    year, _, part = quarter.partition("-")
+    return f"{part} {year}" if part else quarter
+
+
 def planned_quarter(day: date) -> str:
     """The quarter a learning contract written on `day` plans, as it is stored and labelled.
 

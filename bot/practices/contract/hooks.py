@@ -32,7 +32,7 @@ from sqlalchemy.engine import Row
 from bot.core import smart
 from bot.core.flows import ChoiceDef
 from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Review, Start
-from bot.learning_record.periods import contract_quarters, planned_quarter
+from bot.learning_record.periods import contract_quarters, planned_quarter, quarter_label
 from bot.organisation.goals import active_goals, goal_title, team_ids_of
 from bot.storage.models import Competence, ContractResponse, LearningContract, Person, table_of
 
@@ -55,12 +55,6 @@ _PERSON_COLUMNS = [
 
 
 # -- quarters --------------------------------------------------------------------------------
-
-
-def quarter_label(quarter: str) -> str:
-    """'2026-Q4' → 'Q4 2026', the way people say it in both languages."""
-    year, _, part = quarter.partition("-")
-    return f"{part} {year}" if part else quarter
 
 
 def short(text: str | None, limit: int = SHORT) -> str:

@@ -32,7 +32,9 @@ from bot.learning_record.periods import (
     contract_quarters,
     first_of_month,
     next_month,
+    planned_quarter,
     previous_month,
+    quarter_label,
     quarter_of,
 )
 from bot.learning_record.plans import weeks_between
@@ -203,6 +205,8 @@ def _digest(start: Start) -> dict[str, Any]:
         "has_contract": contract is not None,
         "contract_quarter": contract[0] if contract else "",
         "contract_goal": short(contract[1], 300) if contract else "",
+        # the quarter a contract written now would plan (the coming one in a quarter's last month)
+        "plan_quarter_label": quarter_label(planned_quarter(start.local_date)),
         "has_catalog": bool(catalog(start.connection, person.organisation_id)),
         "month_focus": competence_names(
             start.connection, person.organisation_id, month_focus, locale

@@ -23,7 +23,7 @@ from bot.core.text_input import short
 from bot.learning_record import diary
 from bot.learning_record.contracts import current_contract
 from bot.learning_record.focus import focus_of
-from bot.learning_record.periods import first_of_month, next_month, planned_quarter
+from bot.learning_record.periods import first_of_month, next_month, planned_quarter, quarter_label
 from bot.learning_record.plans import Week, weeks_between
 from bot.organisation.cohorts import latest_partners
 from bot.organisation.competences import competence_names
@@ -161,7 +161,7 @@ def standing(turn: TurnApi) -> Standing:
         plan=plan_view,
         streak=streak,
         written_today=not today_open,
-        quarter=f"{quarter[5:]} {quarter[:4]}",
+        quarter=quarter_label(quarter),
         contract_goal=short(contract[1], 300) if contract else None,
         colleague=_colleague(connection, person.steady_colleague_id),
         peer_round=PeerRound(*paired) if paired and paired[1] >= today else None,
