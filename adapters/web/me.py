@@ -30,7 +30,7 @@ from adapters.web.site import (
     viewer_required,
 )
 from bot.core.messages import Home
-from bot.learning_record.periods import quarter_of
+from bot.learning_record.periods import contract_quarters
 from bot.people.web_access import Viewer
 from bot.reports import my_overview
 from bot.reports import personal_page as personal
@@ -41,7 +41,7 @@ FIRST_SHOWN = 10  # timeline entries open at first; the rest fold under "show mo
 
 @dataclass(frozen=True, slots=True)
 class Glance:
-    """The top of /me: the engine's overview, the contract of this quarter with the
+    """The top of /me: the engine's overview, the current contract (`contract_quarters`) with the
     colleague's response, the next nudge, and a year of diary days."""
 
     home: Home | None
@@ -109,8 +109,8 @@ async def me_page(request: web.Request) -> web.StreamResponse:
             address = my_overview.chat_address(connection, person_id)
             nudge = my_overview.next_nudge(connection, person_id, now)
             calendar = my_overview.diary_calendar(connection, person_id, today)
-        quarter = quarter_of(today)
-        contract = next((c for c in found.contracts if c.quarter == quarter), None)
+        contract = next((c for quarter in contract_quarters(today)
+                         for c in found.contracts if c.quarter == quarter), None)
         home = runtime.engine.home(address) if address is not None else None
         return found, Glance(home, contract, nudge, calendar, zone)
 

@@ -1,11 +1,14 @@
-"""A person's learning contracts: the goal of the latest version of a quarter's contract."""
+"""A person's learning contracts: the goal of the latest version of a quarter's contract,
+and which contract is the current one on a day."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import Connection, select
 
+from bot.learning_record.periods import contract_quarters
 from bot.storage.models import LearningContract, table_of
 
 
@@ -24,3 +27,8 @@ def latest_contract(
         if row is not None:
             return quarter, row.goal or ""
     return None
+
+
+def current_contract(connection: Connection, person_id: int, day: date) -> tuple[str, str] | None:
+    """(quarter, goal) of a person's current contract on `day` (see `contract_quarters`)."""
+    return latest_contract(connection, person_id, contract_quarters(day))

@@ -55,7 +55,7 @@ from sqlalchemy import (
 
 from bot.core.prompts import LOCALES, PromptLibrary
 from bot.due.weekdays import WEEKDAYS
-from bot.learning_record.periods import quarter_of
+from bot.learning_record.periods import contract_quarters
 from bot.people.roles import FACILITATING, role_of
 from bot.practices.contract.hooks import smart_check
 from bot.practices.work_sessions.records import members as series_members
@@ -669,8 +669,8 @@ def _newest_contracts(
         .subquery()
     )
     return (
-        select(_contracts.c.quarter, _contracts.c.measurable, _contracts.c.evidence,
-               _contracts.c.goal_id)
+        select(_contracts.c.person_id, _contracts.c.quarter, _contracts.c.measurable,
+               _contracts.c.evidence, _contracts.c.goal_id)
         .join(newest, (newest.c.person_id == _contracts.c.person_id)
               & (newest.c.quarter == _contracts.c.quarter)
               & (newest.c.version == _contracts.c.version))
@@ -688,7 +688,8 @@ def contracts_per_quarter(
 ) -> Table:
     """Per quarter: the people with a learning contract (its newest version), and how many
     of those say how they will know with something observable (the contract flow's own
-    SMART check)."""
+    SMART check). Contracts count for the quarter they plan, so one written in March for
+    the second quarter shows in that quarter's row once it has begun."""
     wanted = _quarters(today, quarters)
     newest = _newest_contracts(connection, organisation_id, wanted, team_id)
     contracts: dict[str, int] = defaultdict(int)
@@ -818,7 +819,8 @@ def team_goals(
 ) -> Table:
     """The active goals and KPIs facilitators keep (the organisation's, then each team's):
     level, title, period, target and current value, and how many people linked this
-    quarter's learning contract to it."""
+    quarter's learning contract to it: each person's current contract, which in a quarter's
+    last month is the coming quarter's once written (`contract_quarters`)."""
     query = (
         select(_goals.c.id, _goals.c.level, _goals.c.title, _goals.c.period, _goals.c.target,
                _goals.c.value, _teams.c.name)
@@ -828,14 +830,19 @@ def team_goals(
     if team_id is not None:
         query = query.where((_goals.c.team_id == team_id) | _goals.c.team_id.is_(None))
     found = connection.execute(query).all()
-    newest = _newest_contracts(connection, organisation_id, [quarter_of(today)], team_id)
-    linked: dict[int, int] = defaultdict(int)
-    for goal_id, count in connection.execute(
-        select(newest.c.goal_id, func.count())
-        .where(newest.c.goal_id.is_not(None))
-        .group_by(newest.c.goal_id)
+    current = contract_quarters(today)
+    newest = _newest_contracts(connection, organisation_id, current, team_id)
+    chosen: dict[int, tuple[int, int | None]] = {}  # person → (preference, goal linked)
+    for person_id, quarter, goal_id in connection.execute(
+        select(newest.c.person_id, newest.c.quarter, newest.c.goal_id)
     ):
-        linked[goal_id] = int(count)
+        preference = current.index(quarter)
+        if person_id not in chosen or preference < chosen[person_id][0]:
+            chosen[person_id] = (preference, goal_id)
+    linked: dict[int, int] = defaultdict(int)
+    for _, goal_id in chosen.values():
+        if goal_id is not None:
+            linked[goal_id] += 1
     found = sorted(found, key=lambda r: (r.name is not None, r.name or "", r.id))
     rows: list[tuple[Cell, ...]] = [
         (row.name if row.name is not None else Term("organisation"), Term(f"level.{row.level}"),

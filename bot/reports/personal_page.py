@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from bot.learning_record.diary import FOLLOW_UP, FOLLOW_UP_QUESTION
+from bot.learning_record.periods import quarter_label
 from bot.learning_record.plans import CHECK_STEP
 from bot.organisation.competences import catalog
-from bot.practices.contract.hooks import first_name, quarter_label
+from bot.practices.contract.hooks import first_name
 from bot.practices.learning_conversation.hooks import plan_steps
 from bot.storage.models import (
     ContractResponse,

@@ -26,7 +26,7 @@ ACTIONS = ("diary", "weekplan", "month", "contract", "year", "settings")
 SAYS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Je overzicht, Alice",
-        "headings": "Dagboek vandaag|Focus in maart|Weekplan|Collegagesprek|Leercontract Q1 2026",
+        "headings": "Dagboek vandaag|Focus in maart|Weekplan|Collegagesprek|Leercontract Q2 2026",
         "new_diary": "Nog niets geschreven. Een goede eerste stap: druk op *Dagboek*.",
         "no_focus": "Nog niet gekozen. Druk op *Maandreflectie*",
         "no_plan": "Nog geen plan voor deze week. Druk op *Weekplan*",
@@ -50,7 +50,7 @@ SAYS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Your overview, Alice",
         "headings": "Today's diary|Focus in March|This week's plan|Peer review|"
-                    "Learning contract Q1 2026",
+                    "Learning contract Q2 2026",
         "new_diary": "Nothing written yet. A good first step: press *Diary*.",
         "no_focus": "Not chosen yet. Press *Monthly reflection*",
         "no_plan": "No plan for this week yet. Press *Weekly plan*",

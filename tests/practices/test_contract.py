@@ -31,7 +31,7 @@ WORDS = {
 }
 SAYS: dict[str, dict[str, str]] = {
     "nl": {
-        "intro": "Tijd voor je leercontract voor Q1 2026",
+        "intro": "Tijd voor je leercontract voor Q2 2026",
         "form": "Je leercontract in vijf vragen",
         "came_from": "Waar kom je vandaan?",
         "smart": "Nog even over vraag 3 en 5",
@@ -49,23 +49,23 @@ SAYS: dict[str, dict[str, str]] = {
         "version": "als versie {}",
         "revision": "Dit wordt versie {}",
         "earlier_goal": "In versie 1 schreef je als doel: “{}”",
-        "previous": "In je vorige leercontract (Q1 2026) wilde je dit bereiken:",
+        "previous": "In je vorige leercontract (Q2 2026) wilde je dit bereiken:",
         "previous_evidence": "Zo zou je merken dat het gelukt was: “{}”",
         "shared": "Ik heb het met Bob gedeeld",
         "pending": "Je toestemming heb ik bewaard, maar Bob is nu met iets anders bezig",
         "declined": "Prima, dan houd ik het voor jezelf.",
         "no_colleague": "Bespreek je contract gerust met een collega",
-        "colleague_intro": "Alice deelde het leercontract voor Q1 2026",
+        "colleague_intro": "Alice deelde het leercontract voor Q2 2026",
         "response": "Wat wil je erop terugzeggen?",
         "passed_on": "Ik heb je reactie aan Alice doorgegeven.",
         "vice_versa": "deel jij jouw leercontract ook met Alice?",
-        "to_author": "Bob heeft je leercontract voor Q1 2026 gelezen en reageert:",
+        "to_author": "Bob heeft je leercontract voor Q2 2026 gelezen en reageert:",
         "nothing_waiting": "Er staat op dit moment geen leercontract voor je klaar",
         "use_form": "Deze vraag heeft een formulier",
         "form_required": "Wil je dit veld nog invullen?",
     },
     "en": {
-        "intro": "Time for your learning contract for Q1 2026",
+        "intro": "Time for your learning contract for Q2 2026",
         "form": "Your learning contract in five questions",
         "came_from": "Where do you come from?",
         "smart": "One more look at questions 3 and 5",
@@ -83,17 +83,17 @@ SAYS: dict[str, dict[str, str]] = {
         "version": "as version {}",
         "revision": "This will be version {}",
         "earlier_goal": "In version 1 your goal was: “{}”",
-        "previous": "In your previous learning contract (Q1 2026) you wanted to achieve this:",
+        "previous": "In your previous learning contract (Q2 2026) you wanted to achieve this:",
         "previous_evidence": "This is how you would know you got there: “{}”",
         "shared": "I have shared it with Bob",
         "pending": "I have kept your consent, but Bob is busy with something else right now",
         "declined": "Fine, I will keep it to yourself.",
         "no_colleague": "Feel free to discuss your contract with a colleague",
-        "colleague_intro": "Alice shared their learning contract for Q1 2026",
+        "colleague_intro": "Alice shared their learning contract for Q2 2026",
         "response": "What would you like to say back?",
         "passed_on": "I have passed your response on to Alice.",
         "vice_versa": "will you share your learning contract with Alice too?",
-        "to_author": "Bob has read your learning contract for Q1 2026 and responds:",
+        "to_author": "Bob has read your learning contract for Q2 2026 and responds:",
         "nothing_waiting": "There is no learning contract waiting for your response",
         "use_form": "This question has a form",
         "form_required": "Could you still fill in this field?",
@@ -257,12 +257,12 @@ def test_a_contract_from_start_to_end_without_a_colleague(
     closing = joined(alice.say("2"))
 
     assert says["share"] not in closing  # no steady colleague: no sharing question
-    assert says["saved"].format("Q1 2026") in closing
+    assert says["saved"].format("Q2 2026") in closing
     assert says["version"].format(1) not in closing
     assert says["no_colleague"] in closing
     assert "Klanttevredenheid naar een 8" in closing
     [contract] = contracts(database)
-    assert (contract.person_id, contract.quarter, contract.version) == (alice_id, "2026-Q1", 1)
+    assert (contract.person_id, contract.quarter, contract.version) == (alice_id, "2026-Q2", 1)
     assert contract.goal == "Zelf klantgesprekken leiden."
     assert contract.evidence == SMART
     assert contract.measurable is True  # the SMART verdict, kept for the dashboard
@@ -375,17 +375,17 @@ def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_
     alice.say(words["skip"])
     alice.say(words["skip"])
     closing = joined(alice.say(words["skip"]))
-    assert says["saved"].format("Q1 2026") in closing
+    assert says["saved"].format("Q2 2026") in closing
     assert says["version"].format(2) in closing
 
     stored = contracts(database)
     assert [(c.quarter, c.version, c.goal) for c in stored] == [
-        ("2026-Q1", 1, FIRST_GOAL),
-        ("2026-Q1", 2, SHARPER_GOAL),
+        ("2026-Q2", 1, FIRST_GOAL),
+        ("2026-Q2", 2, SHARPER_GOAL),
     ]
 
     # The next quarter starts by looking back on the latest version of the last one.
-    clock.now = datetime(2026, 4, 8, 9, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 7, 8, 9, 0, tzinfo=UTC)
     opening = joined(alice.say(words["contract"]))
     assert says["previous"] in opening
     assert f"“{SHARPER_GOAL}”" in opening and FIRST_GOAL not in opening
@@ -397,15 +397,16 @@ def test_a_second_contract_in_a_quarter_is_a_new_version_and_next_quarter_looks_
     alice.say("1")
     for _ in range(3):
         alice.say(words["skip"])
-    assert [(c.quarter, c.version) for c in contracts(database)][-1] == ("2026-Q2", 1)
+    assert [(c.quarter, c.version) for c in contracts(database)][-1] == ("2026-Q3", 1)
     assert active_flow(database, alice_id) is None
 
 
 def test_the_quarter_follows_the_persons_local_calendar(
     engine: Coach, clock: Clock, database: Engine
 ) -> None:
-    # 31 March 23:30 UTC is already 1 April in Amsterdam: the second quarter there.
-    clock.now = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    # 28 February 23:30 UTC is already 1 March in Amsterdam: the quarter's last month there,
+    # so the contract plans the second quarter.
+    clock.now = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)
     alice = Person(engine, "alice")
     meet(engine, alice, database, clock, "nl", "Alice")
     write_contract(alice, "nl")
@@ -605,7 +606,7 @@ def test_the_contract_runs_to_the_end_in_the_terminal(
     text = output.getvalue()
     assert SAYS["en"]["smart"] in text
     assert "  2) 2. Where are you now?" in text and "Press Enter to send" in text
-    assert SAYS["en"]["saved"].format("Q1 2026") in text
+    assert SAYS["en"]["saved"].format("Q2 2026") in text
     [contract] = contracts(database)
     assert contract.evidence == "By the end of June I have led 5 client meetings."
     assert contract.now == "Service desk; I want more client contact."

@@ -35,7 +35,7 @@ SAYS: dict[str, dict[str, str]] = {
                      "daarna paste je het aan: “Korter en concreter.”",
         "plan_done": "week van 9 maart: Samenwerken; daarna rondde je het af",
         "contract": "Het doel van je leercontract (Q1 2026): “Elke week feedback vragen.”",
-        "no_contract": "Je hebt nog geen leercontract voor dit kwartaal",
+        "no_contract": "Je hebt nog geen leercontract voor Q2 2026",
         "empty": "Voor maart staat er nog niets in je dagboek of je weekplannen",
         "contract_progress": "Hoe vorder je daarmee?",
         "went_well": "Wat ging er goed de afgelopen weken?",
@@ -59,7 +59,7 @@ SAYS: dict[str, dict[str, str]] = {
                      "afterwards you adjusted it: “Korter en concreter.”",
         "plan_done": "week of 9 March: Collaboration; afterwards you wrapped it up",
         "contract": "The goal of your learning contract (Q1 2026): “Elke week feedback vragen.”",
-        "no_contract": "You don't have a learning contract for this quarter yet",
+        "no_contract": "You don't have a learning contract for Q2 2026 yet",
         "empty": "There's nothing in your diary or weekly plans for March yet",
         "contract_progress": "How are you getting on with it?",
         "went_well": "What went well over the past weeks?",
@@ -267,7 +267,7 @@ def test_an_empty_month_reads_well_for_someone_new(
     intro = joined(opening)
     assert says["empty"] in intro
     assert says["no_contract"] in intro
-    assert "0" not in intro
+    assert "0" not in intro.replace("2026", "")  # no zero counts; the year may be named
     # Without a contract there is no progress to ask about: the first question is the next.
     assert says["went_well"] in question(opening).text
     for answer in ("Goed.", "Beter.", "Concreet."):

@@ -464,6 +464,28 @@ def test_team_goals_with_targets_values_and_linked_contracts(db: Engine) -> None
     )
 
 
+def test_in_a_quarters_last_month_a_goal_counts_each_persons_current_contract(db: Engine) -> None:
+    # 11 March: the contracts written for the second quarter are the current ones; who has
+    # not written theirs yet still counts with their first-quarter contract, nobody twice.
+    with db.begin() as c:
+        org = organisation(c)
+        a = team(c, org, "Alfa")
+        alfa = people(c, org, 7, team=a)
+        old, new = (insert_row(c, Goal, organisation_id=org, team_id=a, level="team",
+                               title=title, description="", period="2026", active=True,
+                               created_at=JOINED) for title in ("Oud doel", "Nieuw doel"))
+        for person in alfa:
+            contract(c, person, "2026-Q1", MEASURABLE, goal_id=old)
+        for person in alfa[:5]:
+            contract(c, person, "2026-Q2", MEASURABLE, goal_id=new)
+    with db.connect() as c:
+        table = dashboard.team_goals(c, org, today=TODAY)
+        april = dashboard.team_goals(c, org, today=date(2026, 4, 2))
+    linked = {row[2]: row[-1] for row in table.rows}
+    assert linked == {"Oud doel": S, "Nieuw doel": 5}  # 2 of 7 on the old one: too few to show
+    assert {row[2]: row[-1] for row in april.rows} == {"Oud doel": 0, "Nieuw doel": 5}
+
+
 def test_kpi_set_makes_a_goal_with_a_number_and_updates_it(db: Engine) -> None:
     with Session(db) as session, session.begin():
         org = session.get(Organisation, organisation(session.connection()))

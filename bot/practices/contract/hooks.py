@@ -7,8 +7,9 @@ you do it, and how will you know you got there (SMART; one round of feedback at 
 the why on seed 000's three levels: business result, team performance, personal development,
 optionally linked to an active goal of the organisation or one of the person's teams.
 
-Contracts are stored per quarter of the person's local calendar ("2026-Q4"); writing one again
-in the same quarter adds a version, earlier versions stay. With the author's explicit consent
+Contracts are stored per quarter they plan, in the person's local calendar ("2026-Q4"): one
+written in a quarter's last month plans the coming quarter (`planned_quarter`); writing one
+again for the same quarter adds a version, earlier versions stay. With the author's explicit consent
 the contract is shared with their steady colleague, who gets the `contract_response` dialog to
 read it and respond; the author is told the response, and the colleague is invited to share
 theirs ("and vice versa").
@@ -31,7 +32,7 @@ from sqlalchemy.engine import Row
 from bot.core import smart
 from bot.core.flows import ChoiceDef
 from bot.core.registry import ChoiceQuery, Completion, PracticeHooks, Review, Start
-from bot.learning_record.periods import quarter_of
+from bot.learning_record.periods import contract_quarters, planned_quarter, quarter_label
 from bot.organisation.goals import active_goals, goal_title, team_ids_of
 from bot.storage.models import Competence, ContractResponse, LearningContract, Person, table_of
 
@@ -54,12 +55,6 @@ _PERSON_COLUMNS = [
 
 
 # -- quarters --------------------------------------------------------------------------------
-
-
-def quarter_label(quarter: str) -> str:
-    """'2026-Q4' → 'Q4 2026', the way people say it in both languages."""
-    year, _, part = quarter.partition("-")
-    return f"{part} {year}" if part else quarter
 
 
 def short(text: str | None, limit: int = SHORT) -> str:
@@ -92,6 +87,15 @@ def previous_contract(connection: Connection, person_id: int, quarter: str) -> R
         .order_by(_contracts.c.quarter.desc(), _contracts.c.version.desc(), _contracts.c.id.desc())
         .limit(1)
     ).first()
+
+
+def current_version(connection: Connection, person_id: int, day: date) -> Row[Any] | None:
+    """The newest version of a person's current contract on `day` (`contract_quarters`)."""
+    for quarter in contract_quarters(day):
+        row = latest_version(connection, person_id, quarter)
+        if row is not None:
+            return row
+    return None
 
 
 def next_version(connection: Connection, person_id: int, quarter: str) -> int:
@@ -171,7 +175,7 @@ def _prepare(start: Start) -> dict[str, Any]:
     """Which quarter and version this is, the contract to look back on, what can be chosen."""
     connection, person = start.connection, start.person
     locale = start.turn.locale
-    quarter = quarter_of(start.local_date)
+    quarter = planned_quarter(start.local_date)
     current = None if start.is_new else latest_version(connection, person.id, quarter)
     previous = None if start.is_new else previous_contract(connection, person.id, quarter)
     team_ids = team_ids_of(connection, person.id)
@@ -271,7 +275,7 @@ def _store(done: Completion) -> dict[str, Any]:
     form = answers.get(FORM_STEP)
     if not isinstance(form, Mapping):
         return {}  # nothing written yet: no contract to keep
-    quarter = context.get("quarter") or quarter_of(dialog.local_date)
+    quarter = context.get("quarter") or planned_quarter(dialog.local_date)
     version = next_version(connection, person.id, quarter)
     chosen = answers.get("competences")
     competences = [str(code) for code in chosen] if isinstance(chosen, list) else []
@@ -456,7 +460,7 @@ def _respond(done: Completion) -> dict[str, Any]:
                 response=response,
             )
         )
-    own = latest_version(connection, person.id, quarter_of(done.turn.local_today()))
+    own = current_version(connection, person.id, done.turn.local_today())
     return {
         "has_contract": True,
         "author_name": context.get("author_name") or "",

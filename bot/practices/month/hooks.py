@@ -28,7 +28,15 @@ from bot.core.registry import Completion, PracticeHooks, Start, TurnApi
 from bot.core.text_input import short
 from bot.learning_record.contracts import latest_contract
 from bot.learning_record.focus import focus_of
-from bot.learning_record.periods import first_of_month, next_month, previous_month, quarter_of
+from bot.learning_record.periods import (
+    contract_quarters,
+    first_of_month,
+    next_month,
+    planned_quarter,
+    previous_month,
+    quarter_label,
+    quarter_of,
+)
 from bot.learning_record.plans import weeks_between
 from bot.organisation import community_sessions
 from bot.organisation.competences import catalog, competence_names
@@ -183,10 +191,10 @@ def _digest(start: Start) -> dict[str, Any]:
     month, focus_month = reflection_months(start.local_date)
     digest = month_digest(start.connection, person.id, person.organisation_id, month, locale)
     month_focus = focus_of(start.connection, person.id, month)
-    # The contract the person works on now; early in a quarter, before a new one is made,
-    # the one of the quarter just reflected on.
+    # The contract the person works on now (or the coming quarter's, once written); early
+    # in a quarter, before a new one is made, the one of the quarter just reflected on.
     contract = latest_contract(
-        start.connection, person.id, [quarter_of(start.local_date), quarter_of(month)]
+        start.connection, person.id, [*contract_quarters(start.local_date), quarter_of(month)]
     )
     return {
         "month": month.isoformat(),
@@ -197,6 +205,8 @@ def _digest(start: Start) -> dict[str, Any]:
         "has_contract": contract is not None,
         "contract_quarter": contract[0] if contract else "",
         "contract_goal": short(contract[1], 300) if contract else "",
+        # the quarter a contract written now would plan (the coming one in a quarter's last month)
+        "plan_quarter_label": quarter_label(planned_quarter(start.local_date)),
         "has_catalog": bool(catalog(start.connection, person.organisation_id)),
         "month_focus": competence_names(
             start.connection, person.organisation_id, month_focus, locale

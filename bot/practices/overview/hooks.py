@@ -21,9 +21,9 @@ from bot.core.prompts import PromptError
 from bot.core.registry import ActionCall, PracticeHooks, TurnApi
 from bot.core.text_input import short
 from bot.learning_record import diary
-from bot.learning_record.contracts import latest_contract
+from bot.learning_record.contracts import current_contract
 from bot.learning_record.focus import focus_of
-from bot.learning_record.periods import first_of_month, next_month, quarter_of
+from bot.learning_record.periods import first_of_month, next_month, planned_quarter, quarter_label
 from bot.learning_record.plans import Week, weeks_between
 from bot.organisation.cohorts import latest_partners
 from bot.organisation.competences import competence_names
@@ -111,7 +111,7 @@ class Standing:
     streak: int
     written_today: bool
     quarter: str  # 'Q1 2026'
-    contract_goal: str | None  # None: no contract this quarter
+    contract_goal: str | None  # None: no current contract (`contract_quarters`)
     colleague: str  # the steady colleague's first name, or ""
     peer_round: PeerRound | None  # a round that has not ended yet
     is_new: bool
@@ -149,8 +149,10 @@ def standing(turn: TurnApi) -> Standing:
             "practised": week.practised,
         }
     streak, today_open = diary_streak(turn, today)
-    quarter = quarter_of(today)
-    contract = latest_contract(connection, person.id, [quarter])
+    # The current contract (in a quarter's last month the coming quarter's, once written);
+    # without one, the quarter a contract typed now would plan.
+    contract = current_contract(connection, person.id, today)
+    quarter = contract[0] if contract else planned_quarter(today)
     paired = latest_partners(connection, person.id)
     return Standing(
         today=today,
@@ -159,7 +161,7 @@ def standing(turn: TurnApi) -> Standing:
         plan=plan_view,
         streak=streak,
         written_today=not today_open,
-        quarter=f"{quarter[5:]} {quarter[:4]}",
+        quarter=quarter_label(quarter),
         contract_goal=short(contract[1], 300) if contract else None,
         colleague=_colleague(connection, person.steady_colleague_id),
         peer_round=PeerRound(*paired) if paired and paired[1] >= today else None,
