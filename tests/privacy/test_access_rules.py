@@ -488,7 +488,8 @@ def test_the_dashboard_shows_groups_of_five_or_more_and_no_free_text(
         path = f"/dashboard/{key}.csv?team={teams['Klein']}&format=csv-plain"
         for row in list(csv.reader(io.StringIO(pages[path][1])))[1:]:
             assert all(_no_numbers(row[i]) for i in counts[key]), (path, row)
-    diary_csv = list(csv.reader(io.StringIO(pages["/dashboard/diary_response.csv?format=csv-plain"][1])))
+    plain = pages["/dashboard/diary_response.csv?format=csv-plain"][1]
+    diary_csv = list(csv.reader(io.StringIO(plain)))
     klein_now = [row for row in diary_csv if row[:2] == [week, "Klein"]]
     assert klein_now == [[week, "Klein", "", "", "", TOO_FEW]]
 
