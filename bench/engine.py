@@ -37,6 +37,8 @@ ANSWERS = [
     "Eerlijk zeggen wat je niet weet werkt beter dan gokken.",
     "4",
 ]
+# Our diary asks one deepening question about what was written, before the closing.
+FOLLOW_UP_ANSWER = "Ik heb opgeschreven wat hij vroeg en hem dezelfde middag teruggebeld."
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -58,7 +60,7 @@ class OurSide:
             number = self.next_person
             self.next_person += 1
             address = Address("bench", "local", f"person{number}", f"dm{number}")
-            for text in ["dagboek", *ANSWERS]:
+            for text in ["dagboek", *ANSWERS, FOLLOW_UP_ANSWER]:
                 event = InboundEvent(address=address, text=text)
                 start = time.perf_counter()
                 replies = self.runtime.engine.handle(event)
