@@ -3,7 +3,7 @@
 Uses Debian's `chromium` and `chromium-driver` through Selenium. Where they are missing the
 browser tests are skipped, except under CI (`CI` set), where `.ci/run` installs them and a
 missing browser is a failure, not a silent pass. A test's screenshots go to its tmp folder
-(to look at when it fails); the README's are made by scripts/screenshots.py into
+(to look at when it fails); the README's are made by docs/take_screenshots.py into
 docs/screenshots.
 """
 

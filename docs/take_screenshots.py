@@ -1,7 +1,7 @@
 """Take the README's screenshots: the demo organisation's pages in headless Chromium, at a
 phone's width (390 px) and a laptop's (1280 px), into docs/screenshots/.
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python docs/take_screenshots.py
 
 The clock stands still at LEERCOACH_NOW (11 March 2026, 15:00 UTC, unless set), so the
 same code gives the same pictures. Needs Debian's `chromium` and `chromium-driver`. The
